@@ -1,0 +1,214 @@
+package neighborhood
+
+import (
+	"cmp"
+	"math/bits"
+	"slices"
+	"strings"
+)
+
+// Search ranks. A dong's rank is the best rank any query word earns on it.
+const (
+	rankExact  = iota // the word is the dong part ("사직동") or the whole name
+	rankStem          // the word is the dong part without suffix and numbers ("용담" for 용담1동, 용담면)
+	rankPrefix        // the dong part starts with the word
+	rankInPart        // the dong part contains the word
+	rankOther         // only the rest of the name (sido, sigungu) contains it
+	numRanks
+)
+
+// Search finds dongs whose name contains every word of the query, best
+// first: a query that Resolve maps to a dong puts that dong first; then
+// dongs whose dong part equals a word, equals it without its suffix and
+// number (용담 → 용담1동, 용담면), starts with it, contains it, and last those
+// that only match in the sido or sigungu; ties in name order. Words are
+// normalised as Resolve normalises addresses (separators, old province names,
+// hangul numerals such as "용담이동"). It returns at most limit dongs, and
+// none for a query longer than 1 KiB.
+func (ix *Index) Search(query string, limit int) []Dong {
+	limit = min(limit, len(ix.dongs))
+	if limit <= 0 {
+		return nil
+	}
+	words := ix.searchWords(query)
+	if len(words) == 0 {
+		return nil
+	}
+	top := ix.resolve(query)
+
+	cands := ix.candidates(words)
+
+	// One bucket of at most limit name positions per rank; candidates come
+	// in name order, so each bucket is already sorted.
+	var count [numRanks]int
+	slots := make([]uint16, numRanks*limit)
+scan:
+	for _, pos := range cands {
+		i := ix.byName[pos]
+		if i == top {
+			continue
+		}
+		key, part, stem := ix.keys[i], ix.dongKeys[i], ix.stems[i]
+		rank := rankOther
+		for _, w := range words {
+			if !strings.Contains(key, w) {
+				continue scan
+			}
+			switch {
+			case w == part || w == key:
+				rank = rankExact
+			case w == stem:
+				rank = min(rank, rankStem)
+			case strings.HasPrefix(part, w):
+				rank = min(rank, rankPrefix)
+			case strings.Contains(part, w):
+				rank = min(rank, rankInPart)
+			}
+		}
+		if count[rank] < limit {
+			slots[rank*limit+count[rank]] = pos
+			count[rank]++
+			if rank == rankExact && count[rank] == limit {
+				break // nothing can outrank a full bucket of exact matches
+			}
+		}
+	}
+
+	total := count[0] + count[1] + count[2] + count[3] + count[4]
+	if top >= 0 {
+		total++
+	}
+	out := make([]Dong, 0, min(total, limit))
+	if top >= 0 {
+		out = append(out, ix.dongs[top])
+	}
+	for rank := range numRanks {
+		for _, pos := range slots[rank*limit : rank*limit+count[rank]] {
+			if len(out) == limit {
+				return out
+			}
+			out = append(out, ix.dongs[ix.byName[pos]])
+		}
+	}
+	return out
+}
+
+// candidates returns the name positions of the dongs holding the words'
+// rarest rune: a superset of the matches, often a small one. A rune that no
+// name holds means no dong matches.
+func (ix *Index) candidates(words []string) []uint16 {
+	var best []uint16
+	have := false
+	for _, w := range words {
+		for _, r := range w {
+			id, ok := ix.runeID[r]
+			if !ok {
+				return nil
+			}
+			if l := ix.postings[ix.postStart[id]:ix.postStart[id+1]]; !have || len(l) < len(best) {
+				best, have = l, true
+			}
+		}
+	}
+	return best
+}
+
+// searchWords splits a query into normalised words: separators and digits
+// as in Resolve, old province names replaced ("경상북도" becomes "대구광역시"
+// when the query also names 군위), and a whole word that is a numeral or 제
+// spelling of a real dong part ("용담이동", "창신제1동") replaced by that part.
+func (ix *Index) searchWords(query string) []string {
+	if len(query) > maxInputBytes {
+		return nil
+	}
+	var buf [192]byte
+	norm := appendNorm(buf[:0], query, true)
+	if len(norm) == 0 {
+		return nil
+	}
+	words := strings.Fields(string(norm))
+	gunwi := slices.ContainsFunc(words, func(w string) bool { return strings.HasPrefix(w, "군위") })
+	out := words[:0]
+	for _, w := range words {
+		w = strings.Trim(w, "·")
+		if w == "" {
+			continue
+		}
+		if w == "경상북도" && gunwi {
+			w = "대구광역시"
+		}
+		w = rewriteProvince(w)
+		if v := ix.dongAlias[w]; v != "" {
+			w = v
+		}
+		out = append(out, w)
+	}
+	return out
+}
+
+// Suggest returns up to n canonical names that best match an address Resolve
+// refused, for a "did you mean" list. An address that resolves gives its
+// one name. Names are scored by the share of the address's letter pairs
+// (bigrams, after the same normalisation as Search) they contain, and kept
+// only when they hold at least half of them, so nonsense gets no suggestions.
+func (ix *Index) Suggest(address string, n int) []string {
+	if n <= 0 {
+		return nil
+	}
+	if i := ix.resolve(address); i >= 0 {
+		return []string{ix.dongs[i].Name}
+	}
+	// The query's distinct bigrams, at most 64 so that a bit mask can count
+	// the ones a name holds.
+	var qb []uint64
+	prev := rune(-1)
+	for _, w := range ix.searchWords(address) {
+		for _, r := range w {
+			if prev >= 0 {
+				if b := uint64(prev)<<32 | uint64(r); len(qb) < 64 && !slices.Contains(qb, b) {
+					qb = append(qb, b)
+				}
+			}
+			prev = r
+		}
+	}
+	if len(qb) == 0 {
+		return nil
+	}
+	need := (len(qb) + 1) / 2
+
+	type hit struct {
+		i     int32
+		score float64
+	}
+	var hits []hit
+	for _, i := range ix.byName {
+		var held uint64
+		pairs := 0
+		prev := rune(-1)
+		for _, r := range ix.keys[i] {
+			if prev >= 0 {
+				pairs++
+				b := uint64(prev)<<32 | uint64(r)
+				for k, q := range qb {
+					if q == b {
+						held |= 1 << k
+						break
+					}
+				}
+			}
+			prev = r
+		}
+		if common := bits.OnesCount64(held); common >= need {
+			// Dice coefficient: shorter names with the same pairs rank higher.
+			hits = append(hits, hit{i, 2 * float64(common) / float64(len(qb)+pairs)})
+		}
+	}
+	// Stable: equal scores stay in name order.
+	slices.SortStableFunc(hits, func(a, b hit) int { return cmp.Compare(b.score, a.score) })
+	out := make([]string, 0, min(n, len(hits)))
+	for _, h := range hits[:min(n, len(hits))] {
+		out = append(out, ix.dongs[h.i].Name)
+	}
+	return out
+}
