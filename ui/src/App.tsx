@@ -1,0 +1,125 @@
+import { ReactNode, useEffect, useMemo, useRef, useState } from 'react';
+import { api, ApiError, errorMessage, setUnauthorizedHandler } from './lib/api';
+import { matchRoute, navigate, useLocation } from './lib/router';
+import type { User } from './lib/types';
+import { AuthContext } from './auth';
+import { Layout } from './components/Layout';
+import { ErrorBoundary, ErrorPanel, Loading } from './components/ui';
+import { Landing } from './pages/Landing';
+import { Login } from './pages/Login';
+import { Register } from './pages/Register';
+import { Board } from './pages/Board';
+import { PostForm } from './pages/PostForm';
+import { PostDetail } from './pages/PostDetail';
+import { Chat } from './pages/Chat';
+import { Profile } from './pages/Profile';
+import { NotFound } from './pages/NotFound';
+
+/** Pages where a 401 is expected and must not redirect. */
+const PUBLIC_PATHS = ['/login/', '/register/'];
+
+export function isPublicPath(path: string, signedIn: boolean): boolean {
+  return PUBLIC_PATHS.includes(path) || (path === '/' && !signedIn);
+}
+
+type Access = 'any' | 'guest' | 'user';
+
+interface Route {
+  pattern: string;
+  access: Access;
+  render: (p: Record<string, string>) => ReactNode;
+}
+
+const ROUTES: Route[] = [
+  { pattern: '/login/', access: 'guest', render: () => <Login /> },
+  { pattern: '/register/', access: 'guest', render: () => <Register /> },
+  { pattern: '/write/', access: 'user', render: () => <PostForm /> },
+  { pattern: '/post/:id/', access: 'user', render: (p) => <PostDetail key={p.id} id={p.id} /> },
+  { pattern: '/post/:id/edit/', access: 'user', render: (p) => <PostForm key={p.id} id={p.id} /> },
+  { pattern: '/chat/:id/', access: 'user', render: (p) => <Chat key={p.id} id={p.id} /> },
+  { pattern: '/me/', access: 'user', render: () => <Profile /> },
+];
+
+function Redirect({ to }: { to: string }) {
+  useEffect(() => navigate(to, { replace: true }), [to]);
+  return <Loading label="이동하는 중" />;
+}
+
+export function App() {
+  const loc = useLocation();
+  const path = loc.split('?')[0];
+  const [user, setUser] = useState<User | null>(null);
+  const [boot, setBoot] = useState<'loading' | 'ready' | ApiError>('loading');
+  const userRef = useRef(user);
+  userRef.current = user;
+
+  function probe() {
+    setBoot('loading');
+    api<{ user: User }>('/api/user/current/', { quiet401: true })
+      .then((r) => {
+        setUser(r.user);
+        setBoot('ready');
+      })
+      .catch((e) => {
+        if (e instanceof ApiError && e.status === 401) {
+          setUser(null);
+          setBoot('ready');
+        } else setBoot(e instanceof ApiError ? e : new ApiError(0, null));
+      });
+  }
+
+  useEffect(probe, []);
+
+  useEffect(() => {
+    setUnauthorizedHandler(() => {
+      const here = window.location.pathname;
+      const wasSignedIn = userRef.current !== null;
+      setUser(null);
+      if (!isPublicPath(here, wasSignedIn) && here !== '/') {
+        const next = encodeURIComponent(here + window.location.search);
+        navigate(`/login/?next=${next}`, { replace: true });
+      } else if (here === '/' && wasSignedIn) {
+        navigate('/login/', { replace: true });
+      }
+    });
+    return () => setUnauthorizedHandler(null);
+  }, []);
+
+  // Move focus to the main region after client-side navigation.
+  const first = useRef(true);
+  useEffect(() => {
+    if (first.current) {
+      first.current = false;
+      return;
+    }
+    document.getElementById('main')?.focus({ preventScroll: true });
+    window.scrollTo(0, 0);
+  }, [path]);
+
+  const auth = useMemo(() => ({ user, setUser }), [user]);
+
+  let page: ReactNode;
+  if (boot === 'loading') page = <Loading label="불러오는 중" />;
+  else if (boot instanceof ApiError)
+    page = <ErrorPanel title="밀버디에 연결할 수 없어요" message={errorMessage(boot)} onRetry={probe} />;
+  else if (path === '/') page = user ? <Board /> : <Landing />;
+  else {
+    page = <NotFound />;
+    for (const r of ROUTES) {
+      const params = matchRoute(r.pattern, path);
+      if (!params) continue;
+      if (r.access === 'user' && !user) page = <Redirect to={`/login/?next=${encodeURIComponent(loc)}`} />;
+      else if (r.access === 'guest' && user) page = <Redirect to="/" />;
+      else page = r.render(params);
+      break;
+    }
+  }
+
+  return (
+    <AuthContext.Provider value={auth}>
+      <Layout>
+        <ErrorBoundary key={path}>{page}</ErrorBoundary>
+      </Layout>
+    </AuthContext.Provider>
+  );
+}

@@ -1,0 +1,226 @@
+import { describe, expect, it } from 'vitest';
+import type { ChatMessage } from '../lib/types';
+import {
+  backoffDelay,
+  chatReducer,
+  ChatState,
+  closeInfo,
+  httpNotice,
+  initialChatState,
+  mergeMessages,
+  parseEvent,
+} from './state';
+
+const me = { id: 1, username: '나', email: 'me@x.kr' };
+const other = { id: 2, username: '이웃', email: 'o@x.kr' };
+
+function msg(id: number, text: string, user: typeof me | null = other): ChatMessage {
+  return { id, message: text, created_at: '2026-11-26T01:00:00Z', chatroom: 3, user };
+}
+
+function run(s: ChatState, ...actions: Parameters<typeof chatReducer>[1][]): ChatState {
+  return actions.reduce(chatReducer, s);
+}
+
+function opened(): ChatState {
+  return run(initialChatState(me.id), { type: 'loaded', messages: [msg(1, 'a'), msg(2, 'b')], hasMore: true }, { type: 'open' });
+}
+
+describe('messages', () => {
+  it('loads, marks loaded and keeps has_more', () => {
+    const s = opened();
+    expect(s.loaded).toBe(true);
+    expect(s.hasMore).toBe(true);
+    expect(s.conn).toBe('open');
+    expect(s.messages.map((m) => m.id)).toEqual([1, 2]);
+  });
+
+  it('dedupes by id across live events, missed fetches and older pages', () => {
+    let s = opened();
+    s = run(
+      s,
+      { type: 'event', event: { type: 'chat.message', message: msg(3, 'c') } },
+      { type: 'event', event: { type: 'chat.message', message: msg(3, 'c') } },
+      { type: 'missed', messages: [msg(2, 'b'), msg(3, 'c'), msg(4, 'd')], afterOpen: false },
+      { type: 'older', messages: [msg(0, 'z'), msg(1, 'a')], hasMore: false },
+    );
+    expect(s.messages.map((m) => m.id)).toEqual([0, 1, 2, 3, 4]);
+    expect(s.hasMore).toBe(false);
+  });
+
+  it('keeps the same array when nothing is new', () => {
+    const list = [msg(1, 'a')];
+    expect(mergeMessages(list, [msg(1, 'a')])).toBe(list);
+  });
+
+  it('adds system messages from join/leave events', () => {
+    const s = run(opened(), {
+      type: 'event',
+      event: { type: 'chat.user.join', user_id: 5, message: msg(9, '철수 님이 입장했습니다.', null) },
+    });
+    expect(s.messages.at(-1)).toMatchObject({ id: 9, user: null });
+  });
+});
+
+describe('optimistic send and echo reconciliation', () => {
+  it('shows my message at once as pending and clears it on the echo', () => {
+    let s = run(opened(), { type: 'send', tempId: 't1', message: ' 안녕 ' }, { type: 'sent', tempIds: ['t1'] });
+    expect(s.pending).toEqual([{ tempId: 't1', message: '안녕', status: 'sent', gen: 1 }]);
+    s = run(s, { type: 'event', event: { type: 'chat.message', message: msg(3, '안녕', me) } });
+    expect(s.pending).toEqual([]);
+    expect(s.messages.at(-1)?.id).toBe(3);
+  });
+
+  it('does not clear my pending message on someone else’s identical text', () => {
+    const s = run(
+      opened(),
+      { type: 'send', tempId: 't1', message: '네' },
+      { type: 'sent', tempIds: ['t1'] },
+      { type: 'event', event: { type: 'chat.message', message: msg(3, '네', other) } },
+    );
+    expect(s.pending).toHaveLength(1);
+  });
+
+  it('matches echoes by content in order', () => {
+    let s = run(
+      opened(),
+      { type: 'send', tempId: 't1', message: '하나' },
+      { type: 'send', tempId: 't2', message: '둘' },
+      { type: 'send', tempId: 't3', message: '하나' },
+      { type: 'sent', tempIds: ['t1', 't2', 't3'] },
+    );
+    s = run(s, { type: 'event', event: { type: 'chat.message', message: msg(3, '하나', me) } });
+    expect(s.pending.map((p) => p.tempId)).toEqual(['t2', 't3']);
+    s = run(s, { type: 'event', event: { type: 'chat.message', message: msg(4, '둘', me) } });
+    s = run(s, { type: 'event', event: { type: 'chat.message', message: msg(5, '하나', me) } });
+    expect(s.pending).toEqual([]);
+  });
+
+  it('does not reconcile twice for a duplicated echo', () => {
+    let s = run(
+      opened(),
+      { type: 'send', tempId: 't1', message: 'x' },
+      { type: 'send', tempId: 't2', message: 'x' },
+      { type: 'sent', tempIds: ['t1', 't2'] },
+    );
+    s = run(
+      s,
+      { type: 'event', event: { type: 'chat.message', message: msg(3, 'x', me) } },
+      { type: 'missed', messages: [msg(3, 'x', me)], afterOpen: false },
+    );
+    expect(s.pending.map((p) => p.tempId)).toEqual(['t2']);
+  });
+
+  it('marks the oldest waiting frame failed on chat.error and allows retry', () => {
+    let s = run(
+      opened(),
+      { type: 'send', tempId: 't1', message: '빠르게' },
+      { type: 'sent', tempIds: ['t1'] },
+      { type: 'event', event: { type: 'chat.error', error: '너무 빨리 보내고 있어요.' } },
+    );
+    expect(s.error).toBe('너무 빨리 보내고 있어요.');
+    expect(s.pending[0]).toMatchObject({ status: 'failed', error: '너무 빨리 보내고 있어요.' });
+    s = run(s, { type: 'retry', tempId: 't1' });
+    expect(s.pending[0]).toMatchObject({ status: 'queued', gen: 0 });
+    s = run(s, { type: 'discard', tempId: 't1' }, { type: 'clearError' });
+    expect(s.pending).toEqual([]);
+    expect(s.error).toBeNull();
+  });
+
+  it('after a reconnect, reconciles from history and fails frames lost with the old socket', () => {
+    let s = run(
+      opened(),
+      { type: 'send', tempId: 't1', message: '도착함' },
+      { type: 'send', tempId: 't2', message: '유실됨' },
+      { type: 'sent', tempIds: ['t1', 't2'] },
+      { type: 'closed', code: 1006 },
+    );
+    expect(s.conn).toBe('reconnecting');
+    s = run(s, { type: 'send', tempId: 't3', message: '끊긴 동안' }, { type: 'open' });
+    expect(s.gen).toBe(2);
+    s = run(s, { type: 'sent', tempIds: ['t3'] }, { type: 'missed', messages: [msg(3, '도착함', me)], afterOpen: true });
+    expect(s.pending.map((p) => [p.tempId, p.status])).toEqual([
+      ['t2', 'failed'],
+      ['t3', 'sent'],
+    ]);
+  });
+});
+
+describe('connection state', () => {
+  it('counts reconnect attempts and resets on open', () => {
+    let s = run(opened(), { type: 'closed', code: 1006 }, { type: 'closed', code: 1013 });
+    expect(s).toMatchObject({ conn: 'reconnecting', attempt: 2, notice: null });
+    s = run(s, { type: 'open' });
+    expect(s).toMatchObject({ conn: 'open', attempt: 0 });
+  });
+
+  it('stops with a notice for terminal close codes and ignores later closes', () => {
+    let s = run(opened(), { type: 'closed', code: 4003 });
+    expect(s.conn).toBe('stopped');
+    expect(s.notice?.text).toBe('방장에 의해 강퇴되었어요');
+    s = run(s, { type: 'closed', code: 1006 });
+    expect(s.conn).toBe('stopped');
+    expect(s.notice?.code).toBe(4003);
+  });
+
+  it('stops on an HTTP notice', () => {
+    const s = run(opened(), { type: 'stop', notice: httpNotice(403)! });
+    expect(s).toMatchObject({ conn: 'stopped', notice: { text: '채팅방에 접근할 권한이 없어요' } });
+  });
+});
+
+describe('closeInfo', () => {
+  it('maps each terminal code to its own notice', () => {
+    const cases: [number, string, string][] = [
+      [4040, '채팅방이 삭제되었어요', 'board'],
+      [4003, '방장에 의해 강퇴되었어요', 'board'],
+      [4001, '채팅방에서 나갔어요', 'post'],
+      [4401, '로그인이 만료되었어요. 다시 로그인해 주세요', 'login'],
+      [1008, '메시지를 너무 많이 보내 연결이 끊겼어요', 'none'],
+    ];
+    for (const [code, text, action] of cases) {
+      expect(closeInfo(code)).toEqual({ reconnect: false, notice: { code, text, action } });
+    }
+  });
+  it('reconnects on 1001, 1013, 1006 and unknown codes', () => {
+    for (const code of [1001, 1013, 1006, 1011, 1009, 1000]) {
+      expect(closeInfo(code)).toEqual({ reconnect: true, notice: null });
+    }
+  });
+  it('maps HTTP statuses of the room', () => {
+    expect(httpNotice(404)?.text).toBe('채팅방이 삭제되었어요');
+    expect(httpNotice(500)).toBeNull();
+  });
+});
+
+describe('backoffDelay', () => {
+  it('doubles from 1s up to 30s without jitter (rand = 0.5)', () => {
+    const schedule = Array.from({ length: 8 }, (_, i) => backoffDelay(i, 0.5));
+    expect(schedule).toEqual([1000, 2000, 4000, 8000, 16000, 30000, 30000, 30000]);
+  });
+  it('jitters within ±20% and never exceeds 30s', () => {
+    expect(backoffDelay(0, 0)).toBe(800);
+    expect(backoffDelay(0, 0.999999)).toBe(1200);
+    expect(backoffDelay(4, 1)).toBe(19200);
+    expect(backoffDelay(5, 1)).toBe(30000);
+    expect(backoffDelay(100, 0.9)).toBe(30000);
+    for (let i = 0; i < 200; i++) {
+      const d = backoffDelay(i % 10);
+      expect(d).toBeGreaterThanOrEqual(800);
+      expect(d).toBeLessThanOrEqual(30000);
+    }
+  });
+});
+
+describe('parseEvent', () => {
+  it('parses known events and rejects junk', () => {
+    expect(parseEvent(JSON.stringify({ type: 'chat.message', message: msg(1, 'a') }))?.type).toBe('chat.message');
+    expect(parseEvent(JSON.stringify({ type: 'chat.error', error: '긴 메시지' }))).toEqual({
+      type: 'chat.error',
+      error: '긴 메시지',
+    });
+    expect(parseEvent('not json')).toBeNull();
+    expect(parseEvent(JSON.stringify({ type: 'other' }))).toBeNull();
+    expect(parseEvent(JSON.stringify({ type: 'chat.message' }))).toBeNull();
+  });
+});

@@ -1,0 +1,238 @@
+import { useCallback, useEffect, useReducer, useRef, useState } from 'react';
+import { api, ApiError, errorStatus, qs } from '../lib/api';
+import type { ChatMessage, ChatRoom, UserRef } from '../lib/types';
+import { backoffDelay, chatReducer, closeInfo, httpNotice, initialChatState, parseEvent } from './state';
+
+let tempSeq = 0;
+
+export function socketUrl(roomId: string): string {
+  const proto = window.location.protocol === 'https:' ? 'wss' : 'ws';
+  return `${proto}://${window.location.host}/ws/chat/${encodeURIComponent(roomId)}/`;
+}
+
+/**
+ * Room state + live socket. The cookie is the only credential (same origin).
+ * Reconnects with backoff; before each reconnect it asks the REST route for
+ * missed messages, which also tells whether we may still be in the room.
+ */
+export function useChat(roomId: string, myId: number) {
+  const [state, dispatch] = useReducer(chatReducer, myId, initialChatState);
+  const [room, setRoom] = useState<ChatRoom | null>(null);
+  const [loadError, setLoadError] = useState<ApiError | null>(null);
+  const [members, setMembers] = useState<UserRef[] | null>(null);
+  const [membersError, setMembersError] = useState('');
+  const [olderBusy, setOlderBusy] = useState(false);
+  const [olderError, setOlderError] = useState('');
+
+  const stateRef = useRef(state);
+  stateRef.current = state;
+  const wsRef = useRef<WebSocket | null>(null);
+  /** temp ids already written to a socket (guards against double sends) */
+  const written = useRef(new Set<string>());
+  const base = `/api/chat/${encodeURIComponent(roomId)}/`;
+
+  const loadMembers = useCallback(async () => {
+    try {
+      const r = await api<{ user: UserRef }[]>(`${base}user/`);
+      const list = Array.isArray(r) ? r.map((x) => x.user).filter(Boolean) : [];
+      setMembers(list);
+      setMembersError('');
+      setRoom((old) => (old ? { ...old, join_number: list.length } : old));
+    } catch (e) {
+      setMembersError(e instanceof ApiError ? e.message : '참여자 목록을 불러오지 못했어요.');
+    }
+  }, [base]);
+
+  useEffect(() => {
+    let cancelled = false;
+    let stopped = false;
+    let attempt = 0;
+    let timer: number | undefined;
+
+    const lastId = () => {
+      const m = stateRef.current.messages;
+      return m.length ? m[m.length - 1].id : 0;
+    };
+
+    async function fetchMissed(afterOpen: boolean): Promise<void> {
+      let collected: ChatMessage[] = [];
+      let after = lastId();
+      for (let i = 0; i < 10; i++) {
+        const r = await api<ChatRoom>(`${base}${qs({ after: after || null })}`);
+        if (cancelled) return;
+        setRoom((old) => (old ? { ...old, ...r, messages: [] } : old));
+        const msgs = Array.isArray(r.messages) ? r.messages : [];
+        collected = collected.concat(msgs);
+        if (!after || !r.has_more || msgs.length === 0) break;
+        after = Math.max(...msgs.map((m) => m.id));
+      }
+      dispatch({ type: 'missed', messages: collected, afterOpen });
+    }
+
+    function stopWith(status: number) {
+      const n = httpNotice(status);
+      if (n) {
+        stopped = true;
+        dispatch({ type: 'stop', notice: n });
+      }
+    }
+
+    function flush(ws: WebSocket) {
+      const queued = stateRef.current.pending.filter((p) => p.status === 'queued' && !written.current.has(p.tempId));
+      if (!queued.length) return;
+      for (const p of queued) {
+        written.current.add(p.tempId);
+        ws.send(JSON.stringify({ message: p.message }));
+      }
+      dispatch({ type: 'sent', tempIds: queued.map((p) => p.tempId) });
+    }
+
+    function connect() {
+      if (cancelled || stopped) return;
+      let ws: WebSocket;
+      try {
+        ws = new WebSocket(socketUrl(roomId));
+      } catch {
+        schedule();
+        return;
+      }
+      wsRef.current = ws;
+      ws.onopen = () => {
+        if (cancelled) return;
+        attempt = 0;
+        dispatch({ type: 'open' });
+        // Let the reducer bump the generation before frames are written.
+        window.setTimeout(() => {
+          if (cancelled || wsRef.current !== ws) return;
+          flush(ws);
+          fetchMissed(true).catch((e) => stopWith(errorStatus(e)));
+        }, 0);
+      };
+      ws.onmessage = (ev) => {
+        if (cancelled) return;
+        const e = parseEvent(ev.data);
+        if (!e) return;
+        dispatch({ type: 'event', event: e });
+        if (e.type === 'chat.user.join' || e.type === 'chat.user.leave') loadMembers();
+      };
+      ws.onclose = (ev) => {
+        if (wsRef.current !== ws) return;
+        wsRef.current = null;
+        if (cancelled || stopped) return;
+        dispatch({ type: 'closed', code: ev.code });
+        if (closeInfo(ev.code).reconnect) schedule();
+        else stopped = true;
+      };
+    }
+
+    function schedule() {
+      if (cancelled || stopped) return;
+      window.clearTimeout(timer);
+      timer = window.setTimeout(probeThenConnect, backoffDelay(attempt++));
+    }
+
+    async function probeThenConnect() {
+      if (cancelled || stopped) return;
+      try {
+        await fetchMissed(false);
+      } catch (e) {
+        const s = errorStatus(e);
+        if (s === 401 || s === 403 || s === 404) {
+          stopWith(s);
+          return;
+        }
+      }
+      connect();
+    }
+
+    function onOnline() {
+      if (!wsRef.current && !stopped && !cancelled) {
+        window.clearTimeout(timer);
+        probeThenConnect();
+      }
+    }
+
+    (async () => {
+      try {
+        const r = await api<ChatRoom>(base);
+        if (cancelled) return;
+        setRoom(r);
+        dispatch({ type: 'loaded', messages: Array.isArray(r.messages) ? r.messages : [], hasMore: !!r.has_more });
+        loadMembers();
+        connect();
+      } catch (e) {
+        if (cancelled) return;
+        setLoadError(e instanceof ApiError ? e : new ApiError(0, null));
+      }
+    })();
+
+    window.addEventListener('online', onOnline);
+    return () => {
+      cancelled = true;
+      window.clearTimeout(timer);
+      window.removeEventListener('online', onOnline);
+      const ws = wsRef.current;
+      wsRef.current = null;
+      if (ws && ws.readyState <= WebSocket.OPEN) ws.close(1000);
+    };
+  }, [roomId, base, loadMembers]);
+
+  const send = useCallback((text: string) => {
+    const tempId = `tmp-${Date.now()}-${++tempSeq}`;
+    const message = text.trim();
+    dispatch({ type: 'send', tempId, message });
+    const ws = wsRef.current;
+    if (ws && ws.readyState === WebSocket.OPEN) {
+      written.current.add(tempId);
+      ws.send(JSON.stringify({ message }));
+      dispatch({ type: 'sent', tempIds: [tempId] });
+    }
+  }, []);
+
+  const retry = useCallback((tempId: string) => {
+    const p = stateRef.current.pending.find((x) => x.tempId === tempId);
+    if (!p) return;
+    dispatch({ type: 'retry', tempId });
+    written.current.delete(tempId);
+    const ws = wsRef.current;
+    if (ws && ws.readyState === WebSocket.OPEN) {
+      written.current.add(tempId);
+      ws.send(JSON.stringify({ message: p.message }));
+      dispatch({ type: 'sent', tempIds: [tempId] });
+    }
+  }, []);
+
+  const discard = useCallback((tempId: string) => dispatch({ type: 'discard', tempId }), []);
+  const clearError = useCallback(() => dispatch({ type: 'clearError' }), []);
+
+  const loadOlder = useCallback(async () => {
+    const oldest = stateRef.current.messages[0];
+    if (!oldest) return;
+    setOlderBusy(true);
+    setOlderError('');
+    try {
+      const r = await api<ChatRoom>(`${base}${qs({ before: oldest.id })}`);
+      dispatch({ type: 'older', messages: Array.isArray(r.messages) ? r.messages : [], hasMore: !!r.has_more });
+    } catch (e) {
+      setOlderError(e instanceof ApiError ? e.message : '이전 메시지를 불러오지 못했어요.');
+    } finally {
+      setOlderBusy(false);
+    }
+  }, [base]);
+
+  return {
+    state,
+    room,
+    loadError,
+    members,
+    membersError,
+    loadMembers,
+    send,
+    retry,
+    discard,
+    clearError,
+    loadOlder,
+    olderBusy,
+    olderError,
+  };
+}

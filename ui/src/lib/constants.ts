@@ -1,0 +1,32 @@
+/** The 14 categories exactly as the server spells them. */
+export const CATEGORIES = [
+  '족발,보쌈',
+  '찜,탕,찌개',
+  '돈까스,회,일식',
+  '피자',
+  '고기구이',
+  '양식',
+  '치킨',
+  '중식',
+  '아시안',
+  '백반,죽,국수',
+  '도시락',
+  '분식',
+  '카페,디저트',
+  '페스트푸드',
+] as const;
+
+export const RANGES = [
+  { value: 0, label: '우리 동네' },
+  { value: 1, label: '가까운 동네(1.5km)' },
+  { value: 2, label: '조금 먼 동네(4km)' },
+] as const;
+
+export const TITLE_MAX = 30;
+export const MESSAGE_MAX = 300;
+export const PASSWORD_MIN = 8;
+export const TARGET_MIN = 2;
+export const TARGET_MAX = 10;
+
+export const ATTRIBUTION =
+  '행정동 데이터: 통계청 SGIS 행정동 경계(공공누리 제1유형) 가공 vuski/admdongkor, CC BY 4.0';

@@ -1,0 +1,96 @@
+import { FormEvent, useState } from 'react';
+import { api, ApiError, errorMessage } from '../lib/api';
+import { mapServerErrors, FieldErrors, hasErrors } from '../lib/errors';
+import { validateLogin } from '../lib/validation';
+import { Link, navigate, useSearchParams } from '../lib/router';
+import { useAuth } from '../auth';
+import { Field, FormErrors } from '../components/ui';
+import { useDocumentTitle } from '../lib/hooks';
+import type { User } from '../lib/types';
+
+/** Only same-site paths are followed after login. */
+export function safeNext(next: string | null): string {
+  if (!next || !next.startsWith('/') || next.startsWith('//') || next.startsWith('/\\')) return '/';
+  return next;
+}
+
+export function Login() {
+  useDocumentTitle('로그인');
+  const { setUser } = useAuth();
+  const params = useSearchParams();
+  const [email, setEmail] = useState('');
+  const [password, setPassword] = useState('');
+  const [errors, setErrors] = useState<FieldErrors>({});
+  const [formErrors, setFormErrors] = useState<string[]>([]);
+  const [busy, setBusy] = useState(false);
+
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    const v = validateLogin({ email, password });
+    setErrors(v);
+    setFormErrors([]);
+    if (hasErrors(v)) return;
+    setBusy(true);
+    try {
+      const r = await api<{ user: User }>('/api/user/login/', {
+        method: 'POST',
+        body: { email: email.trim(), password },
+      });
+      setUser(r.user);
+      navigate(safeNext(params.get('next')), { replace: true });
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 400) {
+        const m = mapServerErrors(err.body, ['email', 'password']);
+        setErrors(m.fields);
+        setFormErrors(m.nonField);
+      } else setFormErrors([errorMessage(err)]);
+      setBusy(false);
+    }
+  }
+
+  return (
+    <section className="panel narrow">
+      <h1>로그인</h1>
+      <FormErrors errors={formErrors} />
+      <form onSubmit={submit} noValidate>
+        <Field label="이메일" name="email" errors={errors.email}>
+          {({ id, describedBy, invalid }) => (
+            <input
+              id={id}
+              type="email"
+              autoComplete="email"
+              inputMode="email"
+              value={email}
+              onChange={(e) => setEmail(e.target.value)}
+              aria-describedby={describedBy}
+              aria-invalid={invalid || undefined}
+              data-testid="login-email"
+              required
+            />
+          )}
+        </Field>
+        <Field label="비밀번호" name="password" errors={errors.password}>
+          {({ id, describedBy, invalid }) => (
+            <input
+              id={id}
+              type="password"
+              autoComplete="current-password"
+              value={password}
+              onChange={(e) => setPassword(e.target.value)}
+              aria-describedby={describedBy}
+              aria-invalid={invalid || undefined}
+              data-testid="login-password"
+              required
+            />
+          )}
+        </Field>
+        <button type="submit" className="btn btn-primary btn-block" disabled={busy} data-testid="login-submit">
+          {busy ? '로그인하는 중…' : '로그인'}
+        </button>
+      </form>
+      <p className="muted center">
+        아직 회원이 아니신가요? <Link to="/register/">회원가입</Link>
+      </p>
+    </section>
+  );
+}

@@ -1,0 +1,178 @@
+import { FormEvent, useEffect, useState } from 'react';
+import { useUser } from '../auth';
+import { api, ApiError, errorMessage } from '../lib/api';
+import { CATEGORIES, TARGET_MAX, TARGET_MIN, TITLE_MAX } from '../lib/constants';
+import { FieldErrors, hasErrors, mapServerErrors } from '../lib/errors';
+import { useApi, useDocumentTitle } from '../lib/hooks';
+import { Link, navigate } from '../lib/router';
+import type { Post } from '../lib/types';
+import { charCount, PostInput, validatePost } from '../lib/validation';
+import { ErrorPanel, Field, FormErrors, Loading } from '../components/ui';
+import { NotFound } from './NotFound';
+
+const FIELDS = ['title', 'category', 'target_number', 'content'] as const;
+const TARGETS = Array.from({ length: TARGET_MAX - TARGET_MIN + 1 }, (_, i) => TARGET_MIN + i);
+
+/** Write (/write/) or edit (/post/:id/edit/) a post. */
+export function PostForm({ id }: { id?: string }) {
+  const user = useUser();
+  const editing = id !== undefined;
+  useDocumentTitle(editing ? '모집 글 수정' : '모집 글 쓰기');
+  const existing = useApi<Post>(editing ? `/api/post/detail/${encodeURIComponent(id)}/` : null);
+  const [v, setV] = useState<PostInput>({ title: '', category: '', target_number: '4', content: '' });
+  const [errors, setErrors] = useState<FieldErrors>({});
+  const [formErrors, setFormErrors] = useState<string[]>([]);
+  const [busy, setBusy] = useState(false);
+
+  useEffect(() => {
+    const p = existing.data;
+    if (p) setV({ title: p.title, category: p.category, target_number: String(p.target_number), content: p.content });
+  }, [existing.data]);
+
+  if (editing) {
+    if (existing.loading) return <Loading label="글을 불러오는 중" />;
+    if (existing.error?.status === 404) return <NotFound message="삭제되었거나 없는 글이에요." />;
+    if (existing.error) return <ErrorPanel message={existing.error.message} onRetry={existing.reload} />;
+    if (existing.data && existing.data.writer.id !== user.id)
+      return <ErrorPanel title="수정할 수 없어요" message="글쓴이만 글을 수정할 수 있어요." />;
+  }
+
+  const set = (k: keyof PostInput) => (val: string) => setV((o) => ({ ...o, [k]: val }));
+
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    const errs = validatePost(v, existing.data?.join_number ?? 0);
+    setErrors(errs);
+    setFormErrors([]);
+    if (hasErrors(errs)) return;
+    setBusy(true);
+    const body = {
+      title: v.title.trim(),
+      category: v.category,
+      target_number: Number(v.target_number),
+      content: v.content.trim(),
+    };
+    try {
+      const p = await api<Post>(editing ? `/api/post/detail/${id}/edit/` : '/api/post/write/', {
+        method: 'POST',
+        body,
+      });
+      navigate(`/post/${p.id}/`, { replace: editing });
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 400) {
+        const m = mapServerErrors(err.body, FIELDS);
+        setErrors(m.fields);
+        setFormErrors(m.nonField);
+      } else setFormErrors([errorMessage(err)]);
+      setBusy(false);
+    }
+  }
+
+  const titleLen = charCount(v.title.trim());
+
+  return (
+    <section className="panel">
+      <h1>{editing ? '모집 글 수정' : '모집 글 쓰기'}</h1>
+      {!editing && (
+        <p className="muted">
+          {user.neighborhood?.name ?? user.address} 이웃에게 보여요. 글을 쓰면 채팅방이 함께 만들어져요.
+        </p>
+      )}
+      <FormErrors errors={formErrors} />
+      <form onSubmit={submit} noValidate>
+        <Field
+          label="제목"
+          name="title"
+          errors={errors.title}
+          hint={
+            <span className={titleLen > TITLE_MAX ? 'over' : undefined}>
+              {titleLen}/{TITLE_MAX}자
+            </span>
+          }
+        >
+          {({ id: fid, describedBy, invalid }) => (
+            <input
+              id={fid}
+              type="text"
+              value={v.title}
+              onChange={(e) => set('title')(e.target.value)}
+              aria-describedby={describedBy}
+              aria-invalid={invalid || undefined}
+              placeholder="예: 7시에 치킨 같이 시켜요"
+              data-testid="post-title"
+              required
+            />
+          )}
+        </Field>
+        <div className="grid-2">
+          <Field label="카테고리" name="category" errors={errors.category}>
+            {({ id: fid, describedBy, invalid }) => (
+              <select
+                id={fid}
+                value={v.category}
+                onChange={(e) => set('category')(e.target.value)}
+                aria-describedby={describedBy}
+                aria-invalid={invalid || undefined}
+                data-testid="post-category"
+                required
+              >
+                <option value="">골라 주세요</option>
+                {CATEGORIES.map((c) => (
+                  <option key={c} value={c}>
+                    {c}
+                  </option>
+                ))}
+              </select>
+            )}
+          </Field>
+          <Field
+            label="모집 인원 (나 포함)"
+            name="target_number"
+            errors={errors.target_number}
+            hint={existing.data ? `지금 ${existing.data.join_number}명 참여 중` : undefined}
+          >
+            {({ id: fid, describedBy, invalid }) => (
+              <select
+                id={fid}
+                value={String(v.target_number)}
+                onChange={(e) => set('target_number')(e.target.value)}
+                aria-describedby={describedBy}
+                aria-invalid={invalid || undefined}
+                data-testid="post-target"
+              >
+                {TARGETS.map((n) => (
+                  <option key={n} value={n}>
+                    {n}명
+                  </option>
+                ))}
+              </select>
+            )}
+          </Field>
+        </div>
+        <Field label="내용" name="content" errors={errors.content}>
+          {({ id: fid, describedBy, invalid }) => (
+            <textarea
+              id={fid}
+              rows={6}
+              value={v.content}
+              onChange={(e) => set('content')(e.target.value)}
+              aria-describedby={describedBy}
+              aria-invalid={invalid || undefined}
+              placeholder="가게, 주문 시간, 받을 곳, 나눌 방법을 적어 주세요."
+              data-testid="post-content"
+              required
+            />
+          )}
+        </Field>
+        <div className="row">
+          <button type="submit" className="btn btn-primary" disabled={busy} data-testid="post-submit">
+            {busy ? '저장하는 중…' : editing ? '수정하기' : '올리기'}
+          </button>
+          <Link className="btn btn-ghost" to={editing ? `/post/${id}/` : '/'}>
+            취소
+          </Link>
+        </div>
+      </form>
+    </section>
+  );
+}

@@ -1,0 +1,94 @@
+import { FormEvent, useState } from 'react';
+import { api, ApiError, errorMessage } from '../lib/api';
+import { FieldErrors, hasErrors, mapServerErrors } from '../lib/errors';
+import { RegisterInput, validateRegister } from '../lib/validation';
+import { Link, navigate } from '../lib/router';
+import { useAuth } from '../auth';
+import { Field, FormErrors } from '../components/ui';
+import { AddressField } from '../components/AddressField';
+import { useDocumentTitle } from '../lib/hooks';
+import type { User } from '../lib/types';
+import { PASSWORD_MIN } from '../lib/constants';
+
+const FIELDS = ['email', 'username', 'password', 'password2', 'address'] as const;
+
+export function Register() {
+  useDocumentTitle('회원가입');
+  const { setUser } = useAuth();
+  const [v, setV] = useState<RegisterInput>({ email: '', username: '', password: '', password2: '', address: '' });
+  const [errors, setErrors] = useState<FieldErrors>({});
+  const [formErrors, setFormErrors] = useState<string[]>([]);
+  const [suggestions, setSuggestions] = useState<string[]>([]);
+  const [busy, setBusy] = useState(false);
+
+  const set = (k: keyof RegisterInput) => (val: string) => setV((o) => ({ ...o, [k]: val }));
+
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    const errs = validateRegister(v);
+    setErrors(errs);
+    setFormErrors([]);
+    if (hasErrors(errs)) return;
+    setBusy(true);
+    try {
+      const r = await api<{ user: User }>('/api/user/register/', {
+        method: 'POST',
+        body: { ...v, email: v.email.trim(), username: v.username.trim(), address: v.address.trim() },
+      });
+      setUser(r.user);
+      navigate('/', { replace: true });
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 400) {
+        const m = mapServerErrors(err.body, FIELDS);
+        setErrors(m.fields);
+        setFormErrors(m.nonField);
+        setSuggestions(m.suggestions);
+      } else setFormErrors([errorMessage(err)]);
+      setBusy(false);
+    }
+  }
+
+  const text = (
+    name: 'email' | 'username' | 'password' | 'password2',
+    label: string,
+    type: string,
+    autoComplete: string,
+    hint?: string,
+  ) => (
+    <Field label={label} name={name} errors={errors[name]} hint={hint}>
+      {({ id, describedBy, invalid }) => (
+        <input
+          id={id}
+          type={type}
+          autoComplete={autoComplete}
+          value={v[name]}
+          onChange={(e) => set(name)(e.target.value)}
+          aria-describedby={describedBy}
+          aria-invalid={invalid || undefined}
+          data-testid={`register-${name}`}
+          required
+        />
+      )}
+    </Field>
+  );
+
+  return (
+    <section className="panel narrow">
+      <h1>회원가입</h1>
+      <FormErrors errors={formErrors} />
+      <form onSubmit={submit} noValidate>
+        {text('email', '이메일', 'email', 'email')}
+        {text('username', '닉네임', 'text', 'nickname', '채팅과 게시글에 보이는 이름이에요.')}
+        {text('password', '비밀번호', 'password', 'new-password', `${PASSWORD_MIN}자 이상`)}
+        {text('password2', '비밀번호 확인', 'password', 'new-password')}
+        <AddressField value={v.address} onChange={set('address')} errors={errors.address} suggestions={suggestions} />
+        <button type="submit" className="btn btn-primary btn-block" disabled={busy} data-testid="register-submit">
+          {busy ? '가입하는 중…' : '가입하기'}
+        </button>
+      </form>
+      <p className="muted center">
+        이미 회원이신가요? <Link to="/login/">로그인</Link>
+      </p>
+    </section>
+  );
+}
