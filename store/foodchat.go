@@ -1,0 +1,173 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+)
+
+// ErrQuotaExceeded is returned by AppendFoodChat when the user has already
+// asked the day's allowance of questions.
+var ErrQuotaExceeded = errors.New("store: daily question quota exceeded")
+
+// FoodChatMessage is one message of a user's conversation with the menu
+// assistant.
+type FoodChatMessage struct {
+	Role    string // "system", "user" or "assistant"
+	Content string
+}
+
+// FoodChat returns the user's conversation of the service day day, oldest
+// first, and how many questions the user asked that day. Messages of other
+// days are not returned: the conversation resets with the day.
+func (s *Store) FoodChat(ctx context.Context, userID int64, day string) (msgs []FoodChatMessage, asked int, err error) {
+	msgs, err = foodChat(ctx, s.r, userID, day)
+	if err != nil {
+		return nil, 0, err
+	}
+	err = s.r.QueryRowContext(ctx, `SELECT questions FROM foodchat_quota WHERE user_id = ? AND day = ?`,
+		userID, day).Scan(&asked)
+	if errors.Is(err, sql.ErrNoRows) {
+		return msgs, 0, nil
+	}
+	if err != nil {
+		return nil, 0, fmt.Errorf("foodchat quota: %w", err)
+	}
+	return msgs, asked, nil
+}
+
+type foodChatQueryer interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+func foodChat(ctx context.Context, q foodChatQueryer, userID int64, day string) ([]FoodChatMessage, error) {
+	rows, err := q.QueryContext(ctx, `SELECT role, content FROM foodchat_messages
+		WHERE user_id = ? AND day = ? ORDER BY id`, userID, day)
+	if err != nil {
+		return nil, fmt.Errorf("foodchat messages: %w", err)
+	}
+	defer rows.Close()
+	var out []FoodChatMessage
+	for rows.Next() {
+		var m FoodChatMessage
+		if err := rows.Scan(&m.Role, &m.Content); err != nil {
+			return nil, fmt.Errorf("scan foodchat message: %w", err)
+		}
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}
+
+// FoodChatTurn is one answered question to store.
+type FoodChatTurn struct {
+	UserID int64
+	Day    string // service day, as given to FoodChat
+	// System opens the conversation; it is stored only when the day's
+	// conversation is still empty (a concurrent turn may have opened it).
+	System   []FoodChatMessage
+	Question string
+	Answer   string
+	// Limit is the number of questions allowed a day.
+	Limit int
+	// KeepTurns bounds the stored conversation: the system messages and the
+	// newest KeepTurns question-answer pairs stay.
+	KeepTurns int
+}
+
+// AppendFoodChat counts one question and stores the question and its answer
+// in one transaction, so that a failed answer neither spends the quota nor
+// leaves a dangling question. It returns ErrQuotaExceeded, changing nothing,
+// when Limit questions were already asked that day, and else the day's
+// conversation after the turn. Other days' messages and counts are dropped.
+func (s *Store) AppendFoodChat(ctx context.Context, t FoodChatTurn) ([]FoodChatMessage, error) {
+	var conv []FoodChatMessage
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		var asked int
+		err := tx.QueryRowContext(ctx, `SELECT questions FROM foodchat_quota WHERE user_id = ? AND day = ?`,
+			t.UserID, t.Day).Scan(&asked)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("foodchat quota: %w", err)
+		}
+		if asked >= t.Limit {
+			return ErrQuotaExceeded
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM foodchat_quota WHERE user_id = ? AND day <> ?`, t.UserID, t.Day); err != nil {
+			return fmt.Errorf("drop old foodchat quota: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO foodchat_quota (user_id, day, questions) VALUES (?, ?, 1)
+			ON CONFLICT (user_id, day) DO UPDATE SET questions = foodchat_quota.questions + 1`, t.UserID, t.Day); err != nil {
+			return fmt.Errorf("count foodchat question: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM foodchat_messages WHERE user_id = ? AND day <> ?`, t.UserID, t.Day); err != nil {
+			return fmt.Errorf("drop old foodchat messages: %w", err)
+		}
+		var existing int
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM foodchat_messages WHERE user_id = ? AND day = ?`,
+			t.UserID, t.Day).Scan(&existing); err != nil {
+			return fmt.Errorf("count foodchat messages: %w", err)
+		}
+		add := []FoodChatMessage{{Role: "user", Content: t.Question}, {Role: "assistant", Content: t.Answer}}
+		if existing == 0 {
+			add = append(append([]FoodChatMessage(nil), t.System...), add...)
+		}
+		now := formatTime(s.now())
+		for _, m := range add {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO foodchat_messages (user_id, day, role, content, created_at)
+				VALUES (?, ?, ?, ?, ?)`, t.UserID, t.Day, m.Role, m.Content, now); err != nil {
+				return fmt.Errorf("insert foodchat message: %w", err)
+			}
+		}
+		if t.KeepTurns > 0 {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM foodchat_messages
+				WHERE user_id = ? AND role <> 'system' AND id NOT IN (
+					SELECT id FROM foodchat_messages WHERE user_id = ? AND role <> 'system' ORDER BY id DESC LIMIT ?)`,
+				t.UserID, t.UserID, 2*t.KeepTurns); err != nil {
+				return fmt.Errorf("trim foodchat: %w", err)
+			}
+		}
+		conv, err = foodChat(ctx, tx, t.UserID, t.Day)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return conv, nil
+}
+
+// ResetFoodChat deletes the user's conversation. The day's question count
+// stays: a reset is not a way around the quota.
+func (s *Store) ResetFoodChat(ctx context.Context, userID int64) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM foodchat_messages WHERE user_id = ?`, userID); err != nil {
+			return fmt.Errorf("reset foodchat: %w", err)
+		}
+		return nil
+	})
+}
+
+// OpenPosts returns the newest posts (at most limit) in areas that still take
+// members: not closed by the writer, not full, room not deleted.
+func (s *Store) OpenPosts(ctx context.Context, areas []string, limit int) ([]Post, error) {
+	if len(areas) == 0 || limit <= 0 {
+		return nil, nil
+	}
+	where, args := PostFilter{Areas: areas}.where()
+	args = append(args, limit)
+	rows, err := s.r.QueryContext(ctx, postSelect+where+` AND p.closed = 0 AND r.deleted_at IS NULL
+		AND (SELECT COUNT(*) FROM room_members m WHERE m.room_id = r.id) < p.target_number
+		ORDER BY p.id DESC LIMIT ?`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("open posts: %w", err)
+	}
+	defer rows.Close()
+	var out []Post
+	for rows.Next() {
+		p, err := scanPost(rows)
+		if err != nil {
+			return nil, fmt.Errorf("scan post: %w", err)
+		}
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}

@@ -1,0 +1,302 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"slices"
+	"sync"
+	"time"
+)
+
+// ErrClosed is returned by a MessageWriter after Close.
+var ErrClosed = errors.New("store: message writer closed")
+
+// Message is one chat message; User is nil for the system's join and leave
+// notices.
+type Message struct {
+	ID        int64
+	RoomID    int64
+	User      *UserRef
+	Body      string
+	CreatedAt time.Time
+}
+
+// MessagePage selects a page of a room's history. With neither Before nor
+// After it is the latest Limit messages; Before pages back from (excluding)
+// a message id, After fetches what came after one (catch-up after a
+// reconnect). Messages are always returned oldest first.
+type MessagePage struct {
+	Before int64
+	After  int64
+	Limit  int
+}
+
+// Messages returns a page of a room's history, oldest first, and whether
+// more messages lie beyond the page in its direction (older for the latest
+// page and Before, newer for After).
+func (s *Store) Messages(ctx context.Context, roomID int64, pg MessagePage) ([]Message, bool, error) {
+	limit := pg.Limit
+	if limit <= 0 {
+		limit = 100
+	}
+	const cols = `SELECT m.id, m.room_id, m.body, m.created_at, u.id, u.username, u.email
+		FROM messages m LEFT JOIN users u ON u.id = m.user_id WHERE m.room_id = ?`
+	var (
+		rows *sql.Rows
+		err  error
+	)
+	switch {
+	case pg.After > 0:
+		rows, err = s.r.QueryContext(ctx, cols+` AND m.id > ? ORDER BY m.id LIMIT ?`, roomID, pg.After, limit+1)
+	case pg.Before > 0:
+		rows, err = s.r.QueryContext(ctx, cols+` AND m.id < ? ORDER BY m.id DESC LIMIT ?`, roomID, pg.Before, limit+1)
+	default:
+		rows, err = s.r.QueryContext(ctx, cols+` ORDER BY m.id DESC LIMIT ?`, roomID, limit+1)
+	}
+	if err != nil {
+		return nil, false, fmt.Errorf("messages: %w", err)
+	}
+	defer rows.Close()
+	out := make([]Message, 0, min(limit+1, 128))
+	for rows.Next() {
+		var (
+			m       Message
+			created string
+			uid     sql.NullInt64
+			name    sql.NullString
+			email   sql.NullString
+		)
+		if err := rows.Scan(&m.ID, &m.RoomID, &m.Body, &created, &uid, &name, &email); err != nil {
+			return nil, false, fmt.Errorf("scan message: %w", err)
+		}
+		m.CreatedAt = parseTime(created)
+		if uid.Valid {
+			m.User = &UserRef{ID: uid.Int64, Username: name.String, Email: email.String}
+		}
+		out = append(out, m)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, false, fmt.Errorf("messages: %w", err)
+	}
+	more := len(out) > limit
+	if more {
+		out = out[:limit]
+	}
+	if pg.After <= 0 {
+		slices.Reverse(out)
+	}
+	return out, more, nil
+}
+
+// NewMessage is a member's chat message to store.
+type NewMessage struct {
+	RoomID int64
+	UserID int64
+	Body   string
+}
+
+// MessageWriterConfig tunes group commit. Zero fields take the defaults.
+type MessageWriterConfig struct {
+	// MaxBatch is the most messages one transaction inserts (default 256).
+	MaxBatch int
+	// MaxDelay is how long a batch waits for company after the queue ran
+	// dry (default 2ms). Negative means never wait.
+	MaxDelay time.Duration
+}
+
+// MessageWriter stores chat messages with group commit: one goroutine takes
+// every pending insert (up to MaxBatch, waiting at most MaxDelay for more),
+// writes them in one transaction and then completes each caller's Append
+// with its stored row. SQLite has one writer; a transaction per message
+// would spend the writer lock on BEGIN/COMMIT instead of rows, and that is
+// what caps throughput. Batching keeps the per-message cost at two indexed
+// statements while each caller still learns only after its row committed.
+type MessageWriter struct {
+	s    *Store
+	cfg  MessageWriterConfig
+	reqs chan *pendingMessage
+	done chan struct{}
+
+	mu     sync.RWMutex // guards closed against sends on a closed reqs
+	closed bool
+}
+
+type pendingMessage struct {
+	n         NewMessage
+	committed func(Message)
+	res       chan messageResult // buffered: the writer never blocks on it
+}
+
+type messageResult struct {
+	m   Message
+	err error
+}
+
+// NewMessageWriter starts a writer; Close stops it.
+func (s *Store) NewMessageWriter(cfg MessageWriterConfig) *MessageWriter {
+	if cfg.MaxBatch <= 0 {
+		cfg.MaxBatch = 256
+	}
+	if cfg.MaxDelay == 0 {
+		cfg.MaxDelay = 2 * time.Millisecond
+	}
+	w := &MessageWriter{
+		s:    s,
+		cfg:  cfg,
+		reqs: make(chan *pendingMessage, 4*cfg.MaxBatch),
+		done: make(chan struct{}),
+	}
+	go w.loop()
+	return w
+}
+
+// Append stores a member's message and returns it once committed. The
+// sender must be a member of a room that still exists and an active user,
+// else ErrNotMember (checked in the same transaction as the insert, so a
+// ban or leave that committed first always wins).
+//
+// committed, if not nil, is called with the stored message on the writer
+// goroutine right after the commit, in id order across all rooms, before
+// Append returns; it must not block (hub.Publish does not). Publishing from
+// there keeps a room's frames in id order.
+//
+// When ctx ends first Append returns ctx.Err(); the message may still be
+// stored (it was never acknowledged).
+func (w *MessageWriter) Append(ctx context.Context, n NewMessage, committed func(Message)) (Message, error) {
+	p := &pendingMessage{n: n, committed: committed, res: make(chan messageResult, 1)}
+	w.mu.RLock()
+	if w.closed {
+		w.mu.RUnlock()
+		return Message{}, ErrClosed
+	}
+	select {
+	case w.reqs <- p:
+	case <-ctx.Done():
+		w.mu.RUnlock()
+		return Message{}, ctx.Err()
+	}
+	w.mu.RUnlock()
+	select {
+	case r := <-p.res:
+		return r.m, r.err
+	case <-ctx.Done():
+		return Message{}, ctx.Err()
+	}
+}
+
+// Close stores what is pending, stops the writer and waits for it, bounded
+// by ctx. It may be called more than once.
+func (w *MessageWriter) Close(ctx context.Context) error {
+	w.mu.Lock()
+	if !w.closed {
+		w.closed = true
+		close(w.reqs)
+	}
+	w.mu.Unlock()
+	select {
+	case <-w.done:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (w *MessageWriter) loop() {
+	defer close(w.done)
+	batch := make([]*pendingMessage, 0, w.cfg.MaxBatch)
+	timer := time.NewTimer(time.Hour)
+	timer.Stop()
+	for first := range w.reqs {
+		batch = append(batch[:0], first)
+		open := w.collect(&batch, timer)
+		w.commit(batch)
+		clear(batch)
+		if !open {
+			return
+		}
+	}
+}
+
+// collect adds queued requests to batch: first whatever is waiting, then
+// what arrives within MaxDelay. It reports false once reqs is closed.
+func (w *MessageWriter) collect(batch *[]*pendingMessage, timer *time.Timer) bool {
+	for len(*batch) < w.cfg.MaxBatch {
+		select {
+		case p, ok := <-w.reqs:
+			if !ok {
+				return false
+			}
+			*batch = append(*batch, p)
+			continue
+		default:
+		}
+		break
+	}
+	if len(*batch) >= w.cfg.MaxBatch || w.cfg.MaxDelay < 0 {
+		return true
+	}
+	timer.Reset(w.cfg.MaxDelay)
+	defer timer.Stop()
+	for len(*batch) < w.cfg.MaxBatch {
+		select {
+		case p, ok := <-w.reqs:
+			if !ok {
+				return false
+			}
+			*batch = append(*batch, p)
+		case <-timer.C:
+			return true
+		}
+	}
+	return true
+}
+
+// commit writes one batch in one transaction and answers every caller.
+func (w *MessageWriter) commit(batch []*pendingMessage) {
+	ctx := context.Background()
+	results := make([]messageResult, len(batch))
+	err := w.s.tx(ctx, func(tx *sql.Tx) error {
+		check, err := tx.PrepareContext(ctx, `SELECT u.username, u.email FROM room_members m
+			JOIN users u ON u.id = m.user_id JOIN chat_rooms r ON r.id = m.room_id
+			WHERE m.room_id = ? AND m.user_id = ? AND r.deleted_at IS NULL AND u.is_active = 1`)
+		if err != nil {
+			return fmt.Errorf("prepare check: %w", err)
+		}
+		defer check.Close()
+		insert, err := tx.PrepareContext(ctx, `INSERT INTO messages (room_id, user_id, body, created_at) VALUES (?, ?, ?, ?)`)
+		if err != nil {
+			return fmt.Errorf("prepare insert: %w", err)
+		}
+		defer insert.Close()
+		for i, p := range batch {
+			u := UserRef{ID: p.n.UserID}
+			err := check.QueryRowContext(ctx, p.n.RoomID, p.n.UserID).Scan(&u.Username, &u.Email)
+			if errors.Is(err, sql.ErrNoRows) {
+				results[i].err = ErrNotMember
+				continue
+			}
+			if err != nil {
+				return fmt.Errorf("check sender: %w", err)
+			}
+			m := Message{RoomID: p.n.RoomID, User: &u, Body: p.n.Body, CreatedAt: w.s.now()}
+			res, err := insert.ExecContext(ctx, m.RoomID, u.ID, m.Body, formatTime(m.CreatedAt))
+			if err != nil {
+				return fmt.Errorf("insert message: %w", err)
+			}
+			m.ID, _ = res.LastInsertId()
+			results[i].m = m
+		}
+		return nil
+	})
+	for i, p := range batch {
+		r := results[i]
+		if err != nil {
+			r = messageResult{err: err}
+		} else if r.err == nil && p.committed != nil {
+			p.committed(r.m)
+		}
+		p.res <- r
+	}
+}

@@ -1,0 +1,252 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// ErrTargetBelowMembers is returned when an edit would set target_number
+// below the room's current member count.
+var ErrTargetBelowMembers = errors.New("store: target below current members")
+
+// UserRef is the public face of a user inside other objects.
+type UserRef struct {
+	ID       int64
+	Username string
+	Email    string
+}
+
+// Post is a "let's order together" post with its room's state.
+type Post struct {
+	ID           int64
+	Writer       UserRef
+	Title        string
+	Category     string
+	Content      string
+	Address      string
+	Area         string
+	TargetNumber int
+	// Closed is the writer's own flag; see Complete.
+	Closed      bool
+	JoinNumber  int
+	RoomID      int64
+	RoomDeleted bool
+	CreatedAt   time.Time
+}
+
+// Complete reports whether the post takes no new members: its writer closed
+// it or its room is full.
+func (p Post) Complete() bool { return p.Closed || p.JoinNumber >= p.TargetNumber }
+
+// DongCode is the neighbourhood code the post was written in, "" for a
+// free-text address.
+func (p Post) DongCode() string {
+	if strings.HasPrefix(p.Area, "@") {
+		return ""
+	}
+	return p.Area
+}
+
+// NewPost holds what CreatePost needs; Address and Area come from the writer.
+type NewPost struct {
+	WriterID     int64
+	Title        string
+	Category     string
+	Content      string
+	Address      string
+	Area         string
+	TargetNumber int
+}
+
+const postSelect = `SELECT p.id, u.id, u.username, u.email, p.title, p.category, p.content, p.address, p.area,
+	p.target_number, p.closed, p.created_at, r.id, r.deleted_at IS NOT NULL,
+	(SELECT COUNT(*) FROM room_members m WHERE m.room_id = r.id)
+	FROM posts p JOIN users u ON u.id = p.writer_id JOIN chat_rooms r ON r.post_id = p.id`
+
+func scanPost(row interface{ Scan(...any) error }) (Post, error) {
+	var p Post
+	var created string
+	err := row.Scan(&p.ID, &p.Writer.ID, &p.Writer.Username, &p.Writer.Email, &p.Title, &p.Category,
+		&p.Content, &p.Address, &p.Area, &p.TargetNumber, &p.Closed, &created, &p.RoomID, &p.RoomDeleted, &p.JoinNumber)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Post{}, ErrNotFound
+	}
+	if err != nil {
+		return Post{}, err
+	}
+	p.CreatedAt = parseTime(created)
+	return p, nil
+}
+
+// CreatePost writes the post, its chat room and the writer's membership in
+// one transaction.
+func (s *Store) CreatePost(ctx context.Context, n NewPost) (Post, error) {
+	var p Post
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		now := formatTime(s.now())
+		res, err := tx.ExecContext(ctx, `INSERT INTO posts (writer_id, title, category, content, address, area, target_number, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, n.WriterID, n.Title, n.Category, n.Content, n.Address, n.Area, n.TargetNumber, now)
+		if err != nil {
+			return fmt.Errorf("insert post: %w", err)
+		}
+		postID, _ := res.LastInsertId()
+		res, err = tx.ExecContext(ctx, `INSERT INTO chat_rooms (post_id, created_at) VALUES (?, ?)`, postID, now)
+		if err != nil {
+			return fmt.Errorf("insert room: %w", err)
+		}
+		roomID, _ := res.LastInsertId()
+		if _, err := tx.ExecContext(ctx, `INSERT INTO room_members (room_id, user_id, joined_at) VALUES (?, ?, ?)`,
+			roomID, n.WriterID, now); err != nil {
+			return fmt.Errorf("insert member: %w", err)
+		}
+		p, err = scanPost(tx.QueryRowContext(ctx, postSelect+` WHERE p.id = ?`, postID))
+		return err
+	})
+	return p, err
+}
+
+// PostByID finds one post.
+func (s *Store) PostByID(ctx context.Context, id int64) (Post, error) {
+	return scanPost(s.r.QueryRowContext(ctx, postSelect+` WHERE p.id = ?`, id))
+}
+
+// PostFilter selects posts for the board.
+type PostFilter struct {
+	Areas    []string // one or more area keys; empty matches nothing
+	Category string   // "" for every category
+	Limit    int
+	Offset   int
+}
+
+func (f PostFilter) where() (string, []any) {
+	var b strings.Builder
+	args := make([]any, 0, len(f.Areas)+1)
+	if len(f.Areas) == 1 {
+		b.WriteString(` WHERE p.area = ?`)
+	} else {
+		b.WriteString(` WHERE p.area IN (?` + strings.Repeat(`, ?`, max(len(f.Areas)-1, 0)) + `)`)
+	}
+	for _, a := range f.Areas {
+		args = append(args, a)
+	}
+	if f.Category != "" {
+		b.WriteString(` AND p.category = ?`)
+		args = append(args, f.Category)
+	}
+	return b.String(), args
+}
+
+// ListPosts returns a page of posts, newest first.
+func (s *Store) ListPosts(ctx context.Context, f PostFilter) ([]Post, error) {
+	if len(f.Areas) == 0 {
+		return nil, nil
+	}
+	where, args := f.where()
+	args = append(args, f.Limit, f.Offset)
+	rows, err := s.r.QueryContext(ctx, postSelect+` WHERE p.id IN (SELECT p.id FROM posts p`+where+` ORDER BY p.id DESC LIMIT ? OFFSET ?) ORDER BY p.id DESC`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("list posts: %w", err)
+	}
+	defer rows.Close()
+	out := make([]Post, 0, f.Limit)
+	for rows.Next() {
+		p, err := scanPost(rows)
+		if err != nil {
+			return nil, fmt.Errorf("scan post: %w", err)
+		}
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}
+
+// CountPosts counts the posts a filter matches (Limit and Offset ignored).
+func (s *Store) CountPosts(ctx context.Context, f PostFilter) (int, error) {
+	if len(f.Areas) == 0 {
+		return 0, nil
+	}
+	where, args := f.where()
+	var n int
+	if err := s.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM posts p`+where, args...).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count posts: %w", err)
+	}
+	return n, nil
+}
+
+// PostUpdate changes the non-nil fields.
+type PostUpdate struct {
+	Title        *string
+	Category     *string
+	Content      *string
+	TargetNumber *int
+	Closed       *bool
+}
+
+// UpdatePost applies a partial edit. A target below the current member count
+// is ErrTargetBelowMembers and changes nothing.
+func (s *Store) UpdatePost(ctx context.Context, id int64, up PostUpdate) (Post, error) {
+	var p Post
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		cur, err := scanPost(tx.QueryRowContext(ctx, postSelect+` WHERE p.id = ?`, id))
+		if err != nil {
+			return err
+		}
+		if up.TargetNumber != nil && *up.TargetNumber < cur.JoinNumber {
+			return ErrTargetBelowMembers
+		}
+		set := func(col string, v any) error {
+			_, err := tx.ExecContext(ctx, `UPDATE posts SET `+col+` = ? WHERE id = ?`, v, id)
+			return err
+		}
+		var errs []error
+		if up.Title != nil {
+			errs = append(errs, set("title", *up.Title))
+		}
+		if up.Category != nil {
+			errs = append(errs, set("category", *up.Category))
+		}
+		if up.Content != nil {
+			errs = append(errs, set("content", *up.Content))
+		}
+		if up.TargetNumber != nil {
+			errs = append(errs, set("target_number", *up.TargetNumber))
+		}
+		if up.Closed != nil {
+			// A deleted room keeps its post closed for good.
+			errs = append(errs, set("closed", boolInt(*up.Closed || cur.RoomDeleted)))
+		}
+		if err := errors.Join(errs...); err != nil {
+			return fmt.Errorf("update post: %w", err)
+		}
+		p, err = scanPost(tx.QueryRowContext(ctx, postSelect+` WHERE p.id = ?`, id))
+		return err
+	})
+	return p, err
+}
+
+// DeletePost removes a post with its room, members and messages.
+func (s *Store) DeletePost(ctx context.Context, id int64) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `DELETE FROM posts WHERE id = ?`, id)
+		if err != nil {
+			return fmt.Errorf("delete post: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return ErrNotFound
+		}
+		return nil
+	})
+}
+
+// IsMember reports whether the user is a member of the room.
+func (s *Store) IsMember(ctx context.Context, roomID, userID int64) (bool, error) {
+	var n int
+	err := s.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM room_members WHERE room_id = ? AND user_id = ?`, roomID, userID).Scan(&n)
+	if err != nil {
+		return false, fmt.Errorf("is member: %w", err)
+	}
+	return n > 0, nil
+}

@@ -1,0 +1,115 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func openTest(t *testing.T) *Store {
+	t.Helper()
+	st, err := Open(filepath.Join(t.TempDir(), FileName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	return st
+}
+
+// TestMigrationsUpDownUp applies, rolls back and re-applies every migration
+// on a fresh file.
+func TestMigrationsUpDownUp(t *testing.T) {
+	st := openTest(t)
+	ctx := context.Background()
+	if err := st.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	list, err := st.MigrationStatuses(ctx)
+	if err != nil || len(list) == 0 {
+		t.Fatalf("status: %v %v", list, err)
+	}
+	for range list {
+		if _, err := st.MigrateDown(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := st.CountUsers(ctx); err == nil {
+		t.Error("users table survived rolling everything back")
+	}
+	if err := st.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.CreateUser(ctx, NewUser{Email: "a@b.c", Username: "a", PasswordHash: "x", Address: "y"}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestPragmas(t *testing.T) {
+	st := openTest(t)
+	var mode string
+	var fk, timeout int
+	if err := st.r.QueryRow(`PRAGMA journal_mode`).Scan(&mode); err != nil || mode != "wal" {
+		t.Errorf("journal_mode %q %v", mode, err)
+	}
+	if err := st.r.QueryRow(`PRAGMA foreign_keys`).Scan(&fk); err != nil || fk != 1 {
+		t.Errorf("foreign_keys %d %v", fk, err)
+	}
+	if err := st.w.QueryRow(`PRAGMA busy_timeout`).Scan(&timeout); err != nil || timeout < 1000 {
+		t.Errorf("busy_timeout %d %v", timeout, err)
+	}
+	if _, err := st.r.Exec(`CREATE TABLE x (y)`); err == nil {
+		t.Error("the reader pool can write")
+	}
+}
+
+func TestUniqueUsers(t *testing.T) {
+	st := openTest(t)
+	ctx := context.Background()
+	if err := st.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.CreateUser(ctx, NewUser{Email: "Kim@Example.com", Username: "kim", PasswordHash: "x", Address: "a"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.CreateUser(ctx, NewUser{Email: "kim@example.COM", Username: "kim2", PasswordHash: "x", Address: "a"}); !errors.Is(err, ErrEmailTaken) {
+		t.Errorf("case-insensitive email: %v", err)
+	}
+	if _, err := st.CreateUser(ctx, NewUser{Email: "lee@example.com", Username: "kim", PasswordHash: "x", Address: "a"}); !errors.Is(err, ErrUsernameTaken) {
+		t.Errorf("username: %v", err)
+	}
+	if _, err := st.UserByID(ctx, 99); !errors.Is(err, ErrNotFound) {
+		t.Errorf("missing user: %v", err)
+	}
+}
+
+// TestListUsesIndex checks that the board's query is served by an index.
+func TestListUsesIndex(t *testing.T) {
+	st := openTest(t)
+	ctx := context.Background()
+	if err := st.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []PostFilter{{Areas: []string{"1"}}, {Areas: []string{"1"}, Category: "치킨"}} {
+		where, args := f.where()
+		rows, err := st.r.Query(`EXPLAIN QUERY PLAN SELECT p.id FROM posts p`+where+` ORDER BY p.id DESC LIMIT 10`, args...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var plan string
+		for rows.Next() {
+			var id, parent, unused int
+			var detail string
+			rows.Scan(&id, &parent, &unused, &detail)
+			plan += detail + "\n"
+		}
+		rows.Close()
+		if !strings.Contains(plan, "USING INDEX posts_area") && !strings.Contains(plan, "USING COVERING INDEX posts_area") {
+			t.Errorf("filter %+v plan:\n%s", f, plan)
+		}
+		if strings.Contains(plan, "TEMP B-TREE") {
+			t.Errorf("filter %+v sorts in a temp b-tree:\n%s", f, plan)
+		}
+	}
+}

@@ -1,0 +1,325 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// User is a resident or staff account.
+type User struct {
+	ID           int64
+	Email        string
+	Username     string
+	PasswordHash string
+	Address      string
+	// DongCode is the neighbourhood's dataset code, "" when the address is
+	// free text.
+	DongCode    string
+	Range       int
+	Active      bool
+	Staff       bool
+	CredVersion int64
+	CreatedAt   time.Time
+}
+
+// Area is the key posts of this user's neighbourhood are matched on.
+func (u User) Area() string { return AreaKey(u.DongCode, u.Address) }
+
+// AreaKey is the board's match key: the dataset code when there is one, else
+// the exact address string marked with "@" so it never equals a code.
+func AreaKey(dongCode, address string) string {
+	if dongCode != "" {
+		return dongCode
+	}
+	return "@" + address
+}
+
+// NewUser holds what CreateUser needs.
+type NewUser struct {
+	Email        string
+	Username     string
+	PasswordHash string
+	Address      string
+	DongCode     string
+	Staff        bool
+}
+
+const userColumns = `id, email, username, password_hash, address, COALESCE(dong_code, ''),
+	search_range, is_active, is_staff, cred_version, created_at`
+
+func scanUser(row interface{ Scan(...any) error }) (User, error) {
+	var u User
+	var created string
+	err := row.Scan(&u.ID, &u.Email, &u.Username, &u.PasswordHash, &u.Address, &u.DongCode,
+		&u.Range, &u.Active, &u.Staff, &u.CredVersion, &created)
+	if errors.Is(err, sql.ErrNoRows) {
+		return User{}, ErrNotFound
+	}
+	if err != nil {
+		return User{}, err
+	}
+	u.CreatedAt = parseTime(created)
+	return u, nil
+}
+
+func nullable(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+// CreateUser inserts a user; ErrEmailTaken or ErrUsernameTaken on duplicates.
+func (s *Store) CreateUser(ctx context.Context, n NewUser) (User, error) {
+	var u User
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		if err := checkUnique(ctx, tx, 0, n.Email, n.Username); err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, `INSERT INTO users
+			(email, email_key, username, password_hash, address, dong_code, is_staff, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+			n.Email, strings.ToLower(n.Email), n.Username, n.PasswordHash, n.Address,
+			nullable(n.DongCode), boolInt(n.Staff), formatTime(s.now()))
+		if err != nil {
+			if isUnique(err) {
+				return ErrConflict
+			}
+			return fmt.Errorf("insert user: %w", err)
+		}
+		id, _ := res.LastInsertId()
+		u, err = scanUser(tx.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE id = ?`, id))
+		return err
+	})
+	return u, err
+}
+
+// checkUnique tells which of email and username another user already has.
+func checkUnique(ctx context.Context, tx *sql.Tx, selfID int64, email, username string) error {
+	if email != "" {
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM users WHERE email_key = ? AND id != ?`,
+			strings.ToLower(email), selfID).Scan(&n); err != nil {
+			return fmt.Errorf("check email: %w", err)
+		}
+		if n > 0 {
+			return ErrEmailTaken
+		}
+	}
+	if username != "" {
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM users WHERE username = ? AND id != ?`,
+			username, selfID).Scan(&n); err != nil {
+			return fmt.Errorf("check username: %w", err)
+		}
+		if n > 0 {
+			return ErrUsernameTaken
+		}
+	}
+	return nil
+}
+
+// UserByID finds a user, active or not.
+func (s *Store) UserByID(ctx context.Context, id int64) (User, error) {
+	return scanUser(s.r.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE id = ?`, id))
+}
+
+// UserByEmail finds a user by email, case-insensitively.
+func (s *Store) UserByEmail(ctx context.Context, email string) (User, error) {
+	return scanUser(s.r.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE email_key = ?`,
+		strings.ToLower(email)))
+}
+
+// UserByLogin finds a user by email or, failing that, by username (the CLI
+// accepts either).
+func (s *Store) UserByLogin(ctx context.Context, login string) (User, error) {
+	u, err := s.UserByEmail(ctx, login)
+	if errors.Is(err, ErrNotFound) {
+		return scanUser(s.r.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE username = ?`, login))
+	}
+	return u, err
+}
+
+// ListUsers returns every user, oldest first.
+func (s *Store) ListUsers(ctx context.Context) ([]User, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT `+userColumns+` FROM users ORDER BY id`)
+	if err != nil {
+		return nil, fmt.Errorf("list users: %w", err)
+	}
+	defer rows.Close()
+	var out []User
+	for rows.Next() {
+		u, err := scanUser(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, u)
+	}
+	return out, rows.Err()
+}
+
+// CountUsers counts every account.
+func (s *Store) CountUsers(ctx context.Context) (int, error) {
+	var n int
+	err := s.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM users`).Scan(&n)
+	return n, err
+}
+
+// UserUpdate changes the non-nil fields.
+type UserUpdate struct {
+	Username *string
+	// Address and DongCode change together.
+	Address  *string
+	DongCode *string
+	Range    *int
+}
+
+// UpdateUser applies a profile change.
+func (s *Store) UpdateUser(ctx context.Context, id int64, up UserUpdate) (User, error) {
+	var u User
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		if up.Username != nil {
+			if err := checkUnique(ctx, tx, id, "", *up.Username); err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, `UPDATE users SET username = ? WHERE id = ?`, *up.Username, id); err != nil {
+				if isUnique(err) {
+					return ErrUsernameTaken
+				}
+				return fmt.Errorf("update username: %w", err)
+			}
+		}
+		if up.Address != nil {
+			code := ""
+			if up.DongCode != nil {
+				code = *up.DongCode
+			}
+			if _, err := tx.ExecContext(ctx, `UPDATE users SET address = ?, dong_code = ? WHERE id = ?`,
+				*up.Address, nullable(code), id); err != nil {
+				return fmt.Errorf("update address: %w", err)
+			}
+		}
+		if up.Range != nil {
+			if _, err := tx.ExecContext(ctx, `UPDATE users SET search_range = ? WHERE id = ?`, *up.Range, id); err != nil {
+				return fmt.Errorf("update range: %w", err)
+			}
+		}
+		var err error
+		u, err = scanUser(tx.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE id = ?`, id))
+		return err
+	})
+	return u, err
+}
+
+// SetPassword stores a new password hash, bumps the credential version (so
+// every earlier token stops working) and ends every session of the user but
+// keepSession (the caller's, "" for none). It returns the updated user.
+func (s *Store) SetPassword(ctx context.Context, id int64, hash, keepSession string) (User, error) {
+	var u User
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE users SET password_hash = ?, cred_version = cred_version + 1 WHERE id = ?`, hash, id)
+		if err != nil {
+			return fmt.Errorf("set password: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return ErrNotFound
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = ? AND token_hash != ?`, id, keepSession); err != nil {
+			return fmt.Errorf("end sessions: %w", err)
+		}
+		u, err = scanUser(tx.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE id = ?`, id))
+		return err
+	})
+	return u, err
+}
+
+// SetActive enables or disables an account. Disabling bumps the credential
+// version and ends every session, so the account's tokens stop at once.
+func (s *Store) SetActive(ctx context.Context, id int64, active bool) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE users SET is_active = ?, cred_version = cred_version + ? WHERE id = ?`,
+			boolInt(active), boolInt(!active), id)
+		if err != nil {
+			return fmt.Errorf("set active: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return ErrNotFound
+		}
+		if !active {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = ?`, id); err != nil {
+				return fmt.Errorf("end sessions: %w", err)
+			}
+		}
+		return nil
+	})
+}
+
+// SetStaff grants or takes staff rights.
+func (s *Store) SetStaff(ctx context.Context, id int64, staff bool) error {
+	res, err := s.w.ExecContext(ctx, `UPDATE users SET is_staff = ? WHERE id = ?`, boolInt(staff), id)
+	if err != nil {
+		return fmt.Errorf("set staff: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return ErrNotFound
+	}
+	return nil
+}
+
+// CreateSession stores a web session by the hash of its cookie value.
+func (s *Store) CreateSession(ctx context.Context, tokenHash string, userID int64, expires time.Time) error {
+	_, err := s.w.ExecContext(ctx, `INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)`,
+		tokenHash, userID, formatTime(s.now()), formatTime(expires))
+	if err != nil {
+		return fmt.Errorf("create session: %w", err)
+	}
+	return nil
+}
+
+// Session returns the user id and expiry of a live session.
+func (s *Store) Session(ctx context.Context, tokenHash string) (userID int64, expires time.Time, err error) {
+	var exp string
+	err = s.r.QueryRowContext(ctx, `SELECT user_id, expires_at FROM sessions WHERE token_hash = ?`, tokenHash).Scan(&userID, &exp)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, time.Time{}, ErrNotFound
+	}
+	if err != nil {
+		return 0, time.Time{}, fmt.Errorf("session: %w", err)
+	}
+	expires = parseTime(exp)
+	if !expires.After(s.now()) {
+		return 0, time.Time{}, ErrNotFound
+	}
+	return userID, expires, nil
+}
+
+// RenewSession moves a session's expiry.
+func (s *Store) RenewSession(ctx context.Context, tokenHash string, expires time.Time) error {
+	_, err := s.w.ExecContext(ctx, `UPDATE sessions SET expires_at = ? WHERE token_hash = ?`, formatTime(expires), tokenHash)
+	if err != nil {
+		return fmt.Errorf("renew session: %w", err)
+	}
+	return nil
+}
+
+// DeleteSession ends one session; a missing one is not an error.
+func (s *Store) DeleteSession(ctx context.Context, tokenHash string) error {
+	_, err := s.w.ExecContext(ctx, `DELETE FROM sessions WHERE token_hash = ?`, tokenHash)
+	if err != nil {
+		return fmt.Errorf("delete session: %w", err)
+	}
+	return nil
+}
+
+// DeleteExpiredSessions removes sessions past their expiry.
+func (s *Store) DeleteExpiredSessions(ctx context.Context) (int64, error) {
+	res, err := s.w.ExecContext(ctx, `DELETE FROM sessions WHERE expires_at <= ?`, formatTime(s.now()))
+	if err != nil {
+		return 0, fmt.Errorf("delete expired sessions: %w", err)
+	}
+	return res.RowsAffected()
+}
