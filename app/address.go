@@ -1,0 +1,75 @@
+package app
+
+import (
+	"net/http"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/mealbuddy/mealbuddy/app/neighborhood"
+)
+
+// resolvedAddress is what a user's address is stored as.
+type resolvedAddress struct {
+	Address  string // canonical dataset name, or the free text
+	DongCode string // "" for free text
+}
+
+// resolveAddress turns a typed address into a neighbourhood (SPEC §5). An
+// unknown address is an error with suggestions unless the operator allows
+// free text; the service area, when set, limits both.
+func (s *Server) resolveAddress(raw string, errs fieldErrors) (resolvedAddress, []string) {
+	raw = strings.Join(strings.Fields(raw), " ")
+	if raw == "" {
+		if _, bad := errs["address"]; !bad {
+			errs.add("address", msgRequired)
+		}
+		return resolvedAddress{}, nil
+	}
+	if utf8.RuneCountInString(raw) > maxAddressLen {
+		errs.add("address", "주소는 100자 이하로 입력해 주세요.")
+		return resolvedAddress{}, nil
+	}
+	if d, ok := s.dongs.Resolve(raw); ok {
+		if len(s.cfg.Regions) > 0 && !neighborhood.InRegion(d, s.cfg.Regions) {
+			errs.add("address", s.regionMessage())
+			return resolvedAddress{}, nil
+		}
+		return resolvedAddress{Address: d.Name, DongCode: d.Code}, nil
+	}
+	if s.cfg.AllowFreeAddress {
+		if len(s.cfg.Regions) > 0 && !hasAnyPrefix(raw, s.cfg.Regions) {
+			errs.add("address", s.regionMessage())
+			return resolvedAddress{}, nil
+		}
+		return resolvedAddress{Address: raw}, nil
+	}
+	errs.add("address", "주소를 행정동으로 찾을 수 없습니다. 목록에서 동네를 골라 주세요. (예: 서울특별시 종로구 사직동)")
+	suggestions := s.dongs.Suggest(raw, 5)
+	if suggestions == nil {
+		suggestions = []string{}
+	}
+	return resolvedAddress{}, suggestions
+}
+
+func (s *Server) regionMessage() string {
+	return "이 서비스는 " + strings.Join(s.cfg.Regions, ", ") + " 지역 주민만 가입할 수 있습니다."
+}
+
+func hasAnyPrefix(s string, prefixes []string) bool {
+	for _, p := range prefixes {
+		if strings.HasPrefix(s, strings.Join(strings.Fields(p), " ")) {
+			return true
+		}
+	}
+	return false
+}
+
+// writeInvalidWithSuggestions answers 400 with the field errors and, when
+// there are any, neighbourhood names the address may have meant.
+func writeInvalidWithSuggestions(w http.ResponseWriter, errs fieldErrors, suggestions []string) {
+	if suggestions == nil {
+		writeInvalid(w, errs)
+		return
+	}
+	writeJSON(w, http.StatusBadRequest, map[string]any{"errors": errs, "suggestions": suggestions})
+}

@@ -1,0 +1,227 @@
+package app
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/mealbuddy/mealbuddy/store"
+)
+
+const (
+	// webClientHeader marks a request from our own web UI. Cross-site pages
+	// cannot send it without a CORS preflight, which we never allow, so a
+	// cookie is only believed together with it.
+	webClientHeader = "X-MealBuddy-Client"
+	sessionCookie   = "mealbuddy_session"
+	sessionLifetime = 30 * 24 * time.Hour
+	// sessionRenewAfter: a session is extended at most once a day.
+	sessionRenewAfter = 24 * time.Hour
+	tokenLifetime     = 24 * time.Hour
+)
+
+func isWeb(r *http.Request) bool { return r.Header.Get(webClientHeader) == "web" }
+
+// claims of our JWTs: the user id as subject, and the credential version.
+type claims struct {
+	Ver int64 `json:"ver"`
+	jwt.RegisteredClaims
+}
+
+// issueToken signs a token for the user.
+func (s *Server) issueToken(u store.User) (string, error) {
+	now := s.now()
+	c := claims{
+		Ver: u.CredVersion,
+		RegisteredClaims: jwt.RegisteredClaims{
+			Subject:   strconv.FormatInt(u.ID, 10),
+			IssuedAt:  jwt.NewNumericDate(now),
+			ExpiresAt: jwt.NewNumericDate(now.Add(tokenLifetime)),
+		},
+	}
+	return jwt.NewWithClaims(jwt.SigningMethodHS256, c).SignedString(s.secret)
+}
+
+// parseToken verifies a token and returns its user id and version.
+func (s *Server) parseToken(raw string) (int64, int64, error) {
+	var c claims
+	_, err := jwt.ParseWithClaims(raw, &c, func(*jwt.Token) (any, error) { return s.secret, nil },
+		jwt.WithValidMethods([]string{jwt.SigningMethodHS256.Alg()}),
+		jwt.WithExpirationRequired(),
+		jwt.WithTimeFunc(s.now),
+	)
+	if err != nil {
+		return 0, 0, err
+	}
+	id, err := strconv.ParseInt(c.Subject, 10, 64)
+	if err != nil {
+		return 0, 0, errors.New("bad subject")
+	}
+	return id, c.Ver, nil
+}
+
+// credential says how a request authenticated.
+type credential struct {
+	user store.User
+	// session is the hash of the web session, "" for a token.
+	session string
+	// tokenVer is the credential version carried by a token.
+	tokenVer int64
+	// renewCookie is set when the session was extended and its cookie must
+	// be sent again with the new Max-Age.
+	renewCookie string
+}
+
+type ctxKey int
+
+const credKey ctxKey = iota
+
+func withCredential(ctx context.Context, c *credential) context.Context {
+	return context.WithValue(ctx, credKey, c)
+}
+
+func credentialFrom(ctx context.Context) *credential {
+	c, _ := ctx.Value(credKey).(*credential)
+	return c
+}
+
+// currentUser is the authenticated user of a request behind requireAuth.
+func currentUser(r *http.Request) store.User { return credentialFrom(r.Context()).user }
+
+var errNoCredential = errors.New("no valid credential")
+
+// authenticate finds the request's credential: a token in Authorization (or
+// in ?token= when allowQuery, for the seed's WebSocket clients), else the
+// web session cookie together with the web header.
+func (s *Server) authenticate(r *http.Request, allowQuery bool) (*credential, error) {
+	raw := ""
+	if h := r.Header.Get("Authorization"); h != "" {
+		scheme, rest, _ := strings.Cut(h, " ")
+		switch strings.ToLower(scheme) {
+		case "token", "bearer":
+			raw = strings.TrimSpace(rest)
+		}
+		if raw == "" {
+			return nil, errNoCredential
+		}
+	} else if allowQuery {
+		raw = r.URL.Query().Get("token")
+	}
+	if raw != "" {
+		id, ver, err := s.parseToken(raw)
+		if err != nil {
+			return nil, errNoCredential
+		}
+		u, err := s.store.UserByID(r.Context(), id)
+		if err != nil || !u.Active || u.CredVersion != ver {
+			return nil, errNoCredential
+		}
+		return &credential{user: u, tokenVer: ver}, nil
+	}
+	ck, err := r.Cookie(sessionCookie)
+	if err != nil || ck.Value == "" {
+		return nil, errNoCredential
+	}
+	if !isWeb(r) && !allowQuery {
+		return nil, errNoCredential
+	}
+	hash := hashSession(ck.Value)
+	uid, expires, err := s.store.Session(r.Context(), hash)
+	if err != nil {
+		return nil, errNoCredential
+	}
+	u, err := s.store.UserByID(r.Context(), uid)
+	if err != nil || !u.Active {
+		return nil, errNoCredential
+	}
+	c := &credential{user: u, session: hash}
+	if time.Until(expires) < sessionLifetime-sessionRenewAfter && !allowQuery {
+		// Renewal is a write; doing it once a day keeps reads read-only.
+		if err := s.store.RenewSession(r.Context(), hash, s.now().Add(sessionLifetime)); err == nil {
+			c.renewCookie = ck.Value
+		}
+	}
+	return c, nil
+}
+
+// stillValid re-checks a credential against the database: the user is
+// active, a token's version is current, a session still exists.
+func (s *Server) stillValid(ctx context.Context, c *credential) bool {
+	u, err := s.store.UserByID(ctx, c.user.ID)
+	if err != nil || !u.Active {
+		return false
+	}
+	if c.session != "" {
+		uid, _, err := s.store.Session(ctx, c.session)
+		return err == nil && uid == u.ID
+	}
+	return u.CredVersion == c.tokenVer
+}
+
+// requireAuth answers 401 unless the request has a valid credential.
+func (s *Server) requireAuth(next http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		c, err := s.authenticate(r, false)
+		if err != nil {
+			writeError(w, http.StatusUnauthorized, msgUnauthenticated)
+			return
+		}
+		if c.renewCookie != "" {
+			s.setSessionCookie(w, c.renewCookie)
+		}
+		next(w, r.WithContext(withCredential(r.Context(), c)))
+	}
+}
+
+func hashSession(value string) string {
+	sum := sha256.Sum256([]byte(value))
+	return hex.EncodeToString(sum[:])
+}
+
+// startSession creates a web session and sets its cookie; it returns the hash.
+func (s *Server) startSession(ctx context.Context, w http.ResponseWriter, userID int64) (string, error) {
+	buf := make([]byte, 32)
+	if _, err := rand.Read(buf); err != nil {
+		return "", err
+	}
+	value := base64.RawURLEncoding.EncodeToString(buf)
+	hash := hashSession(value)
+	if err := s.store.CreateSession(ctx, hash, userID, s.now().Add(sessionLifetime)); err != nil {
+		return "", err
+	}
+	s.setSessionCookie(w, value)
+	return hash, nil
+}
+
+func (s *Server) setSessionCookie(w http.ResponseWriter, value string) {
+	http.SetCookie(w, &http.Cookie{
+		Name:     sessionCookie,
+		Value:    value,
+		Path:     "/",
+		MaxAge:   int(sessionLifetime / time.Second),
+		HttpOnly: true,
+		Secure:   s.secureCookies,
+		SameSite: http.SameSiteStrictMode,
+	})
+}
+
+func (s *Server) clearSessionCookie(w http.ResponseWriter) {
+	http.SetCookie(w, &http.Cookie{
+		Name:     sessionCookie,
+		Value:    "",
+		Path:     "/",
+		MaxAge:   -1,
+		HttpOnly: true,
+		Secure:   s.secureCookies,
+		SameSite: http.SameSiteStrictMode,
+	})
+}

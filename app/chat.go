@@ -1,0 +1,343 @@
+package app
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/mealbuddy/mealbuddy/hub"
+	"github.com/mealbuddy/mealbuddy/store"
+)
+
+// Messages of the chat room endpoints.
+const (
+	msgRoomForbidden = "채팅방에 접근할 권한이 없습니다."
+	msgRoomNotFound  = "채팅방을 찾을 수 없습니다."
+	msgCannotJoin    = "인원수가 가득 찼거나 밴 당한 상태입니다"
+	msgWriterStays   = "작성자는 채팅방을 나가거나 내보낼 수 없습니다."
+	msgNotInRoom     = "채팅방에 참여하고 있지 않습니다."
+	msgBanOnlyWriter = "작성자만 내보낼 수 있습니다."
+	msgDeleteRoom    = "채팅방을 삭제할 권한이 없습니다."
+	msgBadCursor     = "메시지 번호는 양의 정수여야 합니다."
+	historyPageSize  = 100
+)
+
+// messageJSON is a chat message as the seed's client reads it; chatroom is
+// the room id and user is null for system notices.
+type messageJSON struct {
+	ID        int64        `json:"id"`
+	Message   string       `json:"message"`
+	CreatedAt string       `json:"created_at"`
+	Chatroom  int64        `json:"chatroom"`
+	User      *userRefJSON `json:"user"`
+}
+
+func toMessageJSON(m store.Message) messageJSON {
+	out := messageJSON{ID: m.ID, Message: m.Body, CreatedAt: formatAPITime(m.CreatedAt), Chatroom: m.RoomID}
+	if m.User != nil {
+		u := toUserRef(*m.User)
+		out.User = &u
+	}
+	return out
+}
+
+// roomJSON is the room page: the post's summary, a page of history and
+// whether older (or, with ?after=, newer) messages remain.
+type roomJSON struct {
+	ID           int64         `json:"id"`
+	PostID       int64         `json:"post_id"`
+	Title        string        `json:"title"`
+	TargetNumber int           `json:"target_number"`
+	JoinNumber   int           `json:"join_number"`
+	IsCompelete  bool          `json:"is_compelete"`
+	Writer       userRefJSON   `json:"writer"`
+	Messages     []messageJSON `json:"messages"`
+	HasMore      bool          `json:"has_more"`
+}
+
+// Event frames of the chat socket (SPEC §3).
+type messageEvent struct {
+	Type    string      `json:"type"`
+	Message messageJSON `json:"message"`
+}
+
+type memberEvent struct {
+	Type    string      `json:"type"`
+	UserID  int64       `json:"user_id"`
+	Message messageJSON `json:"message"`
+}
+
+func mustJSON(v any) []byte {
+	b, err := json.Marshal(v)
+	if err != nil { // the event types hold only strings and numbers
+		panic(err)
+	}
+	return b
+}
+
+func messageFrame(m store.Message) []byte {
+	return mustJSON(messageEvent{Type: "chat.message", Message: toMessageJSON(m)})
+}
+
+func memberFrame(typ string, userID int64, notice store.Message) []byte {
+	return mustJSON(memberEvent{Type: typ, UserID: userID, Message: toMessageJSON(notice)})
+}
+
+// loadRoom reads the :id room, answering 404 itself when it is missing or
+// deleted.
+func (s *Server) loadRoom(w http.ResponseWriter, r *http.Request) (store.Room, bool) {
+	id, ok := idParam(r, "id")
+	if !ok {
+		writeError(w, http.StatusNotFound, msgRoomNotFound)
+		return store.Room{}, false
+	}
+	room, err := s.store.RoomByID(r.Context(), id)
+	if errors.Is(err, store.ErrNotFound) {
+		writeError(w, http.StatusNotFound, msgRoomNotFound)
+		return store.Room{}, false
+	}
+	if err != nil {
+		s.internalError(w, r, err)
+		return store.Room{}, false
+	}
+	return room, true
+}
+
+// loadMemberRoom is loadRoom for members only (403 for anyone else).
+func (s *Server) loadMemberRoom(w http.ResponseWriter, r *http.Request) (store.Room, bool) {
+	room, ok := s.loadRoom(w, r)
+	if !ok {
+		return room, false
+	}
+	member, err := s.store.IsMember(r.Context(), room.ID, currentUser(r).ID)
+	if err != nil {
+		s.internalError(w, r, err)
+		return room, false
+	}
+	if !member {
+		writeError(w, http.StatusForbidden, msgRoomForbidden)
+		return room, false
+	}
+	return room, true
+}
+
+// cursor reads ?before= or ?after=; ok is false (and the 400 written) for
+// anything but a positive integer.
+func cursor(w http.ResponseWriter, r *http.Request, name string) (int64, bool) {
+	raw := strings.TrimSpace(r.URL.Query().Get(name))
+	if raw == "" {
+		return 0, true
+	}
+	n, err := strconv.ParseInt(raw, 10, 64)
+	if err != nil || n <= 0 {
+		writeInvalid(w, fieldErrors{name: {msgBadCursor}})
+		return 0, false
+	}
+	return n, true
+}
+
+// respondRoom answers the room with a page of its history.
+func (s *Server) respondRoom(w http.ResponseWriter, r *http.Request, room store.Room, pg store.MessagePage) {
+	pg.Limit = historyPageSize
+	msgs, more, err := s.store.Messages(r.Context(), room.ID, pg)
+	if err != nil {
+		s.internalError(w, r, err)
+		return
+	}
+	out := roomJSON{
+		ID: room.ID, PostID: room.PostID, Title: room.Title, TargetNumber: room.TargetNumber,
+		JoinNumber: room.JoinNumber, IsCompelete: room.Complete(), Writer: toUserRef(room.Writer),
+		Messages: make([]messageJSON, len(msgs)), HasMore: more,
+	}
+	for i, m := range msgs {
+		out.Messages[i] = toMessageJSON(m)
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+// handleRoom: GET /api/chat/:id/ — members only; the latest 100 messages,
+// or a page before/after a message id.
+func (s *Server) handleRoom(w http.ResponseWriter, r *http.Request) {
+	before, ok := cursor(w, r, "before")
+	if !ok {
+		return
+	}
+	after, ok := cursor(w, r, "after")
+	if !ok {
+		return
+	}
+	if before > 0 && after > 0 {
+		writeInvalid(w, fieldErrors{"non_field_errors": {"before와 after는 함께 쓸 수 없습니다."}})
+		return
+	}
+	room, ok := s.loadMemberRoom(w, r)
+	if !ok {
+		return
+	}
+	s.respondRoom(w, r, room, store.MessagePage{Before: before, After: after})
+}
+
+// handleJoinRoom: POST /api/chat/:id/ — join (once; a second join changes
+// nothing), refused when full, complete or banned.
+func (s *Server) handleJoinRoom(w http.ResponseWriter, r *http.Request) {
+	id, ok := idParam(r, "id")
+	if !ok {
+		writeError(w, http.StatusNotFound, msgRoomNotFound)
+		return
+	}
+	u := currentUser(r)
+	ch, err := s.store.JoinRoom(r.Context(), id, u.ID)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		writeError(w, http.StatusNotFound, msgRoomNotFound)
+		return
+	case errors.Is(err, store.ErrCannotJoin):
+		writeError(w, http.StatusBadRequest, msgCannotJoin)
+		return
+	case err != nil:
+		s.internalError(w, r, err)
+		return
+	}
+	if ch.Changed { // commit, then publish
+		s.hub.Publish(id, memberFrame("chat.user.join", u.ID, ch.Notice))
+	}
+	s.respondRoom(w, r, ch.Room, store.MessagePage{})
+}
+
+// handleDeleteRoom: DELETE /api/chat/:id/ — writer or staff; the post stays
+// readable but complete, every socket of the room closes with 4040.
+func (s *Server) handleDeleteRoom(w http.ResponseWriter, r *http.Request) {
+	room, ok := s.loadRoom(w, r)
+	if !ok {
+		return
+	}
+	u := currentUser(r)
+	if !u.Staff && u.ID != room.Writer.ID {
+		writeError(w, http.StatusForbidden, msgDeleteRoom)
+		return
+	}
+	err := s.store.DeleteRoom(r.Context(), room.ID)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		s.internalError(w, r, err)
+		return
+	}
+	s.roomDeleted(room.ID)
+	writeJSON(w, http.StatusAccepted, "채팅방이 삭제되었습니다.")
+}
+
+type memberJSON struct {
+	User userRefJSON `json:"user"`
+}
+
+// handleRoomUsers: GET /api/chat/:id/user/ — members only.
+func (s *Server) handleRoomUsers(w http.ResponseWriter, r *http.Request) {
+	room, ok := s.loadMemberRoom(w, r)
+	if !ok {
+		return
+	}
+	members, err := s.store.RoomMembers(r.Context(), room.ID)
+	if err != nil {
+		s.internalError(w, r, err)
+		return
+	}
+	out := make([]memberJSON, len(members))
+	for i, m := range members {
+		out[i] = memberJSON{User: toUserRef(m)}
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+// handleLeaveRoom: DELETE /api/chat/:id/user/ — leave; the writer stays.
+// The leaver's sockets (all devices) close with 4001, the others get
+// chat.user.leave.
+func (s *Server) handleLeaveRoom(w http.ResponseWriter, r *http.Request) {
+	id, ok := idParam(r, "id")
+	if !ok {
+		writeError(w, http.StatusNotFound, msgRoomNotFound)
+		return
+	}
+	u := currentUser(r)
+	ch, err := s.store.LeaveRoom(r.Context(), id, u.ID)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		writeError(w, http.StatusNotFound, msgRoomNotFound)
+		return
+	case errors.Is(err, store.ErrWriterStays):
+		writeError(w, http.StatusBadRequest, msgWriterStays)
+		return
+	case errors.Is(err, store.ErrNotMember):
+		writeError(w, http.StatusForbidden, msgNotInRoom)
+		return
+	case err != nil:
+		s.internalError(w, r, err)
+		return
+	}
+	s.kick(id, u.ID, hub.StatusLeft)
+	s.hub.Publish(id, memberFrame("chat.user.leave", u.ID, ch.Notice))
+	writeJSON(w, http.StatusAccepted, "채팅방에서 나갔습니다.")
+}
+
+// handleBan: POST /api/chat/:id/user/ban/ {target_user_id} — the writer
+// only. The target is removed (sockets close with 4003) and can never
+// re-join.
+func (s *Server) handleBan(w http.ResponseWriter, r *http.Request) {
+	room, ok := s.loadRoom(w, r)
+	if !ok {
+		return
+	}
+	if currentUser(r).ID != room.Writer.ID {
+		writeError(w, http.StatusForbidden, msgBanOnlyWriter)
+		return
+	}
+	f, err := decode(w, r)
+	if err != nil {
+		writeDecodeError(w, err)
+		return
+	}
+	errs := fieldErrors{}
+	target, present := f.integer("target_user_id", errs)
+	if _, bad := errs["target_user_id"]; !bad && !present {
+		errs.add("target_user_id", msgRequired)
+	}
+	if len(errs) > 0 {
+		writeInvalid(w, errs)
+		return
+	}
+	ch, err := s.store.BanUser(r.Context(), room.ID, target)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		writeError(w, http.StatusNotFound, msgRoomNotFound)
+		return
+	case errors.Is(err, store.ErrWriterStays):
+		writeError(w, http.StatusBadRequest, msgWriterStays)
+		return
+	case errors.Is(err, store.ErrUnknownUser):
+		writeInvalid(w, fieldErrors{"target_user_id": {"존재하지 않는 사용자입니다."}})
+		return
+	case err != nil:
+		s.internalError(w, r, err)
+		return
+	}
+	s.kick(room.ID, target, hub.StatusBanned)
+	if ch.Changed {
+		s.hub.Publish(room.ID, memberFrame("chat.user.leave", target, ch.Notice))
+	}
+	writeJSON(w, http.StatusAccepted, "사용자를 내보냈습니다.")
+}
+
+// roomDeleted closes every socket of the room (4040; see kick for the
+// cancel). It runs after the room or its post was deleted.
+func (s *Server) roomDeleted(roomID int64) {
+	s.hub.CloseRoom(roomID)
+	s.live.cancel(func(ls *liveSocket) bool { return ls.room == roomID })
+}
+
+// sessionEnded closes the chat sockets that a web session opened, once that
+// session was deleted (logout).
+func (s *Server) sessionEnded(userID int64, sessionHash string) { s.revokeSockets(userID) }
+
+// credentialsChanged closes the user's chat sockets whose credential stopped
+// working (password change, deactivation).
+func (s *Server) credentialsChanged(userID int64) { s.revokeSockets(userID) }

@@ -1,0 +1,210 @@
+package app
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/mealbuddy/mealbuddy/store"
+)
+
+// runCLI runs the command tree with args against a data folder.
+func runCLI(t *testing.T, dir, stdin string, args ...string) (string, error) {
+	t.Helper()
+	cmd := NewRootCommand()
+	var out bytes.Buffer
+	cmd.SetOut(&out)
+	cmd.SetErr(&out)
+	cmd.SetIn(strings.NewReader(stdin))
+	cmd.SetArgs(append([]string{"--data", dir}, args...))
+	err := cmd.ExecuteContext(context.Background())
+	return out.String(), err
+}
+
+func mustCLI(t *testing.T, dir, stdin string, args ...string) string {
+	t.Helper()
+	out, err := runCLI(t, dir, stdin, args...)
+	if err != nil {
+		t.Fatalf("mealbuddy %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+	return out
+}
+
+func openTestStore(t *testing.T, dir string) *store.Store {
+	t.Helper()
+	st, err := store.Open(filepath.Join(dir, store.FileName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	return st
+}
+
+func TestCLIUserCommands(t *testing.T) {
+	dir := t.TempDir()
+	out := mustCLI(t, dir, "", "user", "create", "--email", "Admin@Example.com", "--username", "관리자",
+		"--address", "제주특별자치도 제주시 용담이동", "--admin")
+	if !strings.Contains(out, "password: ") {
+		t.Errorf("generated password not printed once: %q", out)
+	}
+	mustCLI(t, dir, "first-password\n", "user", "create", "--email", "kim@example.com", "--username", "kim",
+		"--address", "서울특별시 종로구 사직동", "--password-stdin")
+	if _, err := runCLI(t, dir, "", "user", "create", "--email", "kim@EXAMPLE.com", "--username", "kim2", "--address", addrSajik); err == nil {
+		t.Error("duplicate email accepted")
+	}
+	if _, err := runCLI(t, dir, "", "user", "create", "--email", "x@example.com", "--username", "x", "--address", "어딘가"); err == nil {
+		t.Error("unknown address accepted without --free-address")
+	}
+
+	list := mustCLI(t, dir, "", "user", "list")
+	for _, want := range []string{"admin@example.com", "kim@example.com", "제주특별자치도 제주시 용담2동"} {
+		if !strings.Contains(strings.ToLower(list), strings.ToLower(want)) {
+			t.Errorf("list lacks %q:\n%s", want, list)
+		}
+	}
+
+	st := openTestStore(t, dir)
+	ctx := context.Background()
+	admin, err := st.UserByEmail(ctx, "admin@example.com")
+	if err != nil || !admin.Staff {
+		t.Fatalf("admin: %+v %v", admin, err)
+	}
+	kim, _ := st.UserByEmail(ctx, "kim@example.com")
+
+	mustCLI(t, dir, "", "user", "disable", "kim")
+	if u, _ := st.UserByID(ctx, kim.ID); u.Active || u.CredVersion == kim.CredVersion {
+		t.Errorf("disable: active=%v version %d→%d", u.Active, kim.CredVersion, u.CredVersion)
+	}
+	mustCLI(t, dir, "", "user", "enable", "kim@example.com")
+	if u, _ := st.UserByID(ctx, kim.ID); !u.Active {
+		t.Error("enable did not enable")
+	}
+	before, _ := st.UserByID(ctx, kim.ID)
+	mustCLI(t, dir, "second-password\n", "user", "set-password", "kim", "--password-stdin")
+	after, _ := st.UserByID(ctx, kim.ID)
+	if after.PasswordHash == before.PasswordHash || after.CredVersion != before.CredVersion+1 {
+		t.Error("set-password did not change the hash and bump the version")
+	}
+	if !newHasher(PasswordCost{}).Check(after.PasswordHash, "second-password") {
+		t.Error("the new password does not check")
+	}
+	mustCLI(t, dir, "", "user", "set-admin", "kim")
+	if u, _ := st.UserByID(ctx, kim.ID); !u.Staff {
+		t.Error("set-admin")
+	}
+	mustCLI(t, dir, "", "user", "set-admin", "kim", "--revoke")
+	if u, _ := st.UserByID(ctx, kim.ID); u.Staff {
+		t.Error("set-admin --revoke")
+	}
+	if _, err := runCLI(t, dir, "", "user", "disable", "nobody"); err == nil {
+		t.Error("disable of an unknown user succeeded")
+	}
+}
+
+func TestCLISeed(t *testing.T) {
+	dir := t.TempDir()
+	out := mustCLI(t, dir, "", "seed", "--seed", "7", "--password", "demo-password", "--posts", "40")
+	if !strings.Contains(out, "demo login: demo@mealbuddy.test / demo-password") {
+		t.Errorf("seed output %q", out)
+	}
+	if _, err := runCLI(t, dir, "", "seed"); err == nil || !strings.Contains(err.Error(), "--force") {
+		t.Errorf("seeding a database with users: %v, want a refusal naming --force", err)
+	}
+	st := openTestStore(t, dir)
+	ctx := context.Background()
+	demo, err := st.UserByEmail(ctx, "demo@mealbuddy.test")
+	if err != nil || demo.DongCode == "" {
+		t.Fatalf("demo user %+v %v", demo, err)
+	}
+	categories := map[string]bool{}
+	users, _ := st.ListUsers(ctx)
+	for _, u := range users {
+		posts, err := st.ListPosts(ctx, store.PostFilter{Areas: []string{u.Area()}, Limit: 100})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range posts {
+			categories[p.Category] = true
+		}
+	}
+	if len(categories) != 14 {
+		t.Errorf("posts cover %d categories, want all 14", len(categories))
+	}
+
+	// The same seed gives the same data.
+	titles := func(dir string) string {
+		st := openTestStore(t, dir)
+		u, _ := st.UserByEmail(ctx, "demo@mealbuddy.test")
+		posts, _ := st.ListPosts(ctx, store.PostFilter{Areas: []string{u.Area()}, Limit: 100})
+		var b strings.Builder
+		for _, p := range posts {
+			b.WriteString(p.Title + "|" + p.Category + "|" + p.Writer.Username + "\n")
+		}
+		return b.String()
+	}
+	other := t.TempDir()
+	mustCLI(t, other, "", "seed", "--seed", "7", "--password", "demo-password", "--posts", "40")
+	if a, b := titles(dir), titles(other); a != b || a == "" {
+		t.Errorf("same seed, different data:\n%s\n---\n%s", a, b)
+	}
+}
+
+func TestCLIMigrateAndVersion(t *testing.T) {
+	dir := t.TempDir()
+	status := mustCLI(t, dir, "", "migrate", "status")
+	if !strings.Contains(status, "pending") {
+		t.Errorf("fresh status %q", status)
+	}
+	mustCLI(t, dir, "", "migrate", "up")
+	if s := mustCLI(t, dir, "", "migrate", "status"); strings.Contains(s, "pending") {
+		t.Errorf("after up: %q", s)
+	}
+	if out := mustCLI(t, dir, "", "version"); !strings.HasPrefix(out, "mealbuddy ") || !strings.Contains(out, "commit") {
+		t.Errorf("version %q", out)
+	}
+	if _, err := os.Stat(filepath.Join(dir, store.FileName)); err != nil {
+		t.Error(err)
+	}
+}
+
+func TestCLIEnvTwins(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv("MEALBUDDY_LOG_LEVEL", "loud")
+	if _, err := runCLI(t, dir, "", "serve", "--addr", "127.0.0.1:0"); err == nil || !strings.Contains(err.Error(), "log-level") {
+		t.Errorf("MEALBUDDY_LOG_LEVEL=loud: %v, want a log-level error", err)
+	}
+}
+
+func TestCLIHelp(t *testing.T) {
+	for _, args := range [][]string{{"--help"}, {"serve", "--help"}, {"user", "create", "--help"}, {"seed", "--help"}, {"migrate", "--help"}} {
+		out := mustCLI(t, t.TempDir(), "", args...)
+		if !strings.Contains(out, "Usage:") || !strings.Contains(out, "--data") {
+			t.Errorf("%v help:\n%s", args, out)
+		}
+	}
+}
+
+func TestSecretFile(t *testing.T) {
+	dir := t.TempDir()
+	key, err := loadSecret(Config{DataDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fi, err := os.Stat(filepath.Join(dir, secretFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fi.Mode().Perm() != 0o600 {
+		t.Errorf("secret mode %v, want 0600", fi.Mode().Perm())
+	}
+	again, _ := loadSecret(Config{DataDir: dir})
+	if !bytes.Equal(key, again) {
+		t.Error("the secret changed between starts")
+	}
+	if env, _ := loadSecret(Config{DataDir: dir, Secret: "given-as-is"}); string(env) != "given-as-is" {
+		t.Errorf("MEALBUDDY_SECRET not used as given: %q", env)
+	}
+}

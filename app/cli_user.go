@@ -1,0 +1,75 @@
+package app
+
+import (
+	"bufio"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/mealbuddy/mealbuddy/store"
+)
+
+func newUserCommand(root *rootOptions) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "user",
+		Short: "Manage accounts (create, list, disable, enable, set-password, set-admin)",
+		Long: `Manage accounts in the data folder's database. Safe to run while serve runs:
+disabling an account or setting its password ends its sessions and tokens at
+once, and its open chat sockets within one ping interval.
+
+USER is an account's id, email or username.`,
+	}
+	cmd.AddCommand(
+		newUserCreateCommand(root),
+		newUserListCommand(root),
+		newUserActiveCommand(root, "disable", false),
+		newUserActiveCommand(root, "enable", true),
+		newUserSetPasswordCommand(root),
+		newUserSetAdminCommand(root),
+	)
+	return cmd
+}
+
+// findUser resolves a USER argument: an id, an email or a username.
+func findUser(cmd *cobra.Command, st *store.Store, ref string) (store.User, error) {
+	if id, err := strconv.ParseInt(ref, 10, 64); err == nil {
+		if u, err := st.UserByID(cmd.Context(), id); err == nil {
+			return u, nil
+		}
+	}
+	u, err := st.UserByLogin(cmd.Context(), ref)
+	if errors.Is(err, store.ErrNotFound) {
+		return store.User{}, fmt.Errorf("no user %q (give an id, email or username)", ref)
+	}
+	return u, err
+}
+
+// readPassword takes the first line of stdin, or generates a password when
+// generate is set and nothing was asked for on stdin.
+func readPassword(r io.Reader) (string, error) {
+	line, err := bufio.NewReader(r).ReadString('\n')
+	if err != nil && !errors.Is(err, io.EOF) {
+		return "", fmt.Errorf("read password: %w", err)
+	}
+	pw := strings.TrimRight(line, "\r\n")
+	if len([]rune(pw)) < minPasswordLen {
+		return "", fmt.Errorf("password must be at least %d characters", minPasswordLen)
+	}
+	return pw, nil
+}
+
+// generatePassword returns a random 16-character password.
+func generatePassword() string {
+	const alphabet = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+	b := make([]byte, 16)
+	rand.Read(b)
+	for i := range b {
+		b[i] = alphabet[int(b[i])%len(alphabet)]
+	}
+	return string(b)
+}

@@ -1,0 +1,232 @@
+package app
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"mime"
+	"net/http"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+)
+
+// maxBodyBytes bounds every request body (SPEC §3: over 1 MiB is a 413).
+const maxBodyBytes = 1 << 20
+
+// Messages shown to residents for errors that are not tied to a field.
+const (
+	msgUnauthenticated = "로그인이 필요합니다."
+	msgForbidden       = "권한이 없습니다."
+	msgNotFound        = "요청한 항목을 찾을 수 없습니다."
+	msgTooLarge        = "요청 본문이 너무 큽니다. 1MB 이하로 보내 주세요."
+	msgBadBody         = "요청 본문을 읽을 수 없습니다. JSON 또는 폼 형식으로 보내 주세요."
+	msgBadUTF8         = "요청에 올바르지 않은 문자(UTF-8 아님)가 있습니다."
+	msgInternal        = "서버 오류가 발생했습니다. 잠시 후 다시 시도해 주세요."
+	msgRequired        = "이 필드는 필수 항목입니다."
+	msgNotString       = "문자열이어야 합니다."
+	msgNotInteger      = "정수를 입력해 주세요."
+	msgNotBool         = "true 또는 false 여야 합니다."
+)
+
+var (
+	errTooLarge = errors.New("body too large")
+	errBadBody  = errors.New("malformed body")
+	errBadUTF8  = errors.New("body is not UTF-8")
+)
+
+// fields is a decoded request body: JSON values (string, json.Number, bool,
+// nil, or nested values) or form values (always strings).
+type fields map[string]any
+
+// decode reads a JSON, urlencoded or multipart body, bounded by maxBodyBytes.
+// An empty body decodes to no fields.
+func decode(w http.ResponseWriter, r *http.Request) (fields, error) {
+	r.Body = http.MaxBytesReader(w, r.Body, maxBodyBytes)
+	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	switch ct {
+	case "application/x-www-form-urlencoded", "multipart/form-data":
+		var err error
+		if ct == "multipart/form-data" {
+			err = r.ParseMultipartForm(maxBodyBytes)
+		} else {
+			err = r.ParseForm()
+		}
+		if err != nil {
+			var mbe *http.MaxBytesError
+			if errors.As(err, &mbe) || strings.Contains(err.Error(), "too large") {
+				return nil, errTooLarge
+			}
+			return nil, errBadBody
+		}
+		f := fields{}
+		for k, vs := range r.PostForm {
+			if !utf8.ValidString(k) {
+				return nil, errBadUTF8
+			}
+			for _, v := range vs {
+				if !utf8.ValidString(v) {
+					return nil, errBadUTF8
+				}
+			}
+			if len(vs) > 0 {
+				f[k] = vs[0]
+			}
+		}
+		return f, nil
+	}
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return nil, errTooLarge
+		}
+		return nil, errBadBody
+	}
+	if len(bytes.TrimSpace(body)) == 0 {
+		return fields{}, nil
+	}
+	if !utf8.Valid(body) {
+		return nil, errBadUTF8
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	var f fields
+	if err := dec.Decode(&f); err != nil || f == nil {
+		return nil, errBadBody
+	}
+	if dec.More() {
+		return nil, errBadBody
+	}
+	return f, nil
+}
+
+// writeDecodeError answers a decode failure: 413 or 400, never 500.
+func writeDecodeError(w http.ResponseWriter, err error) {
+	switch {
+	case errors.Is(err, errTooLarge):
+		writeError(w, http.StatusRequestEntityTooLarge, msgTooLarge)
+	case errors.Is(err, errBadUTF8):
+		writeError(w, http.StatusBadRequest, msgBadUTF8)
+	default:
+		writeError(w, http.StatusBadRequest, msgBadBody)
+	}
+}
+
+// fieldErrors collects validation messages per field.
+type fieldErrors map[string][]string
+
+func (e fieldErrors) add(field, msg string) { e[field] = append(e[field], msg) }
+
+// str reads a string field. present is false for a missing or null field.
+func (f fields) str(name string, errs fieldErrors) (s string, present bool) {
+	v, ok := f[name]
+	if !ok || v == nil {
+		return "", false
+	}
+	s, ok = v.(string)
+	if !ok {
+		errs.add(name, msgNotString)
+		return "", false
+	}
+	return s, true
+}
+
+// required reads a string that must be present and not blank.
+func (f fields) required(name string, errs fieldErrors) string {
+	s, ok := f.str(name, errs)
+	if _, bad := errs[name]; bad {
+		return ""
+	}
+	if !ok || strings.TrimSpace(s) == "" {
+		errs.add(name, msgRequired)
+		return ""
+	}
+	return s
+}
+
+// integer reads a number field, also given as a numeric string.
+func (f fields) integer(name string, errs fieldErrors) (n int64, present bool) {
+	v, ok := f[name]
+	if !ok || v == nil {
+		return 0, false
+	}
+	var text string
+	switch t := v.(type) {
+	case json.Number:
+		text = t.String()
+	case string:
+		text = strings.TrimSpace(t)
+	default:
+		errs.add(name, msgNotInteger)
+		return 0, false
+	}
+	if text == "" {
+		return 0, false
+	}
+	n, err := strconv.ParseInt(text, 10, 64)
+	if err != nil {
+		errs.add(name, msgNotInteger)
+		return 0, false
+	}
+	return n, true
+}
+
+// boolean reads a flag field, also given as "true"/"false".
+func (f fields) boolean(name string, errs fieldErrors) (b, present bool) {
+	v, ok := f[name]
+	if !ok || v == nil {
+		return false, false
+	}
+	switch t := v.(type) {
+	case bool:
+		return t, true
+	case string:
+		switch strings.ToLower(strings.TrimSpace(t)) {
+		case "true":
+			return true, true
+		case "false":
+			return false, true
+		}
+	}
+	errs.add(name, msgNotBool)
+	return false, false
+}
+
+// writeJSON answers v as JSON with the status.
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	body, err := json.Marshal(v)
+	if err != nil {
+		http.Error(w, `"`+msgInternal+`"`, http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(status)
+	w.Write(body)
+}
+
+// writeError answers a bare JSON string, the seed's error shape.
+func writeError(w http.ResponseWriter, status int, msg string) { writeJSON(w, status, msg) }
+
+// writeInvalid answers 400 {"errors": {...}}.
+func writeInvalid(w http.ResponseWriter, errs fieldErrors) {
+	writeJSON(w, http.StatusBadRequest, map[string]any{"errors": errs})
+}
+
+// internalError logs err and answers a generic 500 that leaks nothing.
+func (s *Server) internalError(w http.ResponseWriter, r *http.Request, err error) {
+	s.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+	writeError(w, http.StatusInternalServerError, msgInternal)
+}
+
+// idParam reads a numeric path parameter; ok is false for anything else.
+func idParam(r *http.Request, name string) (int64, bool) {
+	v := paramsFrom(r).ByName(name)
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n <= 0 {
+		return 0, false
+	}
+	return n, true
+}

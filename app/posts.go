@@ -1,0 +1,343 @@
+package app
+
+import (
+	"errors"
+	"math"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/mealbuddy/mealbuddy/app/menu"
+	"github.com/mealbuddy/mealbuddy/app/neighborhood"
+	"github.com/mealbuddy/mealbuddy/store"
+)
+
+const (
+	postsPerPage    = 10
+	maxTitleLen     = 30
+	maxContentLen   = 2000
+	minTargetNumber = 2
+	maxTargetNumber = 10
+)
+
+// postJSON is the seed's post object, extended with the neighbourhood and
+// its distance from the requester's.
+type postJSON struct {
+	ID           int64             `json:"id"`
+	Title        string            `json:"title"`
+	CreatedAt    string            `json:"created_at"`
+	Category     string            `json:"category"`
+	Address      string            `json:"address"`
+	Content      string            `json:"content"`
+	IsCompelete  bool              `json:"is_compelete"`
+	TargetNumber int               `json:"target_number"`
+	JoinNumber   int               `json:"join_number"`
+	ChatID       int64             `json:"chat_id"`
+	Writer       userRefJSON       `json:"writer"`
+	IsJoined     *bool             `json:"is_joined,omitempty"`
+	Neighborhood *neighborhoodJSON `json:"neighborhood"`
+	DistanceKm   *float64          `json:"distance_km"`
+}
+
+type userRefJSON struct {
+	ID       int64  `json:"id"`
+	Username string `json:"username"`
+	Email    string `json:"email"`
+}
+
+func toUserRef(u store.UserRef) userRefJSON {
+	return userRefJSON{ID: u.ID, Username: u.Username, Email: u.Email}
+}
+
+func formatAPITime(t time.Time) string { return t.UTC().Format(time.RFC3339) }
+
+// postJSON renders a post as seen by viewer.
+func (s *Server) postJSON(p store.Post, viewer store.User) postJSON {
+	out := postJSON{
+		ID: p.ID, Title: p.Title, CreatedAt: formatAPITime(p.CreatedAt), Category: p.Category,
+		Address: p.Address, Content: p.Content, IsCompelete: p.Complete(), TargetNumber: p.TargetNumber,
+		JoinNumber: p.JoinNumber, ChatID: p.RoomID, Writer: toUserRef(p.Writer),
+	}
+	if code := p.DongCode(); code != "" {
+		if d, ok := s.dongs.ByCode(code); ok {
+			out.Neighborhood = &neighborhoodJSON{Code: d.Code, Name: d.Name, Lat: d.Lat, Lon: d.Lon}
+			if mine, ok := s.dongs.ByCode(viewer.DongCode); ok {
+				km := math.Round(neighborhood.DistanceKm(mine.Lat, mine.Lon, d.Lat, d.Lon)*10) / 10
+				out.DistanceKm = &km
+			}
+		}
+	}
+	return out
+}
+
+// paginator is the seed's page navigation object.
+type paginator struct {
+	PageRange   []int `json:"page_range"`
+	CurrentPage int   `json:"current_page"`
+	PrevButton  *int  `json:"prev_button"`
+	NextButton  *int  `json:"next_button"`
+}
+
+// newPaginator computes SPEC §3's paginator for page p of total items; p is
+// clamped to 1…last.
+func newPaginator(p, total int) paginator {
+	last := max(1, (total+postsPerPage-1)/postsPerPage)
+	p = min(max(p, 1), last)
+	right := min(max(p-5, 1)+9, last)
+	left := max(right-9, 1)
+	pg := paginator{CurrentPage: p, PageRange: make([]int, 0, right-left+1)}
+	for i := left; i <= right; i++ {
+		pg.PageRange = append(pg.PageRange, i)
+	}
+	if p != 1 {
+		prev := max(p-10, 1)
+		pg.PrevButton = &prev
+	}
+	if p != last {
+		next := min(p+10, last)
+		pg.NextButton = &next
+	}
+	return pg
+}
+
+// pageParam reads ?page=; anything but a number means 1.
+func pageParam(r *http.Request) int {
+	n, err := strconv.Atoi(strings.TrimSpace(r.URL.Query().Get("page")))
+	if err != nil {
+		return 1
+	}
+	return n
+}
+
+// areasFor lists the area keys of the user's board at a range.
+func (s *Server) areasFor(u store.User, rng int) []string {
+	if u.DongCode == "" || rng == 0 {
+		return []string{u.Area()}
+	}
+	near := s.dongs.Within(u.DongCode, rng)
+	if len(near) == 0 {
+		return []string{u.Area()}
+	}
+	areas := make([]string, len(near))
+	for i, n := range near {
+		areas[i] = n.Dong.Code
+	}
+	return areas
+}
+
+func (s *Server) handleListPosts(w http.ResponseWriter, r *http.Request) {
+	u := currentUser(r)
+	q := r.URL.Query()
+	errs := fieldErrors{}
+	category := strings.TrimSpace(q.Get("category"))
+	if category != "" && !menu.IsCategory(category) {
+		errs.add("category", "알 수 없는 카테고리입니다.")
+	}
+	rng := u.Range
+	if raw := strings.TrimSpace(q.Get("range")); raw != "" {
+		n, err := strconv.Atoi(raw)
+		if err != nil || n < 0 || n > 2 {
+			errs.add("range", "범위는 0, 1, 2 중 하나여야 합니다.")
+		}
+		rng = n
+	}
+	if len(errs) > 0 {
+		writeInvalid(w, errs)
+		return
+	}
+	filter := store.PostFilter{Areas: s.areasFor(u, rng), Category: category}
+	total, err := s.store.CountPosts(r.Context(), filter)
+	if err != nil {
+		s.internalError(w, r, err)
+		return
+	}
+	pg := newPaginator(pageParam(r), total)
+	filter.Limit, filter.Offset = postsPerPage, (pg.CurrentPage-1)*postsPerPage
+	posts, err := s.store.ListPosts(r.Context(), filter)
+	if err != nil {
+		s.internalError(w, r, err)
+		return
+	}
+	out := make([]postJSON, len(posts))
+	for i, p := range posts {
+		out[i] = s.postJSON(p, u)
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"posts": out, "paginator": pg})
+}
+
+// postInput validates the fields of a write or an edit. In an edit
+// (partial) every field is optional.
+func postInput(f fields, partial bool, errs fieldErrors) store.PostUpdate {
+	var up store.PostUpdate
+	text := func(name string, limit int, tooLong string) *string {
+		v, ok := f.str(name, errs)
+		if _, bad := errs[name]; bad {
+			return nil
+		}
+		if !ok {
+			if !partial {
+				errs.add(name, msgRequired)
+			}
+			return nil
+		}
+		v = strings.TrimSpace(v)
+		switch {
+		case v == "":
+			errs.add(name, msgRequired)
+		case utf8.RuneCountInString(v) > limit:
+			errs.add(name, tooLong)
+		}
+		return &v
+	}
+	up.Title = text("title", maxTitleLen, "제목은 30자 이하로 입력해 주세요.")
+	up.Content = text("content", maxContentLen, "내용은 2000자 이하로 입력해 주세요.")
+	if c := text("category", 20, "알 수 없는 카테고리입니다."); c != nil {
+		if _, bad := errs["category"]; !bad && !menu.IsCategory(*c) {
+			errs.add("category", "알 수 없는 카테고리입니다.")
+		}
+		up.Category = c
+	}
+	if n, ok := f.integer("target_number", errs); ok {
+		if n < minTargetNumber || n > maxTargetNumber {
+			errs.add("target_number", "모집 인원은 2명 이상 10명 이하로 정해 주세요.")
+		}
+		t := int(n)
+		up.TargetNumber = &t
+	} else if _, bad := errs["target_number"]; !bad && !partial {
+		errs.add("target_number", msgRequired)
+	}
+	if partial {
+		if b, ok := f.boolean("is_compelete", errs); ok {
+			up.Closed = &b
+		}
+	}
+	return up
+}
+
+func (s *Server) handleWritePost(w http.ResponseWriter, r *http.Request) {
+	f, err := decode(w, r)
+	if err != nil {
+		writeDecodeError(w, err)
+		return
+	}
+	errs := fieldErrors{}
+	in := postInput(f, false, errs)
+	if len(errs) > 0 {
+		writeInvalid(w, errs)
+		return
+	}
+	u := currentUser(r)
+	p, err := s.store.CreatePost(r.Context(), store.NewPost{
+		WriterID: u.ID, Title: *in.Title, Category: *in.Category, Content: *in.Content,
+		Address: u.Address, Area: u.Area(), TargetNumber: *in.TargetNumber,
+	})
+	if err != nil {
+		s.internalError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, s.postJSON(p, u))
+}
+
+const msgPostNotFound = "게시글을 찾을 수 없습니다."
+
+// loadPost reads the :id post, answering 404 itself when there is none.
+func (s *Server) loadPost(w http.ResponseWriter, r *http.Request) (store.Post, bool) {
+	id, ok := idParam(r, "id")
+	if !ok {
+		writeError(w, http.StatusNotFound, msgPostNotFound)
+		return store.Post{}, false
+	}
+	p, err := s.store.PostByID(r.Context(), id)
+	if errors.Is(err, store.ErrNotFound) {
+		writeError(w, http.StatusNotFound, msgPostNotFound)
+		return store.Post{}, false
+	}
+	if err != nil {
+		s.internalError(w, r, err)
+		return store.Post{}, false
+	}
+	return p, true
+}
+
+// detailJSON is a post with is_joined for the viewer.
+func (s *Server) detailJSON(w http.ResponseWriter, r *http.Request, p store.Post) (postJSON, bool) {
+	u := currentUser(r)
+	joined, err := s.store.IsMember(r.Context(), p.RoomID, u.ID)
+	if err != nil {
+		s.internalError(w, r, err)
+		return postJSON{}, false
+	}
+	out := s.postJSON(p, u)
+	out.IsJoined = &joined
+	return out, true
+}
+
+func (s *Server) handlePostDetail(w http.ResponseWriter, r *http.Request) {
+	p, ok := s.loadPost(w, r)
+	if !ok {
+		return
+	}
+	if out, ok := s.detailJSON(w, r, p); ok {
+		writeJSON(w, http.StatusOK, out)
+	}
+}
+
+// mayModify: the writer and staff may edit or delete a post.
+func mayModify(u store.User, p store.Post) bool { return u.Staff || u.ID == p.Writer.ID }
+
+func (s *Server) handleEditPost(w http.ResponseWriter, r *http.Request) {
+	p, ok := s.loadPost(w, r)
+	if !ok {
+		return
+	}
+	if !mayModify(currentUser(r), p) {
+		writeError(w, http.StatusForbidden, "게시글을 수정할 권한이 없습니다.")
+		return
+	}
+	f, err := decode(w, r)
+	if err != nil {
+		writeDecodeError(w, err)
+		return
+	}
+	errs := fieldErrors{}
+	up := postInput(f, true, errs)
+	if len(errs) > 0 {
+		writeInvalid(w, errs)
+		return
+	}
+	p, err = s.store.UpdatePost(r.Context(), p.ID, up)
+	switch {
+	case errors.Is(err, store.ErrTargetBelowMembers):
+		writeInvalid(w, fieldErrors{"target_number": {"현재 참여 인원보다 적게 정할 수 없습니다."}})
+		return
+	case errors.Is(err, store.ErrNotFound):
+		writeError(w, http.StatusNotFound, msgPostNotFound)
+		return
+	case err != nil:
+		s.internalError(w, r, err)
+		return
+	}
+	if out, ok := s.detailJSON(w, r, p); ok {
+		writeJSON(w, http.StatusOK, out)
+	}
+}
+
+func (s *Server) handleDeletePost(w http.ResponseWriter, r *http.Request) {
+	p, ok := s.loadPost(w, r)
+	if !ok {
+		return
+	}
+	if !mayModify(currentUser(r), p) {
+		writeError(w, http.StatusForbidden, "게시글을 삭제할 권한이 없습니다.")
+		return
+	}
+	err := s.store.DeletePost(r.Context(), p.ID)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		s.internalError(w, r, err)
+		return
+	}
+	s.roomDeleted(p.RoomID)
+	w.WriteHeader(http.StatusNoContent)
+}

@@ -1,0 +1,178 @@
+package app
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/mealbuddy/mealbuddy/app/menu"
+	"github.com/mealbuddy/mealbuddy/app/neighborhood"
+	"github.com/mealbuddy/mealbuddy/app/weather"
+	"github.com/mealbuddy/mealbuddy/hub"
+	"github.com/mealbuddy/mealbuddy/store"
+)
+
+// Server is the HTTP surface: routes, auth and the wiring of store, hub and
+// the outside services.
+type Server struct {
+	cfg           Config
+	log           *slog.Logger
+	store         *store.Store
+	dongs         *neighborhood.Index
+	secret        []byte
+	hasher        *hasher
+	origin        string // public origin, "" when not configured
+	secureCookies bool
+	loginByIP     *limiter
+	loginByUser   *limiter
+	ui            fs.FS
+	handler       http.Handler
+	now           func() time.Time
+	hub           *hub.Hub             // live chat sockets
+	msgs          *store.MessageWriter // group commit of chat messages
+	live          liveSockets          // chat sockets by user, for revocation
+
+	// Weather and menu suggestions (openapi.go).
+	weatherProvider weather.Provider // nil when --weather off
+	llm             menu.LLM         // nil: the built-in recommender answers
+	recommender     *menu.Recommender
+}
+
+// NewServer wires a server around an open, migrated store.
+func NewServer(cfg Config, st *store.Store, uiFS fs.FS, log *slog.Logger) (*Server, error) {
+	secret, err := loadSecret(cfg)
+	if err != nil {
+		return nil, err
+	}
+	origin, err := cfg.publicOrigin()
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{
+		cfg:    cfg,
+		log:    log,
+		store:  st,
+		dongs:  neighborhood.Default(),
+		secret: secret,
+		hasher: newHasher(cfg.PasswordCost),
+		ui:     uiFS,
+		now:    func() time.Time { return time.Now().UTC() },
+	}
+	if origin != nil {
+		s.origin = origin.String()
+		s.secureCookies = origin.Scheme == "https"
+	}
+	s.loginByIP = newLimiter(20, 10, s.now)
+	s.loginByUser = newLimiter(6, 5, s.now)
+	s.hub = hub.New(hub.Config{PingInterval: cfg.PingInterval, Logger: log})
+	if err := s.initOpenAPI(); err != nil {
+		return nil, err
+	}
+	// Last: it starts the writer goroutine that Close stops.
+	s.msgs = st.NewMessageWriter(store.MessageWriterConfig{})
+	s.handler = s.routes()
+	return s, nil
+}
+
+// ServeHTTP makes the server an http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
+
+// Close releases what the server holds beside the store: it closes every
+// chat socket with 1001 and waits for them (bounded by ctx), then stores
+// the messages still pending. It may be called more than once.
+func (s *Server) Close(ctx context.Context) error {
+	return errors.Join(s.hub.Close(ctx), s.msgs.Close(ctx))
+}
+
+// secretFile is the generated signing key inside the data folder.
+const secretFile = "jwt-secret"
+
+// loadSecret returns MEALBUDDY_SECRET as given, or the key in the data
+// folder, generating it (mode 0600) on first start. It is never printed.
+func loadSecret(cfg Config) ([]byte, error) {
+	if cfg.Secret != "" {
+		return []byte(cfg.Secret), nil
+	}
+	path := filepath.Join(cfg.DataDir, secretFile)
+	b, err := os.ReadFile(path)
+	if err == nil {
+		key := strings.TrimSpace(string(b))
+		if len(key) < 32 {
+			return nil, fmt.Errorf("%s is too short; delete it to generate a new one", path)
+		}
+		return []byte(key), nil
+	}
+	if !errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("read secret: %w", err)
+	}
+	buf := make([]byte, 32)
+	if _, err := rand.Read(buf); err != nil {
+		return nil, fmt.Errorf("generate secret: %w", err)
+	}
+	key := hex.EncodeToString(buf)
+	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+		return nil, fmt.Errorf("create data folder: %w", err)
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		if errors.Is(err, fs.ErrExist) {
+			return loadSecret(cfg) // another process won the race
+		}
+		return nil, fmt.Errorf("write secret: %w", err)
+	}
+	if _, err := f.WriteString(key + "\n"); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("write secret: %w", err)
+	}
+	if err := f.Close(); err != nil {
+		return nil, fmt.Errorf("write secret: %w", err)
+	}
+	return []byte(key), nil
+}
+
+// Run listens on cfg.Addr and serves until ctx is cancelled, then shuts down
+// gracefully. ready, if not nil, receives the bound address.
+func (s *Server) Run(ctx context.Context, ready func(addr net.Addr)) error {
+	ln, err := net.Listen("tcp", s.cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", s.cfg.Addr, err)
+	}
+	srv := &http.Server{
+		Handler:           s,
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+	}
+	s.log.Info("mealbuddy listening", "url", "http://"+ln.Addr().String(), "data", s.cfg.DataDir)
+	if ready != nil {
+		ready(ln.Addr())
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	// A fresh context: the one we got is already cancelled.
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	// The hub first: Shutdown does not track hijacked (WebSocket)
+	// connections and would return with chat sockets still open.
+	closeErr := s.Close(shutdownCtx)
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	return closeErr
+}

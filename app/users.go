@@ -1,0 +1,322 @@
+package app
+
+import (
+	"errors"
+	"net/http"
+	"net/mail"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/mealbuddy/mealbuddy/store"
+)
+
+const (
+	minPasswordLen = 8
+	maxPasswordLen = 128
+	maxUsernameLen = 30
+	maxEmailLen    = 254
+	maxAddressLen  = 100
+)
+
+// userJSON is the seed's user object, extended with range and neighbourhood.
+type userJSON struct {
+	ID           int64             `json:"id"`
+	Username     string            `json:"username"`
+	Email        string            `json:"email"`
+	Address      string            `json:"address"`
+	Token        string            `json:"token,omitempty"`
+	Range        int               `json:"range"`
+	IsStaff      bool              `json:"is_staff"`
+	Neighborhood *neighborhoodJSON `json:"neighborhood"`
+}
+
+func (s *Server) userJSON(u store.User) userJSON {
+	return userJSON{
+		ID: u.ID, Username: u.Username, Email: u.Email, Address: u.Address,
+		Range: u.Range, IsStaff: u.Staff, Neighborhood: s.neighborhoodOf(u.DongCode),
+	}
+}
+
+// respondUser answers the user, with a fresh token for API clients; web
+// responses never carry a token. wrap puts it under "user" as the seed does.
+func (s *Server) respondUser(w http.ResponseWriter, r *http.Request, status int, u store.User, wrap bool) {
+	body := s.userJSON(u)
+	if !isWeb(r) {
+		tok, err := s.issueToken(u)
+		if err != nil {
+			s.internalError(w, r, err)
+			return
+		}
+		body.Token = tok
+	}
+	if wrap {
+		writeJSON(w, status, map[string]any{"user": body})
+		return
+	}
+	writeJSON(w, status, body)
+}
+
+func validUsername(name string, errs fieldErrors) string {
+	name = strings.TrimSpace(name)
+	switch n := utf8.RuneCountInString(name); {
+	case n == 0:
+		errs.add("username", msgRequired)
+	case n > maxUsernameLen:
+		errs.add("username", "유저명은 30자 이하로 입력해 주세요.")
+	case strings.ContainsAny(name, "\r\n\t"):
+		errs.add("username", "유저명에 줄바꿈이나 탭을 쓸 수 없습니다.")
+	}
+	return name
+}
+
+func validPassword(field, pw string, errs fieldErrors) {
+	switch n := utf8.RuneCountInString(pw); {
+	case n < minPasswordLen:
+		errs.add(field, "비밀번호는 8자 이상이어야 합니다.")
+	case n > maxPasswordLen:
+		errs.add(field, "비밀번호는 128자 이하로 입력해 주세요.")
+	}
+}
+
+func (s *Server) handleRegister(w http.ResponseWriter, r *http.Request) {
+	f, err := decode(w, r)
+	if err != nil {
+		writeDecodeError(w, err)
+		return
+	}
+	errs := fieldErrors{}
+	email := strings.TrimSpace(f.required("email", errs))
+	if email != "" {
+		addr, err := mail.ParseAddress(email)
+		if err != nil || addr.Address != email || len(email) > maxEmailLen || !strings.Contains(email, ".") {
+			errs.add("email", "올바른 이메일 주소를 입력해 주세요.")
+		}
+	}
+	username := f.required("username", errs)
+	if username != "" {
+		username = validUsername(username, errs)
+	}
+	password := f.required("password", errs)
+	if password != "" {
+		validPassword("password", password, errs)
+	}
+	password2 := f.required("password2", errs)
+	if password != "" && password2 != "" && password != password2 {
+		errs.add("password2", "비밀번호가 일치하지 않습니다.")
+	}
+	addr, suggestions := s.resolveAddress(f.required("address", errs), errs)
+	if len(errs) > 0 {
+		writeInvalidWithSuggestions(w, errs, suggestions)
+		return
+	}
+	hash, err := s.hasher.Hash(password)
+	if err != nil {
+		s.internalError(w, r, err)
+		return
+	}
+	u, err := s.store.CreateUser(r.Context(), store.NewUser{
+		Email: email, Username: username, PasswordHash: hash, Address: addr.Address, DongCode: addr.DongCode,
+	})
+	switch {
+	case errors.Is(err, store.ErrEmailTaken):
+		errs.add("email", "이미 가입된 이메일입니다.")
+	case errors.Is(err, store.ErrUsernameTaken), errors.Is(err, store.ErrConflict):
+		errs.add("username", "이미 사용 중인 유저명입니다.")
+	case err != nil:
+		s.internalError(w, r, err)
+		return
+	}
+	if len(errs) > 0 {
+		writeInvalid(w, errs)
+		return
+	}
+	if isWeb(r) {
+		if _, err := s.startSession(r.Context(), w, u.ID); err != nil {
+			s.internalError(w, r, err)
+			return
+		}
+	}
+	s.respondUser(w, r, http.StatusCreated, u, true)
+}
+
+const msgBadLogin = "이메일 또는 비밀번호가 올바르지 않습니다."
+
+func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
+	f, err := decode(w, r)
+	if err != nil {
+		writeDecodeError(w, err)
+		return
+	}
+	errs := fieldErrors{}
+	email := strings.TrimSpace(f.required("email", errs))
+	password := f.required("password", errs)
+	if len(errs) > 0 {
+		writeInvalid(w, errs)
+		return
+	}
+	if !s.loginByIP.allow(s.clientIP(r)) || !s.loginByUser.allow(strings.ToLower(email)) {
+		writeError(w, http.StatusTooManyRequests, "로그인 시도가 너무 많습니다. 잠시 후 다시 시도해 주세요.")
+		return
+	}
+	u, err := s.store.UserByEmail(r.Context(), email)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		s.internalError(w, r, err)
+		return
+	}
+	hash := u.PasswordHash
+	if err != nil {
+		hash = s.hasher.dummyHash()
+	}
+	if ok := s.hasher.Check(hash, password); !ok || err != nil || !u.Active {
+		errs.add("non_field_errors", msgBadLogin)
+		writeInvalid(w, errs)
+		return
+	}
+	if isWeb(r) {
+		if _, err := s.startSession(r.Context(), w, u.ID); err != nil {
+			s.internalError(w, r, err)
+			return
+		}
+	}
+	s.respondUser(w, r, http.StatusOK, u, true)
+}
+
+// handleLogout ends the web session named by the cookie and clears it, also
+// when the session is already gone. Tokens are stateless: for API clients
+// logout is a no-op that succeeds.
+func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request) {
+	if ck, err := r.Cookie(sessionCookie); err == nil && ck.Value != "" && isWeb(r) {
+		hash := hashSession(ck.Value)
+		if uid, _, err := s.store.Session(r.Context(), hash); err == nil {
+			if err := s.store.DeleteSession(r.Context(), hash); err != nil {
+				s.internalError(w, r, err)
+				return
+			}
+			s.sessionEnded(uid, hash)
+		}
+	}
+	s.clearSessionCookie(w)
+	writeJSON(w, http.StatusOK, "로그아웃 되었습니다.")
+}
+
+func (s *Server) handleCurrent(w http.ResponseWriter, r *http.Request) {
+	s.respondUser(w, r, http.StatusOK, currentUser(r), true)
+}
+
+func (s *Server) handleUpdateUser(w http.ResponseWriter, r *http.Request) {
+	f, err := decode(w, r)
+	if err != nil {
+		writeDecodeError(w, err)
+		return
+	}
+	errs := fieldErrors{}
+	var up store.UserUpdate
+	if name, ok := f.str("username", errs); ok {
+		name = validUsername(name, errs)
+		up.Username = &name
+	}
+	var suggestions []string
+	if raw, ok := f.str("address", errs); ok {
+		var addr resolvedAddress
+		addr, suggestions = s.resolveAddress(raw, errs)
+		up.Address, up.DongCode = &addr.Address, &addr.DongCode
+	}
+	if n, ok := f.integer("range", errs); ok {
+		if n < 0 || n > 2 {
+			errs.add("range", "범위는 0, 1, 2 중 하나여야 합니다.")
+		}
+		rng := int(n)
+		up.Range = &rng
+	}
+	if len(errs) > 0 {
+		writeInvalidWithSuggestions(w, errs, suggestions)
+		return
+	}
+	u, err := s.store.UpdateUser(r.Context(), currentUser(r).ID, up)
+	if errors.Is(err, store.ErrUsernameTaken) {
+		errs.add("username", "이미 사용 중인 유저명입니다.")
+		writeInvalid(w, errs)
+		return
+	}
+	if err != nil {
+		s.internalError(w, r, err)
+		return
+	}
+	// The original client reads the bare user object here.
+	s.respondUser(w, r, http.StatusOK, u, false)
+}
+
+func (s *Server) handleChangePassword(w http.ResponseWriter, r *http.Request) {
+	f, err := decode(w, r)
+	if err != nil {
+		writeDecodeError(w, err)
+		return
+	}
+	errs := fieldErrors{}
+	current := f.required("current_password", errs)
+	new1 := f.required("new_password1", errs)
+	new2 := f.required("new_password2", errs)
+	if new1 != "" {
+		validPassword("new_password1", new1, errs)
+	}
+	if new1 != "" && new2 != "" && new1 != new2 {
+		errs.add("new_password2", "새 비밀번호가 일치하지 않습니다.")
+	}
+	if new1 != "" && new1 == current {
+		errs.add("new_password1", "새 비밀번호는 현재 비밀번호와 달라야 합니다.")
+	}
+	cred := credentialFrom(r.Context())
+	if current != "" && !s.hasher.Check(cred.user.PasswordHash, current) {
+		errs.add("current_password", "현재 비밀번호가 올바르지 않습니다.")
+	}
+	if len(errs) > 0 {
+		writeInvalid(w, errs)
+		return
+	}
+	hash, err := s.hasher.Hash(new1)
+	if err != nil {
+		s.internalError(w, r, err)
+		return
+	}
+	u, err := s.store.SetPassword(r.Context(), cred.user.ID, hash, cred.session)
+	if err != nil {
+		s.internalError(w, r, err)
+		return
+	}
+	s.credentialsChanged(u.ID)
+	body := map[string]any{"message": "비밀번호 변경 성공"}
+	if cred.session == "" {
+		tok, err := s.issueToken(u)
+		if err != nil {
+			s.internalError(w, r, err)
+			return
+		}
+		body["token"] = tok
+	}
+	writeJSON(w, http.StatusOK, body)
+}
+
+func (s *Server) handleDeleteUser(w http.ResponseWriter, r *http.Request) {
+	f, err := decode(w, r)
+	if err != nil {
+		writeDecodeError(w, err)
+		return
+	}
+	errs := fieldErrors{}
+	password := f.required("password", errs)
+	u := currentUser(r)
+	if password != "" && !s.hasher.Check(u.PasswordHash, password) {
+		errs.add("password", "비밀번호가 올바르지 않습니다.")
+	}
+	if len(errs) > 0 {
+		writeInvalid(w, errs)
+		return
+	}
+	if err := s.store.SetActive(r.Context(), u.ID, false); err != nil {
+		s.internalError(w, r, err)
+		return
+	}
+	s.credentialsChanged(u.ID)
+	s.clearSessionCookie(w)
+	writeJSON(w, http.StatusOK, "회원 탈퇴가 완료되었습니다.")
+}

@@ -1,0 +1,609 @@
+package app
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"runtime"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/coder/websocket"
+
+	"github.com/mealbuddy/mealbuddy/hub"
+	"github.com/mealbuddy/mealbuddy/store"
+)
+
+// wait bounds every socket read in these tests: generous, never asserted.
+const wait = 10 * time.Second
+
+// newChatEnv is newTestEnv plus a goroutine leak check that runs after the
+// server has been closed: no socket goroutine may outlive its connection.
+func newChatEnv(t *testing.T, mutate ...func(*Config)) *testEnv {
+	t.Helper()
+	t.Cleanup(func() { checkNoSocketGoroutines(t) })
+	return newTestEnv(t, mutate...)
+}
+
+// checkNoSocketGoroutines waits (bounded) until no goroutine runs hub or
+// chat socket code.
+func checkNoSocketGoroutines(t *testing.T) {
+	t.Helper()
+	deadline := time.Now().Add(wait)
+	for {
+		buf := make([]byte, 1<<20)
+		buf = buf[:runtime.Stack(buf, true)]
+		var leaked []string
+		for _, g := range strings.Split(string(buf), "\n\n") {
+			if strings.Contains(g, "mealbuddy/hub.") || strings.Contains(g, "handleChatSocket") ||
+				strings.Contains(g, "coder/websocket.") {
+				leaked = append(leaked, g)
+			}
+		}
+		if len(leaked) == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d socket goroutines outlived their connections:\n%s", len(leaked), strings.Join(leaked, "\n\n"))
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// wsClient is a real WebSocket client of the chat.
+type wsClient struct {
+	t *testing.T
+	c *websocket.Conn
+}
+
+func (e *testEnv) wsURL(roomID int64) string {
+	return "ws" + strings.TrimPrefix(e.http.URL, "http") + fmt.Sprintf("/ws/chat/%d/", roomID)
+}
+
+// dialChat opens a socket with ?token= (or with the given headers) and
+// returns the HTTP status of a refusal.
+func (e *testEnv) dialChat(roomID int64, token string, header http.Header) (*wsClient, int, error) {
+	u := e.wsURL(roomID)
+	if token != "" {
+		u += "?token=" + token
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), wait)
+	defer cancel()
+	c, resp, err := websocket.Dial(ctx, u, &websocket.DialOptions{HTTPHeader: header})
+	if err != nil {
+		status := 0
+		if resp != nil {
+			status = resp.StatusCode
+		}
+		return nil, status, err
+	}
+	c.SetReadLimit(1 << 20)
+	cl := &wsClient{t: e.t, c: c}
+	e.t.Cleanup(func() { c.CloseNow() })
+	e.settle()
+	return cl, http.StatusSwitchingProtocols, nil
+}
+
+// settle waits until every accepted socket is registered in the hub (and
+// every closed one has finished), so that a kick in the test reaches it.
+func (e *testEnv) settle() {
+	e.t.Helper()
+	deadline := time.Now().Add(wait)
+	for {
+		_, subs := e.srv.hub.Stats()
+		if subs == e.srv.live.count() {
+			return
+		}
+		if time.Now().After(deadline) {
+			e.t.Fatalf("hub has %d sockets, server accepted %d", subs, e.srv.live.count())
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+func (e *testEnv) mustDial(roomID int64, u testUser) *wsClient {
+	e.t.Helper()
+	c, status, err := e.dialChat(roomID, u.token, nil)
+	if err != nil {
+		e.t.Fatalf("dial room %d as %s: %d %v", roomID, u.username, status, err)
+	}
+	return c
+}
+
+type event struct {
+	Type    string `json:"type"`
+	UserID  int64  `json:"user_id"`
+	Error   string `json:"error"`
+	Message struct {
+		ID        int64  `json:"id"`
+		Message   string `json:"message"`
+		CreatedAt string `json:"created_at"`
+		Chatroom  int64  `json:"chatroom"`
+		User      *struct {
+			ID       int64  `json:"id"`
+			Username string `json:"username"`
+			Email    string `json:"email"`
+		} `json:"user"`
+	} `json:"message"`
+	raw string
+}
+
+// next reads one event.
+func (c *wsClient) next() event {
+	c.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), wait)
+	defer cancel()
+	typ, data, err := c.c.Read(ctx)
+	if err != nil {
+		c.t.Fatalf("read: %v", err)
+	}
+	if typ != websocket.MessageText {
+		c.t.Fatalf("got a %v frame", typ)
+	}
+	var ev event
+	if err := json.Unmarshal(data, &ev); err != nil {
+		c.t.Fatalf("event %s: %v", data, err)
+	}
+	ev.raw = string(data)
+	return ev
+}
+
+// expect reads events until one of type typ arrives (others are skipped).
+func (c *wsClient) expect(typ string) event {
+	c.t.Helper()
+	for {
+		if ev := c.next(); ev.Type == typ {
+			return ev
+		}
+	}
+}
+
+func (c *wsClient) send(msg string) {
+	c.t.Helper()
+	c.sendRaw(websocket.MessageText, fmt.Appendf(nil, `{"message": %q}`, msg))
+}
+
+func (c *wsClient) sendRaw(typ websocket.MessageType, b []byte) {
+	c.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), wait)
+	defer cancel()
+	if err := c.c.Write(ctx, typ, b); err != nil {
+		c.t.Fatalf("write: %v", err)
+	}
+}
+
+// expectClose reads until the socket closes and checks the close code.
+func (c *wsClient) expectClose(code websocket.StatusCode) {
+	c.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), wait)
+	defer cancel()
+	for {
+		_, _, err := c.c.Read(ctx)
+		if err == nil {
+			continue
+		}
+		if got := websocket.CloseStatus(err); got != code {
+			c.t.Fatalf("closed with %v (%v), want %v", got, err, code)
+		}
+		return
+	}
+}
+
+func (c *wsClient) close() { c.c.Close(websocket.StatusNormalClosure, "") }
+
+// joinAPI joins a room through the API and checks the status.
+func (e *testEnv) joinAPI(roomID int64, u testUser, want int) response {
+	e.t.Helper()
+	r := e.do(req{method: "POST", path: fmt.Sprintf("/api/chat/%d/", roomID), token: u.token})
+	if r.status != want {
+		e.t.Fatalf("join %d as %s: %d %s, want %d", roomID, u.username, r.status, r.raw, want)
+	}
+	return r
+}
+
+// chatPair is a room with its writer and one more member.
+func chatPair(e *testEnv) (writer, member testUser, roomID int64) {
+	writer = e.register("writer", addrSajik)
+	member = e.register("member", addrSajik)
+	_, roomID = e.writePost(writer, "치킨 같이", 5)
+	e.joinAPI(roomID, member, 200)
+	return writer, member, roomID
+}
+
+func TestChatSocketTwoMembers(t *testing.T) {
+	e := newChatEnv(t)
+	writer, member, room := chatPair(e)
+	a := e.mustDial(room, writer)
+	b := e.mustDial(room, member)
+
+	a.send("반반 어때요?")
+	for _, c := range []*wsClient{a, b} {
+		ev := c.expect("chat.message")
+		m := ev.Message
+		if m.Message != "반반 어때요?" || m.Chatroom != room || m.User == nil || m.User.ID != writer.id ||
+			m.User.Username != "writer" || m.User.Email != writer.email || m.ID == 0 {
+			t.Fatalf("event: %s", ev.raw)
+		}
+		if _, err := time.Parse(time.RFC3339, m.CreatedAt); err != nil || !strings.HasSuffix(m.CreatedAt, "Z") {
+			t.Errorf("created_at %q is not RFC 3339 UTC", m.CreatedAt)
+		}
+	}
+	b.send("좋아요")
+	for _, c := range []*wsClient{a, b} {
+		if ev := c.expect("chat.message"); ev.Message.Message != "좋아요" || ev.Message.User.ID != member.id {
+			t.Fatalf("event: %s", ev.raw)
+		}
+	}
+
+	// A third member joining is announced with the system message.
+	third := e.register("third", addrSajik)
+	e.joinAPI(room, third, 200)
+	ev := a.expect("chat.user.join")
+	if ev.UserID != third.id || ev.Message.User != nil || ev.Message.Message != "third 님이 입장했습니다." {
+		t.Fatalf("join event: %s", ev.raw)
+	}
+	if !strings.Contains(ev.raw, `"user":null`) {
+		t.Errorf("system message must carry user null: %s", ev.raw)
+	}
+
+	// Both messages are in the history, in order.
+	h := e.do(req{method: "GET", path: fmt.Sprintf("/api/chat/%d/", room), token: member.token}).json(t)
+	var texts []string
+	for _, m := range h["messages"].([]any) {
+		texts = append(texts, m.(map[string]any)["message"].(string))
+	}
+	want := []string{"member 님이 입장했습니다.", "반반 어때요?", "좋아요", "third 님이 입장했습니다."}
+	if strings.Join(texts, "|") != strings.Join(want, "|") {
+		t.Errorf("history %q, want %q", texts, want)
+	}
+	a.close()
+	b.close()
+}
+
+func TestChatSocketRefused(t *testing.T) {
+	e := newChatEnv(t)
+	writer, member, room := chatPair(e)
+	outsider := e.register("outsider", addrSajik)
+	banned := e.register("banned", addrSajik)
+	e.joinAPI(room, banned, 200)
+	if r := e.do(req{method: "POST", path: fmt.Sprintf("/api/chat/%d/user/ban/", room), token: writer.token,
+		body: map[string]any{"target_user_id": banned.id}}); r.status != 202 {
+		t.Fatalf("ban: %d %s", r.status, r.raw)
+	}
+	cookie := e.webLogin(member)
+	own := "http://" + strings.TrimPrefix(e.http.URL, "http://")
+	withCookie := func(origin string) http.Header {
+		h := http.Header{"Cookie": {cookie.Name + "=" + cookie.Value}}
+		if origin != "" {
+			h.Set("Origin", origin)
+		}
+		return h
+	}
+
+	cases := []struct {
+		name   string
+		room   int64
+		token  string
+		header http.Header
+		want   int
+	}{
+		{"no credential", room, "", nil, 401},
+		{"bad token", room, "not-a-jwt", nil, 401},
+		{"tampered token", room, member.token + "x", nil, 401},
+		{"non-member", room, outsider.token, nil, 403},
+		{"banned", room, banned.token, nil, 403},
+		{"missing room", 9999, member.token, nil, 404},
+		{"bad room id", 0, member.token, nil, 404},
+		{"cookie from a foreign origin", room, "", withCookie("https://evil.example"), 403},
+		{"cookie without origin", room, "", withCookie(""), 403},
+		{"cookie from our origin", room, "", withCookie(own), 101},
+		{"token from any origin", room, member.token, http.Header{"Origin": {"https://app.example"}}, 101},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			c, status, err := e.dialChat(tc.room, tc.token, tc.header)
+			if status != tc.want {
+				t.Fatalf("status %d (%v), want %d", status, err, tc.want)
+			}
+			if c != nil {
+				c.close()
+			}
+		})
+	}
+	// The server is still fine.
+	c := e.mustDial(room, member)
+	c.send("아직 살아 있어요")
+	c.expect("chat.message")
+	c.close()
+}
+
+func TestChatSocketBan(t *testing.T) {
+	e := newChatEnv(t)
+	writer, member, room := chatPair(e)
+	w := e.mustDial(room, writer)
+	phone := e.mustDial(room, member)
+	laptop := e.mustDial(room, member)
+
+	r := e.do(req{method: "POST", path: fmt.Sprintf("/api/chat/%d/user/ban/", room), token: writer.token,
+		body: map[string]any{"target_user_id": member.id}})
+	if r.status != 202 {
+		t.Fatalf("ban: %d %s", r.status, r.raw)
+	}
+	phone.expectClose(hub.StatusBanned)
+	laptop.expectClose(hub.StatusBanned)
+	ev := w.expect("chat.user.leave")
+	if ev.UserID != member.id || ev.Message.User != nil || ev.Message.Message != "member 님이 퇴장했습니다." {
+		t.Fatalf("leave event: %s", ev.raw)
+	}
+	if r := e.joinAPI(room, member, 400); r.str(t) != msgCannotJoin {
+		t.Errorf("re-join: %s", r.raw)
+	}
+	if _, status, _ := e.dialChat(room, member.token, nil); status != 403 {
+		t.Errorf("banned socket: %d, want 403", status)
+	}
+	w.close()
+}
+
+func TestChatSocketLeave(t *testing.T) {
+	e := newChatEnv(t)
+	writer, member, room := chatPair(e)
+	w := e.mustDial(room, writer)
+	m1 := e.mustDial(room, member)
+	m2 := e.mustDial(room, member)
+	if r := e.do(req{method: "DELETE", path: fmt.Sprintf("/api/chat/%d/user/", room), token: member.token}); r.status != 202 {
+		t.Fatalf("leave: %d %s", r.status, r.raw)
+	}
+	m1.expectClose(hub.StatusLeft)
+	m2.expectClose(hub.StatusLeft)
+	if ev := w.expect("chat.user.leave"); ev.UserID != member.id || ev.Message.Message != "member 님이 퇴장했습니다." {
+		t.Fatalf("leave event: %s", ev.raw)
+	}
+	// Leaving is not banning: they may come back.
+	e.joinAPI(room, member, 200)
+	w.close()
+}
+
+func TestChatSocketRoomDeleted(t *testing.T) {
+	e := newChatEnv(t)
+	writer, member, room := chatPair(e)
+	a := e.mustDial(room, writer)
+	b := e.mustDial(room, member)
+	if r := e.do(req{method: "DELETE", path: fmt.Sprintf("/api/chat/%d/", room), token: writer.token}); r.status != 202 {
+		t.Fatalf("delete room: %d %s", r.status, r.raw)
+	}
+	a.expectClose(hub.StatusRoomDeleted)
+	b.expectClose(hub.StatusRoomDeleted)
+	if _, status, _ := e.dialChat(room, member.token, nil); status != 404 {
+		t.Errorf("socket to a deleted room: %d, want 404", status)
+	}
+
+	// Deleting the post closes its room's sockets too.
+	post2, room2 := e.writePost(writer, "피자 같이", 3)
+	e.joinAPI(room2, member, 200)
+	c := e.mustDial(room2, member)
+	if r := e.do(req{method: "DELETE", path: fmt.Sprintf("/api/post/detail/%d/delete/", post2), token: writer.token}); r.status != 204 {
+		t.Fatalf("delete post: %d %s", r.status, r.raw)
+	}
+	c.expectClose(hub.StatusRoomDeleted)
+}
+
+func TestChatSocketInvalidMessages(t *testing.T) {
+	e := newChatEnv(t)
+	writer, _, room := chatPair(e)
+	c := e.mustDial(room, writer)
+	cases := []struct {
+		name  string
+		typ   websocket.MessageType
+		frame string
+		want  string
+	}{
+		{"invalid JSON", websocket.MessageText, `{"message": `, msgChatBadJSON},
+		{"not an object", websocket.MessageText, `[1, 2]`, msgChatBadJSON},
+		{"number message", websocket.MessageText, `{"message": 5}`, msgChatBadJSON},
+		{"missing message", websocket.MessageText, `{"text": "hi"}`, msgChatEmpty},
+		{"empty message", websocket.MessageText, `{"message": ""}`, msgChatEmpty},
+		{"blank message", websocket.MessageText, `{"message": "   "}`, msgChatEmpty},
+		{"too long", websocket.MessageText, fmt.Sprintf(`{"message": %q}`, strings.Repeat("가", 301)), msgChatTooLong},
+		{"binary frame", websocket.MessageBinary, `{"message": "hi"}`, hub.MsgTextOnly},
+	}
+	for _, tc := range cases {
+		c.sendRaw(tc.typ, []byte(tc.frame))
+		ev := c.next()
+		if ev.Type != "chat.error" || ev.Error != tc.want {
+			t.Errorf("%s: got %s, want chat.error %q", tc.name, ev.raw, tc.want)
+		}
+		time.Sleep(150 * time.Millisecond) // stay under the hub's rate limit
+	}
+	// Nothing was stored; the socket still works and 300 characters pass.
+	c.send(strings.Repeat("나", 300))
+	if ev := c.next(); ev.Type != "chat.message" || len([]rune(ev.Message.Message)) != 300 {
+		t.Fatalf("300 characters: %s", ev.raw)
+	}
+	h := e.do(req{method: "GET", path: fmt.Sprintf("/api/chat/%d/", room), token: writer.token}).json(t)
+	if n := len(h["messages"].([]any)); n != 2 { // the join notice and the 300-character message
+		t.Errorf("%d messages stored, want 2", n)
+	}
+	c.close()
+}
+
+func TestChatCatchUpAfterReconnect(t *testing.T) {
+	e := newChatEnv(t)
+	writer, member, room := chatPair(e)
+	a := e.mustDial(room, writer)
+	b := e.mustDial(room, member)
+	a.send("하나")
+	a.expect("chat.message")
+	last := b.expect("chat.message").Message.ID
+	b.close()
+	for _, m := range []string{"둘", "셋", "넷"} {
+		a.send(m)
+		a.expect("chat.message")
+	}
+	r := e.do(req{method: "GET", path: fmt.Sprintf("/api/chat/%d/?after=%d", room, last), token: member.token}).json(t)
+	var got []string
+	for _, m := range r["messages"].([]any) {
+		got = append(got, m.(map[string]any)["message"].(string))
+	}
+	if strings.Join(got, ",") != "둘,셋,넷" || r["has_more"] != false {
+		t.Errorf("catch-up: %v has_more=%v", got, r["has_more"])
+	}
+	a.close()
+}
+
+func TestChatSocketRevoked(t *testing.T) {
+	e := newChatEnv(t, func(c *Config) { c.PingInterval = 100 * time.Millisecond })
+	writer, member, room := chatPair(e)
+
+	t.Run("password change", func(t *testing.T) {
+		c := e.mustDial(room, member)
+		r := e.do(req{method: "POST", path: "/api/user/changepassword/", token: member.token, body: map[string]any{
+			"current_password": member.password, "new_password1": "newpassword1", "new_password2": "newpassword1"}})
+		if r.status != 200 {
+			t.Fatalf("change password: %d %s", r.status, r.raw)
+		}
+		c.expectClose(hub.StatusRevoked)
+		member.token = r.json(t)["token"].(string)
+		member.password = "newpassword1"
+	})
+	t.Run("logout", func(t *testing.T) {
+		cookie := e.webLogin(member)
+		h := http.Header{"Cookie": {cookie.Name + "=" + cookie.Value}, "Origin": {e.http.URL}}
+		web, status, err := e.dialChat(room, "", h)
+		if err != nil {
+			t.Fatalf("cookie dial: %d %v", status, err)
+		}
+		tok := e.mustDial(room, member) // another device keeps working
+		r := e.do(req{method: "POST", path: "/api/user/logout/", headers: map[string]string{webClientHeader: "web"},
+			cookies: []*http.Cookie{cookie}})
+		if r.status != 200 {
+			t.Fatalf("logout: %d %s", r.status, r.raw)
+		}
+		web.expectClose(hub.StatusRevoked)
+		tok.send("아직 여기 있어요")
+		tok.expect("chat.message")
+		tok.close()
+	})
+	t.Run("deactivated from the CLI", func(t *testing.T) {
+		other := e.register("cli", addrSajik)
+		e.joinAPI(room, other, 200)
+		c := e.mustDial(room, other)
+		// Another process: only the database changes, the server is not told.
+		if err := e.store.SetActive(context.Background(), other.id, false); err != nil {
+			t.Fatal(err)
+		}
+		c.expectClose(hub.StatusRevoked)
+	})
+	t.Run("membership changed by another process", func(t *testing.T) {
+		w := e.mustDial(room, writer)
+		c := e.mustDial(room, member)
+		if _, err := e.store.LeaveRoom(context.Background(), room, member.id); err != nil {
+			t.Fatal(err)
+		}
+		c.expectClose(hub.StatusLeft)
+		if err := e.store.DeleteRoom(context.Background(), room); err != nil {
+			t.Fatal(err)
+		}
+		w.expectClose(hub.StatusRoomDeleted)
+	})
+}
+
+func TestChatGracefulShutdown(t *testing.T) {
+	e := newChatEnv(t)
+	writer, member, room := chatPair(e)
+	a := e.mustDial(room, writer)
+	b := e.mustDial(room, member)
+	a.send("마지막 메시지")
+	b.expect("chat.message")
+	ctx, cancel := context.WithTimeout(context.Background(), wait)
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- e.srv.Close(ctx) }()
+	a.expectClose(websocket.StatusGoingAway)
+	b.expectClose(websocket.StatusGoingAway)
+	if err := <-done; err != nil {
+		t.Fatalf("close: %v", err)
+	}
+	if _, n := e.srv.hub.Stats(); n != 0 {
+		t.Errorf("%d sockets still registered", n)
+	}
+	// The acknowledged message is stored.
+	msgs, _, err := e.store.Messages(context.Background(), room, store.MessagePage{})
+	if err != nil || msgs[len(msgs)-1].Body != "마지막 메시지" {
+		t.Errorf("history after shutdown: %v %v", msgs, err)
+	}
+}
+
+// TestRunShutdownClosesSockets drives Server.Run: cancelling its context
+// closes chat sockets with 1001 before Run returns.
+func TestRunShutdownClosesSockets(t *testing.T) {
+	e := newChatEnv(t)
+	writer, _, room := chatPair(e)
+	e.srv.cfg.Addr = "127.0.0.1:0"
+	ctx, cancel := context.WithCancel(context.Background())
+	addrc := make(chan string, 1)
+	runErr := make(chan error, 1)
+	go func() {
+		runErr <- e.srv.Run(ctx, func(a net.Addr) { addrc <- a.String() })
+	}()
+	addr := <-addrc
+	dctx, dcancel := context.WithTimeout(context.Background(), wait)
+	defer dcancel()
+	c, _, err := websocket.Dial(dctx, fmt.Sprintf("ws://%s/ws/chat/%d/?token=%s", addr, room, writer.token), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.CloseNow()
+	cancel()
+	_, _, err = c.Read(dctx)
+	if websocket.CloseStatus(err) != websocket.StatusGoingAway {
+		t.Fatalf("closed with %v, want 1001", err)
+	}
+	if err := <-runErr; err != nil && !errors.Is(err, context.Canceled) {
+		t.Fatalf("run: %v", err)
+	}
+}
+
+// TestChatMessagesFromManySockets sends concurrently from every member and
+// checks each message reaches every member exactly once, in id order.
+func TestChatMessagesFromManySockets(t *testing.T) {
+	e := newChatEnv(t)
+	writer := e.register("writer", addrSajik)
+	_, room := e.writePost(writer, "많이", 10)
+	users := []testUser{writer}
+	for i := range 4 {
+		u := e.register(fmt.Sprintf("m%d", i), addrSajik)
+		e.joinAPI(room, u, 200)
+		users = append(users, u)
+	}
+	clients := make([]*wsClient, len(users))
+	for i, u := range users {
+		clients[i] = e.mustDial(room, u)
+	}
+	const each = 5
+	var wg sync.WaitGroup
+	for i, c := range clients {
+		wg.Go(func() {
+			for j := range each {
+				c.c.Write(context.Background(), websocket.MessageText, fmt.Appendf(nil, `{"message":"%d-%d"}`, i, j))
+			}
+		})
+	}
+	wg.Wait()
+	for _, c := range clients {
+		seen := map[string]bool{}
+		var lastID int64
+		for len(seen) < len(users)*each {
+			ev := c.expect("chat.message")
+			if seen[ev.Message.Message] || ev.Message.ID <= lastID {
+				t.Fatalf("duplicate or out of order: %s", ev.raw)
+			}
+			seen[ev.Message.Message], lastID = true, ev.Message.ID
+		}
+		c.close()
+	}
+}
