@@ -9,7 +9,7 @@ export function StatusBadge({ complete }: { complete: boolean }) {
   );
 }
 
-export function PostMeta({ post }: { post: Post }) {
+export function PostMeta({ post, showWriter = false }: { post: Post; showWriter?: boolean }) {
   const dist = formatDistance(post.distance_km);
   return (
     <span className="post-meta">
@@ -25,6 +25,11 @@ export function PostMeta({ post }: { post: Post }) {
       <time dateTime={post.created_at} title={fullTime(post.created_at)}>
         {relativeTime(post.created_at)}
       </time>
+      {showWriter && (
+        <span>
+          글쓴이 <strong>{post.writer.username}</strong>
+        </span>
+      )}
     </span>
   );
 }

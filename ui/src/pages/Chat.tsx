@@ -193,7 +193,7 @@ export function Chat({ id }: { id: string }) {
                     {m.id === room.writer.id && <span className="tag">방장</span>}
                     {m.id === me.id && <span className="tag tag-me">나</span>}
                   </span>
-                  {isWriter && m.id !== me.id && (
+                  {isWriter && !stopped && m.id !== me.id && (
                     confirmBan === m.id ? (
                       <span className="row">
                         <button
@@ -232,6 +232,7 @@ export function Chat({ id }: { id: string }) {
             </p>
           )}
           {!isWriter &&
+            !stopped &&
             (confirmLeave ? (
               <div className="confirm">
                 <span>채팅방에서 나갈까요?</span>

@@ -79,7 +79,7 @@ export function PostDetail({ id }: { id: string }) {
         <h1>{post.title}</h1>
       </div>
       <p className="muted">
-        <PostMeta post={post} /> · 글쓴이 <strong>{post.writer.username}</strong>
+        <PostMeta post={post} showWriter />
       </p>
       <div className="progress" aria-hidden="true">
         {Array.from({ length: post.target_number }, (_, i) => (
