@@ -201,6 +201,11 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 		http.Error(w, `"`+msgInternal+`"`, http.StatusInternalServerError)
 		return
 	}
+	writeJSONBytes(w, status, body)
+}
+
+// writeJSONBytes answers an already encoded JSON body.
+func writeJSONBytes(w http.ResponseWriter, status int, body []byte) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
 	w.WriteHeader(status)

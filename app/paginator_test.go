@@ -102,3 +102,18 @@ func TestListPagination(t *testing.T) {
 		})
 	}
 }
+
+// TestPaginatorWithCappedCount: the list counts at most ten pages past the
+// requested one; the paginator must come out as with the full count.
+func TestPaginatorWithCappedCount(t *testing.T) {
+	for total := 0; total <= 420; total += 7 {
+		for page := 1; page <= 45; page++ {
+			capped := min(total, (page+10)*postsPerPage+1)
+			got, want := newPaginator(page, capped), newPaginator(page, total)
+			if !slices.Equal(got.PageRange, want.PageRange) || got.CurrentPage != want.CurrentPage ||
+				!equalPtr(got.PrevButton, want.PrevButton) || !equalPtr(got.NextButton, want.NextButton) {
+				t.Fatalf("total %d page %d: capped %+v, full %+v", total, page, got, want)
+			}
+		}
+	}
+}

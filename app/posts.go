@@ -1,11 +1,13 @@
 package app
 
 import (
+	"encoding/json"
 	"errors"
 	"math"
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -102,13 +104,16 @@ func newPaginator(p, total int) paginator {
 	return pg
 }
 
+// maxPage bounds ?page= so that page arithmetic cannot overflow.
+const maxPage = 1_000_000
+
 // pageParam reads ?page=; anything but a number means 1.
 func pageParam(r *http.Request) int {
 	n, err := strconv.Atoi(strings.TrimSpace(r.URL.Query().Get("page")))
 	if err != nil {
 		return 1
 	}
-	return n
+	return min(max(n, 1), maxPage)
 }
 
 // areasFor lists the area keys of the user's board at a range.
@@ -147,24 +152,88 @@ func (s *Server) handleListPosts(w http.ResponseWriter, r *http.Request) {
 		writeInvalid(w, errs)
 		return
 	}
+	page := pageParam(r)
+	key := boardKey{area: u.Area(), rng: rng, category: category, page: page}
+	version := s.store.BoardVersion()
+	if body, ok := s.boards.get(version, key); ok && !s.noBoardCache {
+		writeJSONBytes(w, http.StatusOK, body)
+		return
+	}
 	filter := store.PostFilter{Areas: s.areasFor(u, rng), Category: category}
-	total, err := s.store.CountPosts(r.Context(), filter)
+	// Counting past ten pages beyond this one cannot change the paginator.
+	total, err := s.store.CountPosts(r.Context(), filter, (page+10)*postsPerPage+1)
 	if err != nil {
 		s.internalError(w, r, err)
 		return
 	}
-	pg := newPaginator(pageParam(r), total)
+	pg := newPaginator(page, total)
 	filter.Limit, filter.Offset = postsPerPage, (pg.CurrentPage-1)*postsPerPage
 	posts, err := s.store.ListPosts(r.Context(), filter)
 	if err != nil {
 		s.internalError(w, r, err)
 		return
 	}
-	out := make([]postJSON, len(posts))
+	out := boardJSON{Posts: make([]postJSON, len(posts)), Paginator: pg}
 	for i, p := range posts {
-		out[i] = s.postJSON(p, u)
+		out.Posts[i] = s.postJSON(p, u)
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"posts": out, "paginator": pg})
+	body, err := json.Marshal(out)
+	if err != nil {
+		s.internalError(w, r, err)
+		return
+	}
+	s.boards.put(version, key, body)
+	writeJSONBytes(w, http.StatusOK, body)
+}
+
+// boardJSON is the list answer.
+type boardJSON struct {
+	Posts     []postJSON `json:"posts"`
+	Paginator paginator  `json:"paginator"`
+}
+
+// boardKey names one rendered board page: everything the answer depends on
+// besides the store's content. Viewers of one neighbourhood share pages (the
+// distances are from the neighbourhood, not the person).
+type boardKey struct {
+	area     string
+	rng      int
+	category string
+	page     int
+}
+
+// boardCache keeps rendered board pages of the current store.BoardVersion.
+// Residents mostly read the board; re-running its three queries for each
+// view costs far more than answering the bytes again.
+type boardCache struct {
+	mu      sync.Mutex
+	version uint64
+	pages   map[boardKey][]byte
+}
+
+// maxBoardPages bounds the cache (a page is ~6 KB).
+const maxBoardPages = 512
+
+func (c *boardCache) get(version uint64, k boardKey) ([]byte, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.version != version {
+		return nil, false
+	}
+	body, ok := c.pages[k]
+	return body, ok
+}
+
+func (c *boardCache) put(version uint64, k boardKey, body []byte) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if version < c.version {
+		return // rendered from data older than what the cache holds
+	}
+	if version > c.version || c.pages == nil || len(c.pages) >= maxBoardPages {
+		c.version, c.pages = version, make(map[boardKey][]byte)
+	}
+	c.pages[k] = body
 }
 
 // postInput validates the fields of a write or an edit. In an edit

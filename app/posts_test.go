@@ -76,7 +76,7 @@ func TestWritePost(t *testing.T) {
 		{"TitleNotString", func(m map[string]any) { m["title"] = 5 }, "title"},
 		{"BlankContent", func(m map[string]any) { m["content"] = "  " }, "content"},
 	}
-	before, _ := e.store.CountPosts(context.Background(), postFilterAll(e, u))
+	before, _ := e.store.CountPosts(context.Background(), postFilterAll(e, u), 0)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			body := validPost()
@@ -90,7 +90,7 @@ func TestWritePost(t *testing.T) {
 			}
 		})
 	}
-	if after, _ := e.store.CountPosts(context.Background(), postFilterAll(e, u)); after != before {
+	if after, _ := e.store.CountPosts(context.Background(), postFilterAll(e, u), 0); after != before {
 		t.Errorf("invalid writes created %d posts", after-before)
 	}
 	t.Run("Title30Fits", func(t *testing.T) {

@@ -35,6 +35,8 @@ type Server struct {
 	secureCookies bool
 	loginByIP     *limiter
 	loginByUser   *limiter
+	boards        boardCache
+	noBoardCache  bool // benchmarks measure the uncached path with it
 	ui            fs.FS
 	handler       http.Handler
 	now           func() time.Time

@@ -257,7 +257,7 @@ func (w *MessageWriter) collect(batch *[]*pendingMessage, timer *time.Timer) boo
 func (w *MessageWriter) commit(batch []*pendingMessage) {
 	ctx := context.Background()
 	results := make([]messageResult, len(batch))
-	err := w.s.tx(ctx, func(tx *sql.Tx) error {
+	err := w.s.txKeepBoard(ctx, func(tx *sql.Tx) error {
 		check, err := tx.PrepareContext(ctx, `SELECT u.username, u.email FROM room_members m
 			JOIN users u ON u.id = m.user_id JOIN chat_rooms r ON r.id = m.room_id
 			WHERE m.room_id = ? AND m.user_id = ? AND r.deleted_at IS NULL AND u.is_active = 1`)

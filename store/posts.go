@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -140,14 +141,54 @@ func (f PostFilter) where() (string, []any) {
 	return b.String(), args
 }
 
+// pageIDs selects the ids of one page, newest first. With several areas it
+// takes the newest Offset+Limit ids of each area from its index and merges
+// them: a page near the front reads a few index entries per area instead of
+// sorting every post of the range.
+//
+// LIMIT and OFFSET are written into the text, not bound: SQLite marks a
+// statement whose LIMIT is a bound parameter for re-preparation at every
+// bind, which would undo the statement cache.
+func (f PostFilter) pageIDs() (string, []any) {
+	category := ""
+	if f.Category != "" {
+		category = ` AND category = ?`
+	}
+	perArea := func(args []any, area string) []any {
+		args = append(args, area)
+		if f.Category != "" {
+			args = append(args, f.Category)
+		}
+		return args
+	}
+	page := ` LIMIT ` + strconv.Itoa(f.Limit) + ` OFFSET ` + strconv.Itoa(f.Offset)
+	if len(f.Areas) == 1 {
+		return `SELECT id FROM posts WHERE area = ?` + category + ` ORDER BY id DESC` + page,
+			perArea(make([]any, 0, 2), f.Areas[0])
+	}
+	var b strings.Builder
+	args := make([]any, 0, 2*len(f.Areas))
+	each := ` ORDER BY id DESC LIMIT ` + strconv.Itoa(f.Offset+f.Limit) + `)`
+	b.WriteString(`SELECT id FROM (`)
+	for i, area := range f.Areas {
+		if i > 0 {
+			b.WriteString(` UNION ALL `)
+		}
+		b.WriteString(`SELECT id FROM (SELECT id FROM posts WHERE area = ?` + category + each)
+		args = perArea(args, area)
+	}
+	b.WriteString(`) ORDER BY id DESC` + page)
+	return b.String(), args
+}
+
 // ListPosts returns a page of posts, newest first.
 func (s *Store) ListPosts(ctx context.Context, f PostFilter) ([]Post, error) {
 	if len(f.Areas) == 0 {
 		return nil, nil
 	}
-	where, args := f.where()
-	args = append(args, f.Limit, f.Offset)
-	rows, err := s.r.QueryContext(ctx, postSelect+` WHERE p.id IN (SELECT p.id FROM posts p`+where+` ORDER BY p.id DESC LIMIT ? OFFSET ?) ORDER BY p.id DESC`, args...)
+	// The page is picked on the index first; only its rows are joined.
+	ids, args := f.pageIDs()
+	rows, err := s.r.QueryContext(ctx, postSelect+` WHERE p.id IN (`+ids+`) ORDER BY p.id DESC`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("list posts: %w", err)
 	}
@@ -163,14 +204,20 @@ func (s *Store) ListPosts(ctx context.Context, f PostFilter) ([]Post, error) {
 	return out, rows.Err()
 }
 
-// CountPosts counts the posts a filter matches (Limit and Offset ignored).
-func (s *Store) CountPosts(ctx context.Context, f PostFilter) (int, error) {
+// CountPosts counts the posts a filter matches (Limit and Offset ignored),
+// stopping at atMost when it is positive: the paginator needs the exact
+// count only up to ten pages past the current one.
+func (s *Store) CountPosts(ctx context.Context, f PostFilter, atMost int) (int, error) {
 	if len(f.Areas) == 0 {
 		return 0, nil
 	}
 	where, args := f.where()
+	limit := ""
+	if atMost > 0 {
+		limit = ` LIMIT ` + strconv.Itoa(atMost) // see pageIDs: not a bound parameter
+	}
 	var n int
-	if err := s.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM posts p`+where, args...).Scan(&n); err != nil {
+	if err := s.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM posts p`+where+limit+`)`, args...).Scan(&n); err != nil {
 		return 0, fmt.Errorf("count posts: %w", err)
 	}
 	return n, nil

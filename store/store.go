@@ -11,6 +11,8 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/pressly/goose/v3"
@@ -37,8 +39,107 @@ const FileName = "mealbuddy.db"
 // concurrently with the writer.
 type Store struct {
 	w   *sql.DB
-	r   *sql.DB
+	r   *readPool
 	now func() time.Time
+
+	// boardVersion moves on with every committed change that can alter a
+	// board page; see BoardVersion.
+	boardVersion atomic.Uint64
+	stopWatch    context.CancelFunc
+	watchDone    chan struct{}
+}
+
+// BoardVersion changes whenever a board page may have changed: after every
+// write this process commits (posts, rooms, members, users) and, within
+// WatchInterval, after a commit by another process on the same file (the CLI).
+// A cache of rendered pages keyed by it is never stale for this process's
+// own writes.
+func (s *Store) BoardVersion() uint64 { return s.boardVersion.Load() }
+
+// WatchInterval is how often the store looks for commits by other
+// processes (PRAGMA data_version).
+const WatchInterval = time.Second
+
+// watchOtherWriters polls PRAGMA data_version on one held connection: it
+// changes when any other connection commits, including other processes.
+func (s *Store) watchOtherWriters(ctx context.Context) {
+	defer close(s.watchDone)
+	conn, err := s.r.Conn(ctx)
+	if err != nil {
+		return
+	}
+	defer conn.Close()
+	var last int64
+	tick := time.NewTicker(WatchInterval)
+	defer tick.Stop()
+	for {
+		var v int64
+		if err := conn.QueryRowContext(ctx, `PRAGMA data_version`).Scan(&v); err == nil && v != last {
+			if last != 0 {
+				s.boardVersion.Add(1)
+			}
+			last = v
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
+}
+
+// readPool is the pool of read-only connections. It keeps one prepared
+// statement per query text: parsing and planning a query costs as much as
+// running the small ones that serve most requests.
+type readPool struct {
+	*sql.DB
+	mu    sync.Mutex
+	stmts map[string]*sql.Stmt
+}
+
+// maxCachedStatements bounds the cache; query texts are fixed strings, and
+// list queries vary only with the number of neighbourhoods in a range.
+const maxCachedStatements = 256
+
+func (p *readPool) stmt(ctx context.Context, query string) *sql.Stmt {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if st, ok := p.stmts[query]; ok {
+		return st
+	}
+	if len(p.stmts) >= maxCachedStatements {
+		return nil
+	}
+	st, err := p.DB.PrepareContext(ctx, query)
+	if err != nil {
+		return nil // the unprepared call below reports the error
+	}
+	p.stmts[query] = st
+	return st
+}
+
+func (p *readPool) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if st := p.stmt(ctx, query); st != nil {
+		return st.QueryContext(ctx, args...)
+	}
+	return p.DB.QueryContext(ctx, query, args...)
+}
+
+func (p *readPool) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	if st := p.stmt(ctx, query); st != nil {
+		return st.QueryRowContext(ctx, args...)
+	}
+	return p.DB.QueryRowContext(ctx, query, args...)
+}
+
+func (p *readPool) Close() error {
+	p.mu.Lock()
+	for _, st := range p.stmts {
+		st.Close()
+	}
+	clear(p.stmts)
+	p.mu.Unlock()
+	return p.DB.Close()
 }
 
 // Open opens (creating if needed) the database file at path. It does not
@@ -70,7 +171,12 @@ func Open(path string) (*Store, error) {
 	r.SetMaxIdleConns(readers)
 	r.SetConnMaxIdleTime(0)
 	r.SetConnMaxLifetime(0)
-	return &Store{w: w, r: r, now: func() time.Time { return time.Now().UTC() }}, nil
+	s := &Store{w: w, r: &readPool{DB: r, stmts: map[string]*sql.Stmt{}}, now: func() time.Time { return time.Now().UTC() },
+		watchDone: make(chan struct{})}
+	ctx, cancel := context.WithCancel(context.Background())
+	s.stopWatch = cancel
+	go s.watchOtherWriters(ctx)
+	return s, nil
 }
 
 // dsn puts every pragma in the connection string so that each pooled
@@ -85,6 +191,10 @@ func dsn(path string, readOnly bool) string {
 	// NORMAL is durable against a killed process in WAL mode; only a power
 	// loss can roll back the last transactions.
 	q.Add("_pragma", "synchronous(NORMAL)")
+	// Reads through a memory map skip a pread system call per page; the
+	// board's index walks touch pages all over the file. Mapped pages count
+	// towards resident memory only once touched.
+	q.Add("_pragma", "mmap_size(134217728)")
 	if readOnly {
 		q.Add("_pragma", "query_only(1)")
 	} else {
@@ -96,6 +206,8 @@ func dsn(path string, readOnly bool) string {
 
 // Close closes both pools.
 func (s *Store) Close() error {
+	s.stopWatch()
+	<-s.watchDone
 	return errors.Join(s.r.Close(), s.w.Close())
 }
 
@@ -162,8 +274,19 @@ func (s *Store) MigrationStatuses(ctx context.Context) ([]MigrationStatus, error
 	return out, nil
 }
 
-// tx runs fn in one write transaction.
+// tx runs fn in one write transaction. A committed change may alter what a
+// board page shows, so it moves BoardVersion on.
 func (s *Store) tx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	if err := s.txKeepBoard(ctx, fn); err != nil {
+		return err
+	}
+	s.boardVersion.Add(1)
+	return nil
+}
+
+// txKeepBoard is tx for changes that no board page shows (chat messages,
+// the menu conversation).
+func (s *Store) txKeepBoard(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
