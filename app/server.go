@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/mealbuddy/mealbuddy/app/menu"
@@ -38,6 +39,7 @@ type Server struct {
 	boards        boardCache
 	noBoardCache  bool // benchmarks measure the uncached path with it
 	ui            fs.FS
+	gzipped       sync.Map // asset name → its gzipped bytes
 	handler       http.Handler
 	now           func() time.Time
 	hub           *hub.Hub             // live chat sockets

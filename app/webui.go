@@ -2,11 +2,14 @@ package app
 
 import (
 	"bytes"
+	"compress/gzip"
 	"errors"
 	"io"
 	"io/fs"
+	"mime"
 	"net/http"
 	"path"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -28,6 +31,10 @@ func (s *Server) serveUI(w http.ResponseWriter, r *http.Request) {
 					w.Header().Set("Cache-Control", "public, max-age=2592000, immutable")
 				} else {
 					w.Header().Set("Cache-Control", "public, max-age=3600")
+				}
+				if s.serveGzipped(w, r, name) {
+					f.Close()
+					return
 				}
 				if rs, ok := f.(io.ReadSeeker); ok {
 					http.ServeContent(w, r, name, time.Time{}, rs)
@@ -56,6 +63,53 @@ func (s *Server) serveUI(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	http.ServeContent(w, r, "index.html", time.Time{}, bytes.NewReader(index))
+}
+
+// compressible lists the extensions worth gzipping; images are compressed
+// already.
+var compressible = map[string]bool{".js": true, ".css": true, ".svg": true, ".json": true, ".txt": true, ".html": true}
+
+// serveGzipped answers a compressible file gzipped when the client takes
+// gzip. The embedded files never change, so each is compressed once and kept.
+func (s *Server) serveGzipped(w http.ResponseWriter, r *http.Request, name string) bool {
+	if !compressible[path.Ext(name)] || !acceptsGzip(r) {
+		return false
+	}
+	w.Header().Add("Vary", "Accept-Encoding")
+	var body []byte
+	if cached, ok := s.gzipped.Load(name); ok {
+		body = cached.([]byte)
+	} else {
+		raw, err := fs.ReadFile(s.ui, name)
+		if err != nil {
+			return false
+		}
+		var buf bytes.Buffer
+		zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
+		zw.Write(raw)
+		zw.Close()
+		body = buf.Bytes()
+		s.gzipped.Store(name, body)
+	}
+	if ctype := mime.TypeByExtension(path.Ext(name)); ctype != "" {
+		w.Header().Set("Content-Type", ctype)
+	}
+	w.Header().Set("Content-Encoding", "gzip")
+	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+	if r.Method != http.MethodHead {
+		w.Write(body)
+	}
+	return true
+}
+
+func acceptsGzip(r *http.Request) bool {
+	for _, part := range strings.Split(r.Header.Get("Accept-Encoding"), ",") {
+		enc, q, _ := strings.Cut(strings.TrimSpace(part), ";")
+		if strings.EqualFold(strings.TrimSpace(enc), "gzip") && strings.TrimSpace(q) != "q=0" {
+			return true
+		}
+	}
+	return false
 }
 
 // uiMissingPage is served when the binary was built without `npm run build`.
