@@ -187,19 +187,18 @@ func hashSession(value string) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// startSession creates a web session and sets its cookie; it returns the hash.
-func (s *Server) startSession(ctx context.Context, w http.ResponseWriter, userID int64) (string, error) {
+// startSession creates a web session and sets its cookie.
+func (s *Server) startSession(ctx context.Context, w http.ResponseWriter, userID int64) error {
 	buf := make([]byte, 32)
 	if _, err := rand.Read(buf); err != nil {
-		return "", err
+		return err
 	}
 	value := base64.RawURLEncoding.EncodeToString(buf)
-	hash := hashSession(value)
-	if err := s.store.CreateSession(ctx, hash, userID, s.now().Add(sessionLifetime)); err != nil {
-		return "", err
+	if err := s.store.CreateSession(ctx, hashSession(value), userID, s.now().Add(sessionLifetime)); err != nil {
+		return err
 	}
 	s.setSessionCookie(w, value)
-	return hash, nil
+	return nil
 }
 
 func (s *Server) setSessionCookie(w http.ResponseWriter, value string) {

@@ -88,21 +88,7 @@ func memberFrame(typ string, userID int64, notice store.Message) []byte {
 // loadRoom reads the :id room, answering 404 itself when it is missing or
 // deleted.
 func (s *Server) loadRoom(w http.ResponseWriter, r *http.Request) (store.Room, bool) {
-	id, ok := idParam(r, "id")
-	if !ok {
-		writeError(w, http.StatusNotFound, msgRoomNotFound)
-		return store.Room{}, false
-	}
-	room, err := s.store.RoomByID(r.Context(), id)
-	if errors.Is(err, store.ErrNotFound) {
-		writeError(w, http.StatusNotFound, msgRoomNotFound)
-		return store.Room{}, false
-	}
-	if err != nil {
-		s.internalError(w, r, err)
-		return store.Room{}, false
-	}
-	return room, true
+	return loadByID(s, w, r, msgRoomNotFound, s.store.RoomByID)
 }
 
 // loadMemberRoom is loadRoom for members only (403 for anyone else).

@@ -35,22 +35,31 @@ USER is an account's id, email or username.`,
 	return cmd
 }
 
-// findUser resolves a USER argument: an id, an email or a username.
-func findUser(cmd *cobra.Command, st *store.Store, ref string) (store.User, error) {
-	if id, err := strconv.ParseInt(ref, 10, 64); err == nil {
-		if u, err := st.UserByID(cmd.Context(), id); err == nil {
-			return u, nil
-		}
+// withUser opens the data folder's database, finds the account a USER
+// argument names (an id, an email or a username) and runs fn on it.
+func (o *rootOptions) withUser(cmd *cobra.Command, ref string, fn func(*store.Store, store.User) error) error {
+	st, err := o.openStore(cmd.Context())
+	if err != nil {
+		return err
 	}
-	u, err := st.UserByLogin(cmd.Context(), ref)
+	defer st.Close()
+	var u store.User
+	if id, perr := strconv.ParseInt(ref, 10, 64); perr == nil {
+		u, err = st.UserByID(cmd.Context(), id)
+	}
+	if u.ID == 0 {
+		u, err = st.UserByLogin(cmd.Context(), ref)
+	}
 	if errors.Is(err, store.ErrNotFound) {
-		return store.User{}, fmt.Errorf("no user %q (give an id, email or username)", ref)
+		return fmt.Errorf("no user %q (give an id, email or username)", ref)
 	}
-	return u, err
+	if err != nil {
+		return err
+	}
+	return fn(st, u)
 }
 
-// readPassword takes the first line of stdin, or generates a password when
-// generate is set and nothing was asked for on stdin.
+// readPassword takes the password from the first line of r.
 func readPassword(r io.Reader) (string, error) {
 	line, err := bufio.NewReader(r).ReadString('\n')
 	if err != nil && !errors.Is(err, io.EOF) {

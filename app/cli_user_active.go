@@ -4,6 +4,8 @@ import (
 	"fmt"
 
 	"github.com/spf13/cobra"
+
+	"github.com/mealbuddy/mealbuddy/store"
 )
 
 // newUserActiveCommand builds "user disable" and "user enable".
@@ -17,20 +19,13 @@ func newUserActiveCommand(root *rootOptions, name string, active bool) *cobra.Co
 		Short: short,
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			st, err := root.openStore(cmd.Context())
-			if err != nil {
-				return err
-			}
-			defer st.Close()
-			u, err := findUser(cmd, st, args[0])
-			if err != nil {
-				return err
-			}
-			if err := st.SetActive(cmd.Context(), u.ID, active); err != nil {
-				return err
-			}
-			fmt.Fprintf(cmd.OutOrStdout(), "user %d <%s> %sd\n", u.ID, u.Email, name)
-			return nil
+			return root.withUser(cmd, args[0], func(st *store.Store, u store.User) error {
+				if err := st.SetActive(cmd.Context(), u.ID, active); err != nil {
+					return err
+				}
+				fmt.Fprintf(cmd.OutOrStdout(), "user %d <%s> %sd\n", u.ID, u.Email, name)
+				return nil
+			})
 		},
 	}
 }

@@ -2,6 +2,7 @@ package app
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"io"
@@ -10,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/mealbuddy/mealbuddy/store"
 )
 
 // maxBodyBytes bounds every request body (SPEC §3: over 1 MiB is a 413).
@@ -224,6 +227,29 @@ func writeInvalid(w http.ResponseWriter, errs fieldErrors) {
 func (s *Server) internalError(w http.ResponseWriter, r *http.Request, err error) {
 	s.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 	writeError(w, http.StatusInternalServerError, msgInternal)
+}
+
+// loadByID reads the :id path parameter and what find makes of it,
+// answering 404 with notFound itself for a non-numeric id or a missing
+// thing, and 500 for any other failure.
+func loadByID[T any](s *Server, w http.ResponseWriter, r *http.Request, notFound string,
+	find func(context.Context, int64) (T, error)) (T, bool) {
+	var zero T
+	id, ok := idParam(r, "id")
+	if !ok {
+		writeError(w, http.StatusNotFound, notFound)
+		return zero, false
+	}
+	v, err := find(r.Context(), id)
+	if errors.Is(err, store.ErrNotFound) {
+		writeError(w, http.StatusNotFound, notFound)
+		return zero, false
+	}
+	if err != nil {
+		s.internalError(w, r, err)
+		return zero, false
+	}
+	return v, true
 }
 
 // idParam reads a numeric path parameter; ok is false for anything else.

@@ -313,21 +313,7 @@ const msgPostNotFound = "게시글을 찾을 수 없습니다."
 
 // loadPost reads the :id post, answering 404 itself when there is none.
 func (s *Server) loadPost(w http.ResponseWriter, r *http.Request) (store.Post, bool) {
-	id, ok := idParam(r, "id")
-	if !ok {
-		writeError(w, http.StatusNotFound, msgPostNotFound)
-		return store.Post{}, false
-	}
-	p, err := s.store.PostByID(r.Context(), id)
-	if errors.Is(err, store.ErrNotFound) {
-		writeError(w, http.StatusNotFound, msgPostNotFound)
-		return store.Post{}, false
-	}
-	if err != nil {
-		s.internalError(w, r, err)
-		return store.Post{}, false
-	}
-	return p, true
+	return loadByID(s, w, r, msgPostNotFound, s.store.PostByID)
 }
 
 // detailJSON is a post with is_joined for the viewer.

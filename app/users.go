@@ -56,6 +56,18 @@ func (s *Server) respondUser(w http.ResponseWriter, r *http.Request, status int,
 	writeJSON(w, status, body)
 }
 
+// signedIn answers a registration or login: the web UI gets a session
+// cookie, API clients a token.
+func (s *Server) signedIn(w http.ResponseWriter, r *http.Request, status int, u store.User) {
+	if isWeb(r) {
+		if err := s.startSession(r.Context(), w, u.ID); err != nil {
+			s.internalError(w, r, err)
+			return
+		}
+	}
+	s.respondUser(w, r, status, u, true)
+}
+
 func validUsername(name string, errs fieldErrors) string {
 	name = strings.TrimSpace(name)
 	switch n := utf8.RuneCountInString(name); {
@@ -130,13 +142,7 @@ func (s *Server) handleRegister(w http.ResponseWriter, r *http.Request) {
 		writeInvalid(w, errs)
 		return
 	}
-	if isWeb(r) {
-		if _, err := s.startSession(r.Context(), w, u.ID); err != nil {
-			s.internalError(w, r, err)
-			return
-		}
-	}
-	s.respondUser(w, r, http.StatusCreated, u, true)
+	s.signedIn(w, r, http.StatusCreated, u)
 }
 
 const msgBadLogin = "이메일 또는 비밀번호가 올바르지 않습니다."
@@ -172,13 +178,7 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 		writeInvalid(w, errs)
 		return
 	}
-	if isWeb(r) {
-		if _, err := s.startSession(r.Context(), w, u.ID); err != nil {
-			s.internalError(w, r, err)
-			return
-		}
-	}
-	s.respondUser(w, r, http.StatusOK, u, true)
+	s.signedIn(w, r, http.StatusOK, u)
 }
 
 // handleLogout ends the web session named by the cookie and clears it, also
