@@ -45,17 +45,23 @@ func openTestStore(t *testing.T, dir string) *store.Store {
 
 func TestCLIUserCommands(t *testing.T) {
 	dir := t.TempDir()
-	out := mustCLI(t, dir, "", "user", "create", "--email", "Admin@Example.com", "--username", "관리자",
+	out := mustCLI(t, dir, "admin-password\n", "user", "create", "--email", "Admin@Example.com", "--username", "관리자",
 		"--address", "제주특별자치도 제주시 용담이동", "--admin")
-	if !strings.Contains(out, "password: ") {
-		t.Errorf("generated password not printed once: %q", out)
+	if strings.Contains(out, "admin-password") {
+		t.Errorf("the password was printed: %q", out)
+	}
+	if _, err := runCLI(t, dir, "", "user", "create", "--email", "nopw@example.com", "--username", "nopw", "--address", addrSajik); err == nil {
+		t.Error("create without a password on stdin succeeded")
+	}
+	if _, err := runCLI(t, dir, "short\n", "user", "create", "--email", "short@example.com", "--username", "short", "--address", addrSajik); err == nil {
+		t.Error("create with a 5-character password succeeded")
 	}
 	mustCLI(t, dir, "first-password\n", "user", "create", "--email", "kim@example.com", "--username", "kim",
-		"--address", "서울특별시 종로구 사직동", "--password-stdin")
-	if _, err := runCLI(t, dir, "", "user", "create", "--email", "kim@EXAMPLE.com", "--username", "kim2", "--address", addrSajik); err == nil {
+		"--address", "서울특별시 종로구 사직동")
+	if _, err := runCLI(t, dir, "some-password\n", "user", "create", "--email", "kim@EXAMPLE.com", "--username", "kim2", "--address", addrSajik); err == nil {
 		t.Error("duplicate email accepted")
 	}
-	if _, err := runCLI(t, dir, "", "user", "create", "--email", "x@example.com", "--username", "x", "--address", "어딘가"); err == nil {
+	if _, err := runCLI(t, dir, "some-password\n", "user", "create", "--email", "x@example.com", "--username", "x", "--address", "어딘가"); err == nil {
 		t.Error("unknown address accepted without --free-address")
 	}
 
@@ -83,7 +89,7 @@ func TestCLIUserCommands(t *testing.T) {
 		t.Error("enable did not enable")
 	}
 	before, _ := st.UserByID(ctx, kim.ID)
-	mustCLI(t, dir, "second-password\n", "user", "set-password", "kim", "--password-stdin")
+	mustCLI(t, dir, "second-password\n", "user", "set-password", "kim")
 	after, _ := st.UserByID(ctx, kim.ID)
 	if after.PasswordHash == before.PasswordHash || after.CredVersion != before.CredVersion+1 {
 		t.Error("set-password did not change the hash and bump the version")

@@ -66,13 +66,17 @@ func readPassword(r io.Reader) (string, error) {
 		return "", fmt.Errorf("read password: %w", err)
 	}
 	pw := strings.TrimRight(line, "\r\n")
-	if len([]rune(pw)) < minPasswordLen {
-		return "", fmt.Errorf("password must be at least %d characters", minPasswordLen)
+	if pw == "" {
+		return "", errors.New("give the password on standard input (type it and press Enter, or pipe it in)")
+	}
+	if n := len([]rune(pw)); n < minPasswordLen || n > maxPasswordLen {
+		return "", fmt.Errorf("the password must be %d to %d characters", minPasswordLen, maxPasswordLen)
 	}
 	return pw, nil
 }
 
-// generatePassword returns a random 16-character password.
+// generatePassword returns a random 16-character password (seed's demo
+// password when none is given).
 func generatePassword() string {
 	const alphabet = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 	b := make([]byte, 16)

@@ -13,14 +13,15 @@ import (
 
 func newUserCreateCommand(root *rootOptions) *cobra.Command {
 	var email, username, address string
-	var admin, passwordStdin, freeAddress bool
+	var admin, freeAddress bool
 	cmd := &cobra.Command{
 		Use:   "create",
 		Short: "Create an account",
-		Long: `Create an account. The password is read from stdin with --password-stdin;
-otherwise a random one is generated and printed once.`,
+		Long: `Create an account. The password is read from the first line of standard
+input (type it and press Enter, or pipe it in), so that it never shows in
+the process list; it is never printed.`,
 		Example: `  mealbuddy user create --email admin@example.com --username 관리자 --address "서울특별시 종로구 사직동" --admin
-  echo 'a-long-password' | mealbuddy user create --email a@example.com --username a --address "제주시 용담이동" --password-stdin`,
+  mealbuddy user create --email a@example.com --username a --address "제주특별자치도 제주시 용담이동" < password.txt`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			errs := fieldErrors{}
@@ -37,14 +38,9 @@ otherwise a random one is generated and printed once.`,
 			} else if !freeAddress {
 				return fmt.Errorf("--address %q matches no 행정동; try e.g. \"서울특별시 종로구 사직동\" or pass --free-address", address)
 			}
-			password, generated := "", false
-			if passwordStdin {
-				var err error
-				if password, err = readPassword(cmd.InOrStdin()); err != nil {
-					return err
-				}
-			} else {
-				password, generated = generatePassword(), true
+			password, err := readPassword(cmd.InOrStdin())
+			if err != nil {
+				return err
 			}
 			st, err := root.openStore(cmd.Context())
 			if err != nil {
@@ -67,11 +63,7 @@ otherwise a random one is generated and printed once.`,
 			case err != nil:
 				return err
 			}
-			out := cmd.OutOrStdout()
-			fmt.Fprintf(out, "created user %d <%s> %s (%s)\n", u.ID, u.Email, u.Username, u.Address)
-			if generated {
-				fmt.Fprintf(out, "password: %s\n", password)
-			}
+			fmt.Fprintf(cmd.OutOrStdout(), "created user %d <%s> %s (%s)\n", u.ID, u.Email, u.Username, u.Address)
 			return nil
 		},
 	}
@@ -80,7 +72,6 @@ otherwise a random one is generated and printed once.`,
 	f.StringVar(&username, "username", "", "display name, unique")
 	f.StringVar(&address, "address", "", "neighbourhood (행정동), e.g. \"서울특별시 종로구 사직동\"")
 	f.BoolVar(&admin, "admin", false, "make the account staff (may delete any post or room)")
-	f.BoolVar(&passwordStdin, "password-stdin", false, "read the password from the first line of stdin")
 	f.BoolVar(&freeAddress, "free-address", false, "accept an address that matches no 행정동")
 	return cmd
 }

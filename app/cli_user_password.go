@@ -9,21 +9,18 @@ import (
 )
 
 func newUserSetPasswordCommand(root *rootOptions) *cobra.Command {
-	var passwordStdin bool
-	cmd := &cobra.Command{
+	return &cobra.Command{
 		Use:   "set-password USER",
 		Short: "Set an account's password; its other sessions and tokens stop working",
-		Long: `Set an account's password. The password is read from stdin with
---password-stdin; otherwise a random one is generated and printed once.`,
-		Args: cobra.ExactArgs(1),
+		Long: `Set an account's password, read from the first line of standard input (type
+it and press Enter, or pipe it in); it is never printed. Every earlier token
+and session of the account stops working.`,
+		Example: `  mealbuddy user set-password kim@example.com < new-password.txt`,
+		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			password, generated := generatePassword(), true
-			if passwordStdin {
-				var err error
-				if password, err = readPassword(cmd.InOrStdin()); err != nil {
-					return err
-				}
-				generated = false
+			password, err := readPassword(cmd.InOrStdin())
+			if err != nil {
+				return err
 			}
 			return root.withUser(cmd, args[0], func(st *store.Store, u store.User) error {
 				hash, err := newHasher(PasswordCost{}).Hash(password)
@@ -33,17 +30,11 @@ func newUserSetPasswordCommand(root *rootOptions) *cobra.Command {
 				if _, err := st.SetPassword(cmd.Context(), u.ID, hash, ""); err != nil {
 					return err
 				}
-				out := cmd.OutOrStdout()
-				fmt.Fprintf(out, "password of user %d <%s> changed\n", u.ID, u.Email)
-				if generated {
-					fmt.Fprintf(out, "password: %s\n", password)
-				}
+				fmt.Fprintf(cmd.OutOrStdout(), "password of user %d <%s> changed\n", u.ID, u.Email)
 				return nil
 			})
 		},
 	}
-	cmd.Flags().BoolVar(&passwordStdin, "password-stdin", false, "read the password from the first line of stdin")
-	return cmd
 }
 
 func newUserSetAdminCommand(root *rootOptions) *cobra.Command {
