@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -145,6 +146,11 @@ func (p *readPool) Close() error {
 // Open opens (creating if needed) the database file at path. It does not
 // migrate; call Migrate.
 func Open(path string) (*Store, error) {
+	// The DSN is a file: URI, where a relative path would read as a host.
+	path, err := filepath.Abs(path)
+	if err != nil {
+		return nil, fmt.Errorf("data file path: %w", err)
+	}
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, fmt.Errorf("create data folder: %w", err)
 	}
@@ -200,8 +206,11 @@ func dsn(path string, readOnly bool) string {
 	} else {
 		q.Set("_txlock", "immediate")
 	}
-	u := url.URL{Scheme: "file", Path: path, RawQuery: q.Encode()}
-	return u.String()
+	slashed := filepath.ToSlash(path)
+	if !strings.HasPrefix(slashed, "/") {
+		slashed = "/" + slashed // C:/data → /C:/data, SQLite's form on Windows
+	}
+	return "file:" + (&url.URL{Path: slashed}).EscapedPath() + "?" + q.Encode()
 }
 
 // Close closes both pools.

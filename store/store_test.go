@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"errors"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -183,6 +184,31 @@ func TestListPostsMatchesNaiveOrder(t *testing.T) {
 					t.Fatalf("%+v: post %d is %d, want %d", f, i, p.ID, want[start+i])
 				}
 			}
+		}
+	}
+}
+
+// TestOpenPaths: relative folders (the default ./mealbuddy-data) and names
+// that mean something in a URI must open the file they name.
+func TestOpenPaths(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	for _, path := range []string{
+		filepath.Join("mealbuddy-data", FileName),
+		filepath.Join(".", "rel data", FileName),
+		filepath.Join(dir, "밀버디 #1?x=y", FileName),
+	} {
+		st, err := Open(path)
+		if err != nil {
+			t.Fatalf("%s: %v", path, err)
+		}
+		if err := st.Migrate(context.Background()); err != nil {
+			t.Fatalf("%s: %v", path, err)
+		}
+		st.Close()
+		abs, _ := filepath.Abs(path)
+		if _, err := os.Stat(abs); err != nil {
+			t.Errorf("%s: the file is not where it was asked for: %v", path, err)
 		}
 	}
 }
