@@ -277,9 +277,8 @@ func (s *Server) handleBan(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusForbidden, msgBanOnlyWriter)
 		return
 	}
-	f, err := decode(w, r)
-	if err != nil {
-		writeDecodeError(w, err)
+	f, ok := readFields(w, r)
+	if !ok {
 		return
 	}
 	errs := fieldErrors{}

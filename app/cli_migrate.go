@@ -22,59 +22,61 @@ safe to run while serve runs.`,
 		Short: "Apply every pending migration",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			st, err := store.Open(root.dbPath())
-			if err != nil {
-				return err
-			}
-			defer st.Close()
-			if err := st.Migrate(cmd.Context()); err != nil {
-				return err
-			}
-			fmt.Fprintln(cmd.OutOrStdout(), "migrations applied")
-			return nil
+			return root.withUnmigratedStore(func(st *store.Store) error {
+				if err := st.Migrate(cmd.Context()); err != nil {
+					return err
+				}
+				fmt.Fprintln(cmd.OutOrStdout(), "migrations applied")
+				return nil
+			})
 		},
 	}, &cobra.Command{
 		Use:   "down",
 		Short: "Roll back the newest applied migration (this drops its data)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			st, err := store.Open(root.dbPath())
-			if err != nil {
-				return err
-			}
-			defer st.Close()
-			v, err := st.MigrateDown(cmd.Context())
-			if err != nil {
-				return err
-			}
-			fmt.Fprintf(cmd.OutOrStdout(), "rolled back migration %d\n", v)
-			return nil
+			return root.withUnmigratedStore(func(st *store.Store) error {
+				v, err := st.MigrateDown(cmd.Context())
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(cmd.OutOrStdout(), "rolled back migration %d\n", v)
+				return nil
+			})
 		},
 	}, &cobra.Command{
 		Use:   "status",
 		Short: "List migrations and whether each is applied",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			st, err := store.Open(root.dbPath())
-			if err != nil {
-				return err
-			}
-			defer st.Close()
-			list, err := st.MigrationStatuses(cmd.Context())
-			if err != nil {
-				return err
-			}
-			tw := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "VERSION\tNAME\tSTATE\tAPPLIED AT")
-			for _, m := range list {
-				state, at := "pending", ""
-				if m.Applied {
-					state, at = "applied", m.AppliedAt.UTC().Format("2006-01-02 15:04:05Z")
+			return root.withUnmigratedStore(func(st *store.Store) error {
+				list, err := st.MigrationStatuses(cmd.Context())
+				if err != nil {
+					return err
 				}
-				fmt.Fprintf(tw, "%d\t%s\t%s\t%s\n", m.Version, m.Name, state, at)
-			}
-			return tw.Flush()
+				tw := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 4, 2, ' ', 0)
+				fmt.Fprintln(tw, "VERSION\tNAME\tSTATE\tAPPLIED AT")
+				for _, m := range list {
+					state, at := "pending", ""
+					if m.Applied {
+						state, at = "applied", m.AppliedAt.UTC().Format("2006-01-02 15:04:05Z")
+					}
+					fmt.Fprintf(tw, "%d\t%s\t%s\t%s\n", m.Version, m.Name, state, at)
+				}
+				return tw.Flush()
+			})
 		},
 	})
 	return cmd
+}
+
+// withUnmigratedStore opens the data folder's database as it is, without
+// applying migrations, for the migrate commands.
+func (o *rootOptions) withUnmigratedStore(fn func(*store.Store) error) error {
+	st, err := store.Open(o.dbPath())
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	return fn(st)
 }

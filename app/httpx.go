@@ -105,6 +105,16 @@ func decode(w http.ResponseWriter, r *http.Request) (fields, error) {
 	return f, nil
 }
 
+// readFields decodes the body, answering a failure (413 or 400) itself.
+func readFields(w http.ResponseWriter, r *http.Request) (fields, bool) {
+	f, err := decode(w, r)
+	if err != nil {
+		writeDecodeError(w, err)
+		return nil, false
+	}
+	return f, true
+}
+
 // writeDecodeError answers a decode failure: 413 or 400, never 500.
 func writeDecodeError(w http.ResponseWriter, err error) {
 	switch {

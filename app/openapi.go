@@ -345,9 +345,8 @@ func bodyCoordinate(f fields, name string, limit float64, errs fieldErrors) (flo
 // and stored only once answered.
 func (s *Server) handleAskMenu(w http.ResponseWriter, r *http.Request) {
 	u := currentUser(r)
-	f, err := decode(w, r)
-	if err != nil {
-		writeDecodeError(w, err)
+	f, ok := readFields(w, r)
+	if !ok {
 		return
 	}
 	errs := fieldErrors{}

@@ -286,9 +286,8 @@ func postInput(f fields, partial bool, errs fieldErrors) store.PostUpdate {
 }
 
 func (s *Server) handleWritePost(w http.ResponseWriter, r *http.Request) {
-	f, err := decode(w, r)
-	if err != nil {
-		writeDecodeError(w, err)
+	f, ok := readFields(w, r)
+	if !ok {
 		return
 	}
 	errs := fieldErrors{}
@@ -351,9 +350,8 @@ func (s *Server) handleEditPost(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusForbidden, "게시글을 수정할 권한이 없습니다.")
 		return
 	}
-	f, err := decode(w, r)
-	if err != nil {
-		writeDecodeError(w, err)
+	f, ok := readFields(w, r)
+	if !ok {
 		return
 	}
 	errs := fieldErrors{}
@@ -362,7 +360,7 @@ func (s *Server) handleEditPost(w http.ResponseWriter, r *http.Request) {
 		writeInvalid(w, errs)
 		return
 	}
-	p, err = s.store.UpdatePost(r.Context(), p.ID, up)
+	p, err := s.store.UpdatePost(r.Context(), p.ID, up)
 	switch {
 	case errors.Is(err, store.ErrTargetBelowMembers):
 		writeInvalid(w, fieldErrors{"target_number": {"현재 참여 인원보다 적게 정할 수 없습니다."}})

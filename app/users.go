@@ -91,9 +91,8 @@ func validPassword(field, pw string, errs fieldErrors) {
 }
 
 func (s *Server) handleRegister(w http.ResponseWriter, r *http.Request) {
-	f, err := decode(w, r)
-	if err != nil {
-		writeDecodeError(w, err)
+	f, ok := readFields(w, r)
+	if !ok {
 		return
 	}
 	errs := fieldErrors{}
@@ -148,9 +147,8 @@ func (s *Server) handleRegister(w http.ResponseWriter, r *http.Request) {
 const msgBadLogin = "이메일 또는 비밀번호가 올바르지 않습니다."
 
 func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
-	f, err := decode(w, r)
-	if err != nil {
-		writeDecodeError(w, err)
+	f, ok := readFields(w, r)
+	if !ok {
 		return
 	}
 	errs := fieldErrors{}
@@ -204,9 +202,8 @@ func (s *Server) handleCurrent(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handleUpdateUser(w http.ResponseWriter, r *http.Request) {
-	f, err := decode(w, r)
-	if err != nil {
-		writeDecodeError(w, err)
+	f, ok := readFields(w, r)
+	if !ok {
 		return
 	}
 	errs := fieldErrors{}
@@ -247,9 +244,8 @@ func (s *Server) handleUpdateUser(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handleChangePassword(w http.ResponseWriter, r *http.Request) {
-	f, err := decode(w, r)
-	if err != nil {
-		writeDecodeError(w, err)
+	f, ok := readFields(w, r)
+	if !ok {
 		return
 	}
 	errs := fieldErrors{}
@@ -297,9 +293,8 @@ func (s *Server) handleChangePassword(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handleDeleteUser(w http.ResponseWriter, r *http.Request) {
-	f, err := decode(w, r)
-	if err != nil {
-		writeDecodeError(w, err)
+	f, ok := readFields(w, r)
+	if !ok {
 		return
 	}
 	errs := fieldErrors{}
