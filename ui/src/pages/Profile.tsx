@@ -60,7 +60,7 @@ function ProfileForm() {
 
   return (
     <section className="panel" aria-labelledby="profile-title">
-      <h2 id="profile-title">내 정보</h2>
+      <h2 id="profile-title">프로필</h2>
       <p className="muted">이메일: {user.email}</p>
       <FormErrors errors={formErrors} />
       {ok && <Alert kind="success">저장했어요.</Alert>}
