@@ -175,15 +175,8 @@ func (s *Server) handleJoinRoom(w http.ResponseWriter, r *http.Request) {
 	}
 	u := currentUser(r)
 	ch, err := s.store.JoinRoom(r.Context(), id, u.ID)
-	switch {
-	case errors.Is(err, store.ErrNotFound):
-		writeError(w, http.StatusNotFound, msgRoomNotFound)
-		return
-	case errors.Is(err, store.ErrCannotJoin):
-		writeError(w, http.StatusBadRequest, msgCannotJoin)
-		return
-	case err != nil:
-		s.internalError(w, r, err)
+	if err != nil {
+		s.writeRoomError(w, r, err)
 		return
 	}
 	if ch.Changed { // commit, then publish
@@ -246,18 +239,8 @@ func (s *Server) handleLeaveRoom(w http.ResponseWriter, r *http.Request) {
 	}
 	u := currentUser(r)
 	ch, err := s.store.LeaveRoom(r.Context(), id, u.ID)
-	switch {
-	case errors.Is(err, store.ErrNotFound):
-		writeError(w, http.StatusNotFound, msgRoomNotFound)
-		return
-	case errors.Is(err, store.ErrWriterStays):
-		writeError(w, http.StatusBadRequest, msgWriterStays)
-		return
-	case errors.Is(err, store.ErrNotMember):
-		writeError(w, http.StatusForbidden, msgNotInRoom)
-		return
-	case err != nil:
-		s.internalError(w, r, err)
+	if err != nil {
+		s.writeRoomError(w, r, err)
 		return
 	}
 	s.kick(id, u.ID, hub.StatusLeft)
@@ -291,18 +274,8 @@ func (s *Server) handleBan(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ch, err := s.store.BanUser(r.Context(), room.ID, target)
-	switch {
-	case errors.Is(err, store.ErrNotFound):
-		writeError(w, http.StatusNotFound, msgRoomNotFound)
-		return
-	case errors.Is(err, store.ErrWriterStays):
-		writeError(w, http.StatusBadRequest, msgWriterStays)
-		return
-	case errors.Is(err, store.ErrUnknownUser):
-		writeInvalid(w, fieldErrors{"target_user_id": {"존재하지 않는 사용자입니다."}})
-		return
-	case err != nil:
-		s.internalError(w, r, err)
+	if err != nil {
+		s.writeRoomError(w, r, err)
 		return
 	}
 	s.kick(room.ID, target, hub.StatusBanned)
@@ -326,3 +299,22 @@ func (s *Server) sessionEnded(userID int64, sessionHash string) { s.revokeSocket
 // credentialsChanged closes the user's chat sockets whose credential stopped
 // working (password change, deactivation).
 func (s *Server) credentialsChanged(userID int64) { s.revokeSockets(userID) }
+
+// writeRoomError answers the store's refusals of a room change (join,
+// leave, ban) with their statuses, and anything else with a 500.
+func (s *Server) writeRoomError(w http.ResponseWriter, r *http.Request, err error) {
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		writeError(w, http.StatusNotFound, msgRoomNotFound)
+	case errors.Is(err, store.ErrCannotJoin):
+		writeError(w, http.StatusBadRequest, msgCannotJoin)
+	case errors.Is(err, store.ErrWriterStays):
+		writeError(w, http.StatusBadRequest, msgWriterStays)
+	case errors.Is(err, store.ErrNotMember):
+		writeError(w, http.StatusForbidden, msgNotInRoom)
+	case errors.Is(err, store.ErrUnknownUser):
+		writeInvalid(w, fieldErrors{"target_user_id": {"존재하지 않는 사용자입니다."}})
+	default:
+		s.internalError(w, r, err)
+	}
+}
