@@ -466,7 +466,7 @@ func conversation(t *testing.T, r response) []chatMessageJSON {
 // storedChat returns the user's stored conversation and count of the day.
 func storedChat(e *testEnv, u testUser) (int, int) {
 	e.t.Helper()
-	msgs, asked, err := e.store.FoodChat(context.Background(), u.id, serviceDay(e.srv.now()))
+	msgs, asked, err := e.store.MenuChat(context.Background(), u.id, serviceDay(e.srv.now()))
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -579,7 +579,7 @@ func TestFoodChoicerBuiltIn(t *testing.T) {
 
 	t.Run("OKReset", func(t *testing.T) {
 		r := e.do(req{method: "DELETE", path: "/api/openAPI/foodchoicer/", token: u.token})
-		if r.status != http.StatusOK || r.str(t) != msgFoodChatReset {
+		if r.status != http.StatusOK || r.str(t) != msgMenuChatReset {
 			t.Fatalf("got %d %s", r.status, r.raw)
 		}
 		if n, asked := storedChat(e, u); n != 0 || asked != 2 {
@@ -723,7 +723,7 @@ func TestFoodChoicerLLM(t *testing.T) {
 		}
 
 		llm.set(200, okBody, 0)
-		for i := range foodChatDailyLimit {
+		for i := range menuChatDailyLimit {
 			conv := conversation(t, ask(e, u, "질문"))
 			if want := 2 + 2*(i+1); len(conv) != want {
 				t.Fatalf("question %d: %d messages, want %d", i+1, len(conv), want)
@@ -731,7 +731,7 @@ func TestFoodChoicerLLM(t *testing.T) {
 		}
 		hits := llm.hits()
 		r := ask(e, u, "열한 번째")
-		if r.status != http.StatusTooManyRequests || r.str(t) != msgFoodChatQuota {
+		if r.status != http.StatusTooManyRequests || r.str(t) != msgMenuChatQuota {
 			t.Fatalf("11th question: %d %s", r.status, r.raw)
 		}
 		if llm.hits() != hits {
@@ -752,7 +752,7 @@ func TestFoodChoicerLLM(t *testing.T) {
 		e, _, _, clock := llmEnv(t)
 		u := e.register("dawn", addrSajik)
 		clock.set(time.Date(2024, 6, 2, 3, 0, 0, 0, kst))
-		for range foodChatDailyLimit {
+		for range menuChatDailyLimit {
 			conversation(t, ask(e, u, "야식"))
 		}
 		if r := ask(e, u, "야식 하나 더"); r.status != http.StatusTooManyRequests {

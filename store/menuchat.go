@@ -7,22 +7,22 @@ import (
 	"fmt"
 )
 
-// ErrQuotaExceeded is returned by AppendFoodChat when the user has already
+// ErrQuotaExceeded is returned by AppendMenuChat when the user has already
 // asked the day's allowance of questions.
 var ErrQuotaExceeded = errors.New("store: daily question quota exceeded")
 
-// FoodChatMessage is one message of a user's conversation with the menu
+// MenuChatMessage is one message of a user's conversation with the menu
 // assistant.
-type FoodChatMessage struct {
+type MenuChatMessage struct {
 	Role    string // "system", "user" or "assistant"
 	Content string
 }
 
-// FoodChat returns the user's conversation of the service day day, oldest
+// MenuChat returns the user's conversation of the service day day, oldest
 // first, and how many questions the user asked that day. Messages of other
 // days are not returned: the conversation resets with the day.
-func (s *Store) FoodChat(ctx context.Context, userID int64, day string) (msgs []FoodChatMessage, asked int, err error) {
-	msgs, err = foodChat(ctx, s.r, userID, day)
+func (s *Store) MenuChat(ctx context.Context, userID int64, day string) (msgs []MenuChatMessage, asked int, err error) {
+	msgs, err = menuChat(ctx, s.r, userID, day)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -37,20 +37,20 @@ func (s *Store) FoodChat(ctx context.Context, userID int64, day string) (msgs []
 	return msgs, asked, nil
 }
 
-type foodChatQueryer interface {
+type menuChatQueryer interface {
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 }
 
-func foodChat(ctx context.Context, q foodChatQueryer, userID int64, day string) ([]FoodChatMessage, error) {
+func menuChat(ctx context.Context, q menuChatQueryer, userID int64, day string) ([]MenuChatMessage, error) {
 	rows, err := q.QueryContext(ctx, `SELECT role, content FROM foodchat_messages
 		WHERE user_id = ? AND day = ? ORDER BY id`, userID, day)
 	if err != nil {
 		return nil, fmt.Errorf("foodchat messages: %w", err)
 	}
 	defer rows.Close()
-	var out []FoodChatMessage
+	var out []MenuChatMessage
 	for rows.Next() {
-		var m FoodChatMessage
+		var m MenuChatMessage
 		if err := rows.Scan(&m.Role, &m.Content); err != nil {
 			return nil, fmt.Errorf("scan foodchat message: %w", err)
 		}
@@ -59,13 +59,13 @@ func foodChat(ctx context.Context, q foodChatQueryer, userID int64, day string) 
 	return out, rows.Err()
 }
 
-// FoodChatTurn is one answered question to store.
-type FoodChatTurn struct {
+// MenuChatTurn is one answered question to store.
+type MenuChatTurn struct {
 	UserID int64
-	Day    string // service day, as given to FoodChat
+	Day    string // service day, as given to MenuChat
 	// System opens the conversation; it is stored only when the day's
 	// conversation is still empty (a concurrent turn may have opened it).
-	System   []FoodChatMessage
+	System   []MenuChatMessage
 	Question string
 	Answer   string
 	// Limit is the number of questions allowed a day.
@@ -75,13 +75,13 @@ type FoodChatTurn struct {
 	KeepTurns int
 }
 
-// AppendFoodChat counts one question and stores the question and its answer
+// AppendMenuChat counts one question and stores the question and its answer
 // in one transaction, so that a failed answer neither spends the quota nor
 // leaves a dangling question. It returns ErrQuotaExceeded, changing nothing,
 // when Limit questions were already asked that day, and else the day's
 // conversation after the turn. Other days' messages and counts are dropped.
-func (s *Store) AppendFoodChat(ctx context.Context, t FoodChatTurn) ([]FoodChatMessage, error) {
-	var conv []FoodChatMessage
+func (s *Store) AppendMenuChat(ctx context.Context, t MenuChatTurn) ([]MenuChatMessage, error) {
+	var conv []MenuChatMessage
 	err := s.txKeepBoard(ctx, func(tx *sql.Tx) error {
 		var asked int
 		err := tx.QueryRowContext(ctx, `SELECT questions FROM foodchat_quota WHERE user_id = ? AND day = ?`,
@@ -107,9 +107,9 @@ func (s *Store) AppendFoodChat(ctx context.Context, t FoodChatTurn) ([]FoodChatM
 			t.UserID, t.Day).Scan(&existing); err != nil {
 			return fmt.Errorf("count foodchat messages: %w", err)
 		}
-		add := []FoodChatMessage{{Role: "user", Content: t.Question}, {Role: "assistant", Content: t.Answer}}
+		add := []MenuChatMessage{{Role: "user", Content: t.Question}, {Role: "assistant", Content: t.Answer}}
 		if existing == 0 {
-			add = append(append([]FoodChatMessage(nil), t.System...), add...)
+			add = append(append([]MenuChatMessage(nil), t.System...), add...)
 		}
 		now := formatTime(s.now())
 		for _, m := range add {
@@ -126,7 +126,7 @@ func (s *Store) AppendFoodChat(ctx context.Context, t FoodChatTurn) ([]FoodChatM
 				return fmt.Errorf("trim foodchat: %w", err)
 			}
 		}
-		conv, err = foodChat(ctx, tx, t.UserID, t.Day)
+		conv, err = menuChat(ctx, tx, t.UserID, t.Day)
 		return err
 	})
 	if err != nil {
@@ -135,9 +135,9 @@ func (s *Store) AppendFoodChat(ctx context.Context, t FoodChatTurn) ([]FoodChatM
 	return conv, nil
 }
 
-// ResetFoodChat deletes the user's conversation. The day's question count
+// ResetMenuChat deletes the user's conversation. The day's question count
 // stays: a reset is not a way around the quota.
-func (s *Store) ResetFoodChat(ctx context.Context, userID int64) error {
+func (s *Store) ResetMenuChat(ctx context.Context, userID int64) error {
 	return s.txKeepBoard(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM foodchat_messages WHERE user_id = ?`, userID); err != nil {
 			return fmt.Errorf("reset foodchat: %w", err)

@@ -17,28 +17,24 @@ import (
 	"github.com/mealbuddy/mealbuddy/store"
 )
 
-// Weather and menu suggestions (SPEC §5): GET /api/openAPI/weather/ and
-// /api/openAPI/foodchoicer/ (GET a quick suggestion, POST a question to the
-// assistant, DELETE the conversation).
+// Menu suggestions: /api/openAPI/foodchoicer/ (GET a quick suggestion, POST
+// a question to the assistant, DELETE the conversation).
 
 const (
-	msgWeatherOff         = "날씨 기능이 꺼져 있습니다."
-	msgWeatherUnavailable = "날씨 정보를 가져오지 못했어요. 잠시 후 다시 시도해 주세요."
-	msgFoodChatQuota      = "하루에 10번만 질문할 수 있습니다."
-	msgFoodChatReset      = "대화내역이 초기화 되었습니다."
-	msgLLMBusy            = "메뉴 추천 서버가 바쁩니다. 잠시 후 다시 시도해 주세요."
-	msgLLMUnavailable     = "메뉴 추천 서버에 연결하지 못했어요. 잠시 후 다시 시도해 주세요."
-	msgMessageTooLong     = "메시지는 500자까지 보낼 수 있어요."
-	msgBadCoordinate      = "올바른 좌표를 입력해 주세요."
+	msgMenuChatQuota  = "하루에 10번만 질문할 수 있습니다."
+	msgMenuChatReset  = "대화내역이 초기화 되었습니다."
+	msgLLMBusy        = "메뉴 추천 서버가 바쁩니다. 잠시 후 다시 시도해 주세요."
+	msgLLMUnavailable = "메뉴 추천 서버에 연결하지 못했어요. 잠시 후 다시 시도해 주세요."
+	msgMessageTooLong = "메시지는 500자까지 보낼 수 있어요."
 )
 
 const (
-	// foodChatDailyLimit is the number of questions a user may ask a day.
-	foodChatDailyLimit = 10
-	// foodChatKeepTurns bounds the stored conversation (plus its system messages).
-	foodChatKeepTurns = 20
-	// maxFoodChatMessage is the longest question, in characters.
-	maxFoodChatMessage = 500
+	// menuChatDailyLimit is the number of questions a user may ask a day.
+	menuChatDailyLimit = 10
+	// menuChatKeepTurns bounds the stored conversation (plus its system messages).
+	menuChatKeepTurns = 20
+	// maxMenuChatMessage is the longest question, in characters.
+	maxMenuChatMessage = 500
 	// openPostsForMenu is how many open group orders feed the recommender.
 	openPostsForMenu = 50
 	// serviceDayStart: the quota and conversations reset at 04:00 Asia/Seoul.
@@ -58,154 +54,6 @@ var seoulZone = func() *time.Location {
 // moment four hours earlier, so a day runs from 04:00 to 04:00 KST.
 func serviceDay(t time.Time) string {
 	return t.In(seoulZone).Add(-serviceDayStart).Format("2006-01-02")
-}
-
-// initOpenAPI builds the weather provider, the LLM client and the built-in
-// recommender from the config.
-func (s *Server) initOpenAPI() error {
-	// The providers read the server's clock through s, so a test that
-	// replaces s.now moves them too.
-	now := func() time.Time { return s.now() }
-	p, err := newWeatherProvider(s.cfg, now)
-	if err != nil {
-		return err
-	}
-	s.weatherProvider = p
-	if s.cfg.LLMURL != "" {
-		timeout := s.cfg.LLMTimeout
-		if timeout <= 0 {
-			timeout = menu.DefaultLLMTimeout
-		}
-		s.llm = menu.NewOpenAI(s.cfg.LLMURL, s.cfg.LLMKey, s.cfg.LLMModel, &http.Client{Timeout: timeout})
-	}
-	s.recommender = menu.NewRecommender(nil)
-	return nil
-}
-
-// checkWeatherMode validates --weather against the configured key.
-func checkWeatherMode(cfg Config) (string, error) {
-	mode := strings.TrimSpace(cfg.Weather)
-	switch mode {
-	case "", "auto":
-		if cfg.KMAKey != "" {
-			return "kma", nil
-		}
-		return "open-meteo", nil
-	case "kma":
-		if cfg.KMAKey == "" {
-			return "", errors.New("--weather kma needs the KMA service key in the environment variable MEALBUDDY_KMA_KEY")
-		}
-		return mode, nil
-	case "open-meteo", "off":
-		return mode, nil
-	}
-	return "", fmt.Errorf("--weather %q: use auto, kma, open-meteo or off", cfg.Weather)
-}
-
-// newWeatherProvider returns the cached provider the config selects, or nil
-// for --weather off.
-func newWeatherProvider(cfg Config, now func() time.Time) (weather.Provider, error) {
-	mode, err := checkWeatherMode(cfg)
-	if err != nil {
-		return nil, err
-	}
-	timeout := cfg.WeatherTimeout
-	if timeout <= 0 {
-		timeout = weather.DefaultTimeout
-	}
-	client := &http.Client{Timeout: timeout}
-	var p weather.Provider
-	switch mode {
-	case "off":
-		return nil, nil
-	case "kma":
-		p = weather.NewKMA(cfg.KMAURL, cfg.KMAKey, client, now)
-	default:
-		p = weather.NewOpenMeteo(cfg.OpenMeteoURL, client)
-	}
-	return weather.Cached(p, weather.MinTTL, now), nil
-}
-
-// redactSecrets removes the configured keys from a text bound for the log.
-// The weather and menu clients already scrub their errors; this is the belt
-// to their braces.
-func (s *Server) redactSecrets(text string) string {
-	for _, k := range []string{s.cfg.KMAKey, s.cfg.LLMKey} {
-		if k != "" {
-			text = strings.ReplaceAll(text, k, "[REDACTED]")
-		}
-	}
-	return text
-}
-
-// currentWeather asks the provider, bounded by the weather timeout; nil when
-// the feature is off or the provider failed.
-func (s *Server) currentWeather(ctx context.Context, lat, lon float64) *weather.Report {
-	if s.weatherProvider == nil {
-		return nil
-	}
-	timeout := s.cfg.WeatherTimeout
-	if timeout <= 0 {
-		timeout = weather.DefaultTimeout
-	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-	rep, err := s.weatherProvider.Current(ctx, lat, lon)
-	if err != nil {
-		s.log.Warn("weather unavailable", "err", s.redactSecrets(err.Error()))
-		return nil
-	}
-	return &rep
-}
-
-// weatherDetail is the structured form of a report, beside the original's
-// flat Korean keys.
-type weatherDetail struct {
-	Provider        string  `json:"provider"`
-	Time            string  `json:"time"`
-	TemperatureC    float64 `json:"temperature_c"`
-	Sky             string  `json:"sky"`
-	Precipitation   string  `json:"precipitation"`
-	PrecipitationMM float64 `json:"precipitation_mm"`
-	HumidityPct     float64 `json:"humidity_pct"`
-	WindMS          float64 `json:"wind_ms"`
-}
-
-// weatherJSON is the original's flat object plus "detail".
-func weatherJSON(r weather.Report) map[string]any {
-	out := map[string]any{}
-	for k, v := range r.Flat() {
-		out[k] = v
-	}
-	precip := r.Precipitation
-	if precip == "" {
-		precip = weather.PrecipNone
-	}
-	out["detail"] = weatherDetail{
-		Provider: r.Provider, Time: formatAPITime(r.Time), TemperatureC: r.TemperatureC, Sky: r.Sky,
-		Precipitation: precip, PrecipitationMM: r.PrecipitationMM, HumidityPct: r.HumidityPct, WindMS: r.WindMS,
-	}
-	return out
-}
-
-func (s *Server) handleWeather(w http.ResponseWriter, r *http.Request) {
-	if s.weatherProvider == nil {
-		writeError(w, http.StatusNotFound, msgWeatherOff)
-		return
-	}
-	errs := fieldErrors{}
-	lat, lon := coordinates(r, errs)
-	if len(errs) > 0 {
-		writeInvalid(w, errs)
-		return
-	}
-	rep, err := s.weatherProvider.Current(r.Context(), lat, lon)
-	if err != nil {
-		s.log.Warn("weather unavailable", "err", s.redactSecrets(err.Error()))
-		writeError(w, http.StatusServiceUnavailable, msgWeatherUnavailable)
-		return
-	}
-	writeJSON(w, http.StatusOK, weatherJSON(rep))
 }
 
 // openPostJSON is an open group order attached to a suggestion.
@@ -351,7 +199,7 @@ func (s *Server) handleAskMenu(w http.ResponseWriter, r *http.Request) {
 	}
 	errs := fieldErrors{}
 	question := strings.TrimSpace(f.required("message", errs))
-	if utf8.RuneCountInString(question) > maxFoodChatMessage {
+	if utf8.RuneCountInString(question) > maxMenuChatMessage {
 		errs.add("message", msgMessageTooLong)
 	}
 	lat, hasLat := bodyCoordinate(f, "lat", 90, errs)
@@ -370,13 +218,13 @@ func (s *Server) handleAskMenu(w http.ResponseWriter, r *http.Request) {
 
 	now := s.now()
 	day := serviceDay(now)
-	conv, asked, err := s.store.FoodChat(r.Context(), u.ID, day)
+	conv, asked, err := s.store.MenuChat(r.Context(), u.ID, day)
 	if err != nil {
 		s.internalError(w, r, err)
 		return
 	}
-	if asked >= foodChatDailyLimit {
-		writeError(w, http.StatusTooManyRequests, msgFoodChatQuota)
+	if asked >= menuChatDailyLimit {
+		writeError(w, http.StatusTooManyRequests, msgMenuChatQuota)
 		return
 	}
 	// The weather is needed to open a conversation and by the built-in
@@ -385,7 +233,7 @@ func (s *Server) handleAskMenu(w http.ResponseWriter, r *http.Request) {
 	if hasLat && (len(conv) == 0 || s.llm == nil) {
 		rep = s.currentWeather(r.Context(), lat, lon)
 	}
-	system := []store.FoodChatMessage{
+	system := []store.MenuChatMessage{
 		{Role: "system", Content: menu.SystemPrompt()},
 		{Role: "system", Content: menu.ContextMessage(now, rep)},
 	}
@@ -420,12 +268,12 @@ func (s *Server) handleAskMenu(w http.ResponseWriter, r *http.Request) {
 		answer = renderSuggestions(sr)
 	}
 
-	conv, err = s.store.AppendFoodChat(r.Context(), store.FoodChatTurn{
+	conv, err = s.store.AppendMenuChat(r.Context(), store.MenuChatTurn{
 		UserID: u.ID, Day: day, System: system, Question: question, Answer: answer,
-		Limit: foodChatDailyLimit, KeepTurns: foodChatKeepTurns,
+		Limit: menuChatDailyLimit, KeepTurns: menuChatKeepTurns,
 	})
 	if errors.Is(err, store.ErrQuotaExceeded) {
-		writeError(w, http.StatusTooManyRequests, msgFoodChatQuota)
+		writeError(w, http.StatusTooManyRequests, msgMenuChatQuota)
 		return
 	}
 	if err != nil {
@@ -441,9 +289,9 @@ func (s *Server) handleAskMenu(w http.ResponseWriter, r *http.Request) {
 
 // handleResetMenuChat deletes the user's conversation; the day's count stays.
 func (s *Server) handleResetMenuChat(w http.ResponseWriter, r *http.Request) {
-	if err := s.store.ResetFoodChat(r.Context(), currentUser(r).ID); err != nil {
+	if err := s.store.ResetMenuChat(r.Context(), currentUser(r).ID); err != nil {
 		s.internalError(w, r, err)
 		return
 	}
-	writeError(w, http.StatusOK, msgFoodChatReset)
+	writeError(w, http.StatusOK, msgMenuChatReset)
 }

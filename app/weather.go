@@ -1,0 +1,170 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/mealbuddy/mealbuddy/app/menu"
+	"github.com/mealbuddy/mealbuddy/app/weather"
+)
+
+// Weather: GET /api/openAPI/weather/ answers the current weather at a
+// coordinate from the configured provider (KMA, Open-Meteo or off).
+
+const (
+	msgWeatherOff         = "날씨 기능이 꺼져 있습니다."
+	msgWeatherUnavailable = "날씨 정보를 가져오지 못했어요. 잠시 후 다시 시도해 주세요."
+	msgBadCoordinate      = "올바른 좌표를 입력해 주세요."
+)
+
+// initOpenAPI builds the weather provider, the LLM client and the built-in
+// recommender from the config.
+func (s *Server) initOpenAPI() error {
+	// The providers read the server's clock through s, so a test that
+	// replaces s.now moves them too.
+	now := func() time.Time { return s.now() }
+	p, err := newWeatherProvider(s.cfg, now)
+	if err != nil {
+		return err
+	}
+	s.weatherProvider = p
+	if s.cfg.LLMURL != "" {
+		timeout := s.cfg.LLMTimeout
+		if timeout <= 0 {
+			timeout = menu.DefaultLLMTimeout
+		}
+		s.llm = menu.NewOpenAI(s.cfg.LLMURL, s.cfg.LLMKey, s.cfg.LLMModel, &http.Client{Timeout: timeout})
+	}
+	s.recommender = menu.NewRecommender(nil)
+	return nil
+}
+
+// checkWeatherMode validates --weather against the configured key.
+func checkWeatherMode(cfg Config) (string, error) {
+	mode := strings.TrimSpace(cfg.Weather)
+	switch mode {
+	case "", "auto":
+		if cfg.KMAKey != "" {
+			return "kma", nil
+		}
+		return "open-meteo", nil
+	case "kma":
+		if cfg.KMAKey == "" {
+			return "", errors.New("--weather kma needs the KMA service key in the environment variable MEALBUDDY_KMA_KEY")
+		}
+		return mode, nil
+	case "open-meteo", "off":
+		return mode, nil
+	}
+	return "", fmt.Errorf("--weather %q: use auto, kma, open-meteo or off", cfg.Weather)
+}
+
+// newWeatherProvider returns the cached provider the config selects, or nil
+// for --weather off.
+func newWeatherProvider(cfg Config, now func() time.Time) (weather.Provider, error) {
+	mode, err := checkWeatherMode(cfg)
+	if err != nil {
+		return nil, err
+	}
+	timeout := cfg.WeatherTimeout
+	if timeout <= 0 {
+		timeout = weather.DefaultTimeout
+	}
+	client := &http.Client{Timeout: timeout}
+	var p weather.Provider
+	switch mode {
+	case "off":
+		return nil, nil
+	case "kma":
+		p = weather.NewKMA(cfg.KMAURL, cfg.KMAKey, client, now)
+	default:
+		p = weather.NewOpenMeteo(cfg.OpenMeteoURL, client)
+	}
+	return weather.Cached(p, weather.MinTTL, now), nil
+}
+
+// redactSecrets removes the configured keys from a text bound for the log.
+// The weather and menu clients already scrub their errors; this is the belt
+// to their braces.
+func (s *Server) redactSecrets(text string) string {
+	for _, k := range []string{s.cfg.KMAKey, s.cfg.LLMKey} {
+		if k != "" {
+			text = strings.ReplaceAll(text, k, "[REDACTED]")
+		}
+	}
+	return text
+}
+
+// currentWeather asks the provider, bounded by the weather timeout; nil when
+// the feature is off or the provider failed.
+func (s *Server) currentWeather(ctx context.Context, lat, lon float64) *weather.Report {
+	if s.weatherProvider == nil {
+		return nil
+	}
+	timeout := s.cfg.WeatherTimeout
+	if timeout <= 0 {
+		timeout = weather.DefaultTimeout
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	rep, err := s.weatherProvider.Current(ctx, lat, lon)
+	if err != nil {
+		s.log.Warn("weather unavailable", "err", s.redactSecrets(err.Error()))
+		return nil
+	}
+	return &rep
+}
+
+// weatherDetail is the structured form of a report, beside the original's
+// flat Korean keys.
+type weatherDetail struct {
+	Provider        string  `json:"provider"`
+	Time            string  `json:"time"`
+	TemperatureC    float64 `json:"temperature_c"`
+	Sky             string  `json:"sky"`
+	Precipitation   string  `json:"precipitation"`
+	PrecipitationMM float64 `json:"precipitation_mm"`
+	HumidityPct     float64 `json:"humidity_pct"`
+	WindMS          float64 `json:"wind_ms"`
+}
+
+// weatherJSON is the original's flat object plus "detail".
+func weatherJSON(r weather.Report) map[string]any {
+	out := map[string]any{}
+	for k, v := range r.Flat() {
+		out[k] = v
+	}
+	precip := r.Precipitation
+	if precip == "" {
+		precip = weather.PrecipNone
+	}
+	out["detail"] = weatherDetail{
+		Provider: r.Provider, Time: formatAPITime(r.Time), TemperatureC: r.TemperatureC, Sky: r.Sky,
+		Precipitation: precip, PrecipitationMM: r.PrecipitationMM, HumidityPct: r.HumidityPct, WindMS: r.WindMS,
+	}
+	return out
+}
+
+func (s *Server) handleWeather(w http.ResponseWriter, r *http.Request) {
+	if s.weatherProvider == nil {
+		writeError(w, http.StatusNotFound, msgWeatherOff)
+		return
+	}
+	errs := fieldErrors{}
+	lat, lon := coordinates(r, errs)
+	if len(errs) > 0 {
+		writeInvalid(w, errs)
+		return
+	}
+	rep, err := s.weatherProvider.Current(r.Context(), lat, lon)
+	if err != nil {
+		s.log.Warn("weather unavailable", "err", s.redactSecrets(err.Error()))
+		writeError(w, http.StatusServiceUnavailable, msgWeatherUnavailable)
+		return
+	}
+	writeJSON(w, http.StatusOK, weatherJSON(rep))
+}
