@@ -4,9 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"log/slog"
 	"net/http"
 	"strings"
-	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -16,23 +16,111 @@ import (
 	"github.com/mealbuddy/mealbuddy/store"
 )
 
+// Close codes of the chat protocol beyond the RFC 6455 ones. The chat also
+// closes with websocket.StatusPolicyViolation (1008, flooding),
+// StatusMessageTooBig (1009), StatusTryAgainLater (1013, too slow) and
+// StatusGoingAway (1001, shutdown).
+const (
+	statusRoomDeleted websocket.StatusCode = 4040 // the room was deleted
+	statusBanned      websocket.StatusCode = 4003 // banned from the room
+	statusLeft        websocket.StatusCode = 4001 // left the room (this or another device)
+	statusRevoked     websocket.StatusCode = 4401 // credential revoked (logout, password change, deactivation)
+)
+
+// closeReason is the reason sent with each close code the chat decides.
+func closeReason(code websocket.StatusCode) string {
+	switch code {
+	case statusRoomDeleted:
+		return "채팅방이 삭제되었습니다."
+	case statusBanned:
+		return "채팅방에서 내보내졌습니다."
+	case statusLeft:
+		return "채팅방에서 나갔습니다."
+	case statusRevoked:
+		return "다시 로그인해 주세요."
+	case websocket.StatusGoingAway:
+		return "서버가 종료되고 있습니다."
+	case websocket.StatusTryAgainLater:
+		return "메시지를 따라가지 못해 연결을 끊었습니다."
+	case websocket.StatusPolicyViolation:
+		return "메시지를 너무 빠르게 보내 연결을 끊었습니다."
+	}
+	return ""
+}
+
+// newChatHub is the hub of the chat sockets, with the chat's reasons for
+// the closes the hub decides itself.
+func newChatHub(pingInterval time.Duration, log *slog.Logger) *hub.Hub {
+	return hub.New(hub.Config{
+		PingInterval:    pingInterval,
+		GoingAwayReason: closeReason(websocket.StatusGoingAway),
+		TooSlowReason:   closeReason(websocket.StatusTryAgainLater),
+		Logger:          log,
+	})
+}
+
+// closeChat closes the chat sockets whose member matches with code and its
+// reason, after the frames already queued for them.
+func (s *Server) closeChat(match func(hub.Member) bool, code websocket.StatusCode) {
+	n := s.hub.CloseWhere(match, code, closeReason(code))
+	s.log.Debug("chat sockets closed", "code", int(code), "sockets", n)
+}
+
 // Chat socket input limits and the chat.error texts for bad frames.
 const (
 	maxChatMessageLen = 300
+	maxClientIDLen    = 64
 	msgChatTooLong    = "메시지는 300자까지 보낼 수 있어요."
 	msgChatEmpty      = "메시지를 입력해 주세요."
 	msgChatBadJSON    = `메시지는 {"message": "…"} 형식의 JSON으로 보내 주세요.`
+	msgChatBadID      = "client_id는 영문, 숫자, -, _로 된 1~64자 문자열이어야 해요."
 	msgChatNotMember  = "채팅방에 참여하고 있지 않아 메시지를 보낼 수 없어요."
 	msgChatNotStored  = "메시지를 저장하지 못했어요. 잠시 후 다시 보내 주세요."
+	msgChatTooFast    = "메시지를 너무 빠르게 보내고 있어요. 잠시 후 다시 보내 주세요."
+	msgChatTextOnly   = "텍스트 메시지만 보낼 수 있어요."
+	msgChatBadUTF8    = "메시지를 읽을 수 없어요. UTF-8 텍스트로 보내 주세요."
 )
 
-// Error frames, built once and shared (the hub never modifies a frame).
+// Inbound rate limit per socket: a token bucket of chatBurst frames refilled
+// at chatRatePerSec; a refused frame gets a chat.error, and chatFloodLimit
+// refused frames in a row close the socket with 1008.
+const (
+	chatRatePerSec = 5
+	chatBurst      = 10
+	chatFloodLimit = 10
+)
+
+// chatErrorEvent is the chat.error frame, to the sender alone. ClientID
+// names the frame that caused it, when that frame carried a valid one.
+type chatErrorEvent struct {
+	Type     string `json:"type"`
+	Error    string `json:"error"`
+	ClientID string `json:"client_id,omitempty"`
+}
+
+func errorFrame(msg, clientID string) []byte {
+	return mustJSON(chatErrorEvent{Type: "chat.error", Error: msg, ClientID: clientID})
+}
+
+// ownMessageEvent is the sender's own echo of a message it sent with a
+// client_id; the other members get the plain messageEvent.
+type ownMessageEvent struct {
+	messageEvent
+	ClientID string `json:"client_id"`
+}
+
+func ownMessageFrame(m store.Message, clientID string) []byte {
+	return mustJSON(ownMessageEvent{messageEvent{Type: "chat.message", Message: toMessageJSON(m)}, clientID})
+}
+
+// Error frames without a client_id, built once and shared (the hub never
+// modifies a frame).
 var (
-	frameChatTooLong   = hub.ErrorFrame(msgChatTooLong)
-	frameChatEmpty     = hub.ErrorFrame(msgChatEmpty)
-	frameChatBadJSON   = hub.ErrorFrame(msgChatBadJSON)
-	frameChatNotMember = hub.ErrorFrame(msgChatNotMember)
-	frameChatNotStored = hub.ErrorFrame(msgChatNotStored)
+	frameChatTooFast  = errorFrame(msgChatTooFast, "")
+	frameChatTextOnly = errorFrame(msgChatTextOnly, "")
+	frameChatBadUTF8  = errorFrame(msgChatBadUTF8, "")
+	frameChatBadJSON  = errorFrame(msgChatBadJSON, "")
+	frameChatBadID    = errorFrame(msgChatBadID, "")
 )
 
 // handleChatSocket: GET /ws/chat/:id/ — the room's live chat for members.
@@ -58,55 +146,56 @@ func (s *Server) handleChatSocket(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusForbidden, msgRoomForbidden)
 		return
 	}
-	ms, err := s.store.MembershipOf(r.Context(), roomID, cred.user.ID)
-	if err != nil {
+	// Subscribed before the checks and the upgrade: a leave, ban, room
+	// deletion or logout that commits after the checks below finds the
+	// subscriber and closes the socket with its own code as soon as it is
+	// served; one that committed before them is refused here.
+	userID := cred.user.ID
+	sub := s.hub.Subscribe(hub.Member{
+		Room: roomID,
+		User: userID,
+		Tag:  cred,
+		Revalidate: func(ctx context.Context) (websocket.StatusCode, string) {
+			code := s.revalidateSocket(ctx, roomID, cred)
+			return code, closeReason(code)
+		},
+	})
+	ms, err := s.store.MembershipOf(r.Context(), roomID, userID)
+	switch {
+	case err != nil:
+		s.hub.Unsubscribe(sub)
 		s.internalError(w, r, err)
 		return
-	}
-	switch {
 	case !ms.RoomExists:
+		s.hub.Unsubscribe(sub)
 		writeError(w, http.StatusNotFound, msgRoomNotFound)
 		return
 	case ms.Banned || !ms.Member:
+		s.hub.Unsubscribe(sub)
 		writeError(w, http.StatusForbidden, msgRoomForbidden)
 		return
+	case !s.stillValid(r.Context(), cred): // revoked since authenticate
+		s.hub.Unsubscribe(sub)
+		writeError(w, http.StatusUnauthorized, msgUnauthenticated)
+		return
 	}
-	// Its own context: cancelling it closes the socket (1001) even when a
-	// kick raced with the upgrade and reached the hub before Serve had
-	// registered the socket; see kick. Listed before the upgrade so that
-	// no such kick can miss it.
-	ctx, cancel := context.WithCancel(context.Background())
-	ls := s.live.add(cred.user.ID, roomID, cred, cancel)
 	c, err := websocket.Accept(w, r, &websocket.AcceptOptions{
 		// The Origin was checked above for the credential that needs it.
 		OriginPatterns:  []string{"*"},
 		CompressionMode: websocket.CompressionDisabled,
 	})
 	if err != nil {
-		s.live.remove(ls)
-		cancel()
+		s.hub.Unsubscribe(sub)
 		return // Accept has answered (426 for a plain GET)
 	}
-	userID := cred.user.ID
-	member := hub.Member{
-		Room: roomID,
-		User: userID,
-		Revalidate: func(ctx context.Context) websocket.StatusCode {
-			return s.revalidateSocket(ctx, roomID, cred)
-		},
-	}
+	cs := &chatSocket{s: s, sub: sub, room: roomID, user: userID, bucket: fullBucket(chatBurst, time.Now())}
 	// The socket lives on in a fresh goroutine and this handler returns:
 	// its stack grew deep in routing, auth and SQLite, and an idle socket
 	// should not keep that (nor the request) for hours. Not r.Context():
 	// it must not be used after Accept; shutdown goes through hub.Close,
 	// which waits for this goroutine's Serve.
 	go func() {
-		defer cancel()
-		defer s.live.remove(ls)
-		err := s.hub.Serve(ctx, c, member, func(ctx context.Context, frame []byte) []byte {
-			return s.chatFrame(ctx, roomID, userID, frame)
-		})
-		if err != nil {
+		if err := s.hub.Serve(context.Background(), sub, c, cs.handle); err != nil {
 			s.log.Debug("chat socket ended", "room", roomID, "user", userID, "err", err)
 		}
 	}()
@@ -138,161 +227,120 @@ func (s *Server) revalidateSocket(ctx context.Context, roomID int64, cred *crede
 		if ctx.Err() != nil {
 			return 0 // the check timed out; try again next time
 		}
-		return hub.StatusRevoked
+		return statusRevoked
 	}
 	ms, err := s.store.MembershipOf(ctx, roomID, cred.user.ID)
 	switch {
 	case err != nil:
 		return 0
 	case !ms.RoomExists:
-		return hub.StatusRoomDeleted
+		return statusRoomDeleted
 	case ms.Banned:
-		return hub.StatusBanned
+		return statusBanned
 	case !ms.Member:
-		return hub.StatusLeft
+		return statusLeft
 	}
 	return 0
 }
 
-// chatInput is what a client sends: {"message": "…"}.
-type chatInput struct {
-	Message *string `json:"message"`
+// chatSocket is the app's side of one chat socket: its rate limit and the
+// handling of its frames. Its fields belong to the socket's reader
+// goroutine (hub.Handler runs there).
+type chatSocket struct {
+	s          *Server
+	sub        *hub.Subscriber
+	room, user int64
+	bucket     bucket // inbound rate limit
+	refused    int    // rate-limited frames in a row
 }
 
-// chatFrame handles one text frame: validate, store (group commit), then
-// publish from the commit. Bad input answers the sender alone and changes
-// nothing.
-func (s *Server) chatFrame(ctx context.Context, roomID, userID int64, frame []byte) []byte {
+// handle answers one inbound frame: rate limit, frame checks, then the
+// message.
+func (c *chatSocket) handle(ctx context.Context, typ websocket.MessageType, frame []byte) hub.Reply {
+	if !c.bucket.take(time.Now(), chatRatePerSec, chatBurst) {
+		c.refused++
+		if c.refused >= chatFloodLimit {
+			c.s.log.Info("closing flooding chat socket", "room", c.room, "user", c.user)
+			return hub.Reply{Frame: frameChatTooFast, Close: websocket.StatusPolicyViolation,
+				Reason: closeReason(websocket.StatusPolicyViolation)}
+		}
+		return hub.Reply{Frame: frameChatTooFast}
+	}
+	c.refused = 0
+	switch {
+	case typ != websocket.MessageText:
+		return hub.Reply{Frame: frameChatTextOnly}
+	case !utf8.Valid(frame):
+		return hub.Reply{Frame: frameChatBadUTF8}
+	}
+	return hub.Reply{Frame: c.message(ctx, frame)}
+}
+
+// chatInput is what a client sends: {"message": "…"}, optionally with
+// "client_id": "…". Both stay raw until checked so that an error about the
+// message can name a valid client_id.
+type chatInput struct {
+	Message  json.RawMessage `json:"message"`
+	ClientID json.RawMessage `json:"client_id"`
+}
+
+// parseClientID reads the optional client_id: absent or null is "", a string
+// of 1 to 64 characters from [A-Za-z0-9_-] is itself; anything else is not ok.
+func parseClientID(raw json.RawMessage) (id string, ok bool) {
+	if len(raw) == 0 || string(raw) == "null" {
+		return "", true
+	}
+	if err := json.Unmarshal(raw, &id); err != nil || id == "" || len(id) > maxClientIDLen {
+		return "", false
+	}
+	for _, r := range id {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_') {
+			return "", false
+		}
+	}
+	return id, true
+}
+
+// message handles one text frame: validate, store (group commit), then
+// publish from the commit. It returns the frame for the sender alone, or
+// nil: bad input gets a chat.error and changes nothing; a resend of a
+// stored client_id gets that message's echo again and stores nothing.
+func (c *chatSocket) message(ctx context.Context, frame []byte) []byte {
 	var in chatInput
 	if err := json.Unmarshal(frame, &in); err != nil {
 		return frameChatBadJSON
 	}
-	switch {
-	case in.Message == nil || strings.TrimSpace(*in.Message) == "":
-		return frameChatEmpty
-	case utf8.RuneCountInString(*in.Message) > maxChatMessageLen:
-		return frameChatTooLong
+	clientID, ok := parseClientID(in.ClientID)
+	if !ok {
+		return frameChatBadID
 	}
-	_, err := s.msgs.Append(ctx, store.NewMessage{RoomID: roomID, UserID: userID, Body: *in.Message},
-		func(m store.Message) { s.hub.Publish(roomID, messageFrame(m)) })
+	var text *string
+	if len(in.Message) > 0 && json.Unmarshal(in.Message, &text) != nil {
+		return errorFrame(msgChatBadJSON, clientID)
+	}
 	switch {
+	case text == nil || strings.TrimSpace(*text) == "":
+		return errorFrame(msgChatEmpty, clientID)
+	case utf8.RuneCountInString(*text) > maxChatMessageLen:
+		return errorFrame(msgChatTooLong, clientID)
+	}
+	publish := func(m store.Message) { c.s.hub.Publish(c.room, messageFrame(m)) }
+	if clientID != "" {
+		publish = func(m store.Message) {
+			c.s.hub.PublishFrom(c.room, messageFrame(m), c.sub, ownMessageFrame(m, clientID))
+		}
+	}
+	m, fresh, err := c.s.msgs.Append(ctx,
+		store.NewMessage{RoomID: c.room, UserID: c.user, Body: *text, ClientID: clientID}, publish)
+	switch {
+	case err == nil && fresh:
+		return nil // published, the sender's echo included
 	case err == nil:
-		return nil
+		return ownMessageFrame(m, clientID)
 	case errors.Is(err, store.ErrNotMember):
-		return frameChatNotMember
+		return errorFrame(msgChatNotMember, clientID)
 	default:
-		s.log.Warn("chat message not stored", "room", roomID, "user", userID, "err", err)
-		return frameChatNotStored
-	}
-}
-
-// liveSocket is one accepted chat socket and the credential it opened with.
-type liveSocket struct {
-	user, room int64
-	cred       *credential
-	cancel     context.CancelFunc // ends the socket's Serve context
-}
-
-// liveSockets indexes open chat sockets by user so that a revoked
-// credential can close exactly the sockets it opened.
-type liveSockets struct {
-	mu     sync.Mutex
-	byUser map[int64]map[*liveSocket]struct{}
-}
-
-func (l *liveSockets) add(user, room int64, cred *credential, cancel context.CancelFunc) *liveSocket {
-	ls := &liveSocket{user: user, room: room, cred: cred, cancel: cancel}
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if l.byUser == nil {
-		l.byUser = make(map[int64]map[*liveSocket]struct{})
-	}
-	set := l.byUser[user]
-	if set == nil {
-		set = make(map[*liveSocket]struct{})
-		l.byUser[user] = set
-	}
-	set[ls] = struct{}{}
-	return ls
-}
-
-func (l *liveSockets) remove(ls *liveSocket) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	set := l.byUser[ls.user]
-	delete(set, ls)
-	if len(set) == 0 {
-		delete(l.byUser, ls.user)
-	}
-}
-
-// count is the number of accepted sockets (tests compare it with the hub's).
-func (l *liveSockets) count() int {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	n := 0
-	for _, set := range l.byUser {
-		n += len(set)
-	}
-	return n
-}
-
-// cancel ends the Serve context of the sockets that match.
-func (l *liveSockets) cancel(match func(*liveSocket) bool) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	for _, set := range l.byUser {
-		for ls := range set {
-			if match(ls) {
-				ls.cancel()
-			}
-		}
-	}
-}
-
-func (l *liveSockets) of(user int64) []*liveSocket {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	out := make([]*liveSocket, 0, len(l.byUser[user]))
-	for ls := range l.byUser[user] {
-		out = append(out, ls)
-	}
-	return out
-}
-
-// kick closes a user's sockets in a room with code (4001 left, 4003
-// banned). The hub closes the registered ones with that code; cancelling
-// their contexts afterwards changes nothing for those (the first close
-// request wins) but also closes, with 1001, a socket whose upgrade was in
-// flight and not yet registered, which reconnects to learn its fate.
-func (s *Server) kick(room, user int64, code websocket.StatusCode) {
-	s.hub.Kick(room, user, code, "")
-	s.live.cancel(func(ls *liveSocket) bool { return ls.room == room && ls.user == user })
-}
-
-// revokeSockets closes, with 4401, the user's chat sockets whose credential
-// no longer works, after a logout, password change or deactivation in this
-// process. The hub closes sockets per room and user, so a room where the
-// user also has a socket with a credential that still works (the session
-// kept by a password change, another device) is left to the per-socket
-// revalidation, which closes the revoked ones within a ping interval.
-func (s *Server) revokeSockets(userID int64) {
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	valid := map[*credential]bool{}
-	revoke := map[int64]bool{} // room → every socket there is revoked
-	for _, ls := range s.live.of(userID) {
-		ok, seen := valid[ls.cred]
-		if !seen {
-			ok = s.stillValid(ctx, ls.cred)
-			valid[ls.cred] = ok
-		}
-		all, seen := revoke[ls.room]
-		revoke[ls.room] = !ok && (all || !seen)
-	}
-	for room, all := range revoke {
-		if all {
-			s.hub.Kick(room, userID, hub.StatusRevoked, "")
-		}
+		c.s.log.Warn("chat message not stored", "room", c.room, "user", c.user, "err", err)
+		return errorFrame(msgChatNotStored, clientID)
 	}
 }

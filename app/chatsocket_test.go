@@ -15,7 +15,6 @@ import (
 
 	"github.com/coder/websocket"
 
-	"github.com/mealbuddy/mealbuddy/hub"
 	"github.com/mealbuddy/mealbuddy/store"
 )
 
@@ -85,25 +84,7 @@ func (e *testEnv) dialChat(roomID int64, token string, header http.Header) (*wsC
 	c.SetReadLimit(1 << 20)
 	cl := &wsClient{t: e.t, c: c}
 	e.t.Cleanup(func() { c.CloseNow() })
-	e.settle()
 	return cl, http.StatusSwitchingProtocols, nil
-}
-
-// settle waits until every accepted socket is registered in the hub (and
-// every closed one has finished), so that a kick in the test reaches it.
-func (e *testEnv) settle() {
-	e.t.Helper()
-	deadline := time.Now().Add(wait)
-	for {
-		_, subs := e.srv.hub.Stats()
-		if subs == e.srv.live.count() {
-			return
-		}
-		if time.Now().After(deadline) {
-			e.t.Fatalf("hub has %d sockets, server accepted %d", subs, e.srv.live.count())
-		}
-		time.Sleep(time.Millisecond)
-	}
 }
 
 func (e *testEnv) mustDial(roomID int64, u testUser) *wsClient {
@@ -116,10 +97,11 @@ func (e *testEnv) mustDial(roomID int64, u testUser) *wsClient {
 }
 
 type event struct {
-	Type    string `json:"type"`
-	UserID  int64  `json:"user_id"`
-	Error   string `json:"error"`
-	Message struct {
+	Type     string `json:"type"`
+	ClientID string `json:"client_id"`
+	UserID   int64  `json:"user_id"`
+	Error    string `json:"error"`
+	Message  struct {
 		ID        int64  `json:"id"`
 		Message   string `json:"message"`
 		CreatedAt string `json:"created_at"`
@@ -191,6 +173,21 @@ func (c *wsClient) expectClose(code websocket.StatusCode) {
 			c.t.Fatalf("closed with %v (%v), want %v", got, err, code)
 		}
 		return
+	}
+}
+
+// expectLeftThenClosed reads the chat.user.leave event naming user as the
+// next frame, then the close with code and nothing in between.
+func (c *wsClient) expectLeftThenClosed(user int64, code websocket.StatusCode) {
+	c.t.Helper()
+	if ev := c.next(); ev.Type != "chat.user.leave" || ev.UserID != user {
+		c.t.Fatalf("got %s, want chat.user.leave of user %d", ev.raw, user)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), wait)
+	defer cancel()
+	_, data, err := c.c.Read(ctx)
+	if got := websocket.CloseStatus(err); err == nil || got != code {
+		c.t.Fatalf("after the leave event: %s %v, want close %v", data, err, code)
 	}
 }
 
@@ -334,8 +331,9 @@ func TestChatSocketBan(t *testing.T) {
 	if r.status != 202 {
 		t.Fatalf("ban: %d %s", r.status, r.raw)
 	}
-	phone.expectClose(hub.StatusBanned)
-	laptop.expectClose(hub.StatusBanned)
+	// The banned member's sockets read the event that names them, then 4003.
+	phone.expectLeftThenClosed(member.id, statusBanned)
+	laptop.expectLeftThenClosed(member.id, statusBanned)
 	ev := w.expect("chat.user.leave")
 	if ev.UserID != member.id || ev.Message.User != nil || ev.Message.Message != "member 님이 퇴장했습니다." {
 		t.Fatalf("leave event: %s", ev.raw)
@@ -358,8 +356,8 @@ func TestChatSocketLeave(t *testing.T) {
 	if r := e.do(req{method: "DELETE", path: fmt.Sprintf("/api/chat/%d/user/", room), token: member.token}); r.status != 202 {
 		t.Fatalf("leave: %d %s", r.status, r.raw)
 	}
-	m1.expectClose(hub.StatusLeft)
-	m2.expectClose(hub.StatusLeft)
+	m1.expectLeftThenClosed(member.id, statusLeft)
+	m2.expectLeftThenClosed(member.id, statusLeft)
 	if ev := w.expect("chat.user.leave"); ev.UserID != member.id || ev.Message.Message != "member 님이 퇴장했습니다." {
 		t.Fatalf("leave event: %s", ev.raw)
 	}
@@ -376,8 +374,8 @@ func TestChatSocketRoomDeleted(t *testing.T) {
 	if r := e.do(req{method: "DELETE", path: fmt.Sprintf("/api/chat/%d/", room), token: writer.token}); r.status != 202 {
 		t.Fatalf("delete room: %d %s", r.status, r.raw)
 	}
-	a.expectClose(hub.StatusRoomDeleted)
-	b.expectClose(hub.StatusRoomDeleted)
+	a.expectClose(statusRoomDeleted)
+	b.expectClose(statusRoomDeleted)
 	if _, status, _ := e.dialChat(room, member.token, nil); status != 404 {
 		t.Errorf("socket to a deleted room: %d, want 404", status)
 	}
@@ -389,7 +387,7 @@ func TestChatSocketRoomDeleted(t *testing.T) {
 	if r := e.do(req{method: "DELETE", path: fmt.Sprintf("/api/post/detail/%d/delete/", post2), token: writer.token}); r.status != 204 {
 		t.Fatalf("delete post: %d %s", r.status, r.raw)
 	}
-	c.expectClose(hub.StatusRoomDeleted)
+	c.expectClose(statusRoomDeleted)
 }
 
 func TestChatSocketInvalidMessages(t *testing.T) {
@@ -409,13 +407,20 @@ func TestChatSocketInvalidMessages(t *testing.T) {
 		{"empty message", websocket.MessageText, `{"message": ""}`, msgChatEmpty},
 		{"blank message", websocket.MessageText, `{"message": "   "}`, msgChatEmpty},
 		{"too long", websocket.MessageText, fmt.Sprintf(`{"message": %q}`, strings.Repeat("가", 301)), msgChatTooLong},
-		{"binary frame", websocket.MessageBinary, `{"message": "hi"}`, hub.MsgTextOnly},
+		{"binary frame", websocket.MessageBinary, `{"message": "hi"}`, msgChatTextOnly},
+		{"invalid UTF-8", websocket.MessageText, "{\"message\": \"\xff\"}", msgChatBadUTF8},
+		{"client_id too long", websocket.MessageText, fmt.Sprintf(`{"message": "hi", "client_id": %q}`, strings.Repeat("a", 65)), msgChatBadID},
+		{"client_id empty", websocket.MessageText, `{"message": "hi", "client_id": ""}`, msgChatBadID},
+		{"client_id with a space", websocket.MessageText, `{"message": "hi", "client_id": "a b"}`, msgChatBadID},
+		{"client_id not ASCII", websocket.MessageText, `{"message": "hi", "client_id": "아이디"}`, msgChatBadID},
+		{"client_id a number", websocket.MessageText, `{"message": "hi", "client_id": 7}`, msgChatBadID},
+		{"client_id bad, message bad", websocket.MessageText, `{"message": 5, "client_id": "a.b"}`, msgChatBadID},
 	}
 	for _, tc := range cases {
 		c.sendRaw(tc.typ, []byte(tc.frame))
 		ev := c.next()
-		if ev.Type != "chat.error" || ev.Error != tc.want {
-			t.Errorf("%s: got %s, want chat.error %q", tc.name, ev.raw, tc.want)
+		if ev.Type != "chat.error" || ev.Error != tc.want || strings.Contains(ev.raw, `"client_id":`) {
+			t.Errorf("%s: got %s, want chat.error %q without client_id", tc.name, ev.raw, tc.want)
 		}
 		time.Sleep(150 * time.Millisecond) // stay under the hub's rate limit
 	}
@@ -466,7 +471,7 @@ func TestChatSocketRevoked(t *testing.T) {
 		if r.status != 200 {
 			t.Fatalf("change password: %d %s", r.status, r.raw)
 		}
-		c.expectClose(hub.StatusRevoked)
+		c.expectClose(statusRevoked)
 		member.token = r.json(t)["token"].(string)
 		member.password = "newpassword1"
 	})
@@ -483,7 +488,7 @@ func TestChatSocketRevoked(t *testing.T) {
 		if r.status != 200 {
 			t.Fatalf("logout: %d %s", r.status, r.raw)
 		}
-		web.expectClose(hub.StatusRevoked)
+		web.expectClose(statusRevoked)
 		tok.send("아직 여기 있어요")
 		tok.expect("chat.message")
 		tok.close()
@@ -496,7 +501,7 @@ func TestChatSocketRevoked(t *testing.T) {
 		if err := e.store.SetActive(context.Background(), other.id, false); err != nil {
 			t.Fatal(err)
 		}
-		c.expectClose(hub.StatusRevoked)
+		c.expectClose(statusRevoked)
 	})
 	t.Run("membership changed by another process", func(t *testing.T) {
 		w := e.mustDial(room, writer)
@@ -504,11 +509,11 @@ func TestChatSocketRevoked(t *testing.T) {
 		if _, err := e.store.LeaveRoom(context.Background(), room, member.id); err != nil {
 			t.Fatal(err)
 		}
-		c.expectClose(hub.StatusLeft)
+		c.expectClose(statusLeft)
 		if err := e.store.DeleteRoom(context.Background(), room); err != nil {
 			t.Fatal(err)
 		}
-		w.expectClose(hub.StatusRoomDeleted)
+		w.expectClose(statusRoomDeleted)
 	})
 }
 
@@ -528,9 +533,9 @@ func TestChatGracefulShutdown(t *testing.T) {
 	if err := <-done; err != nil {
 		t.Fatalf("close: %v", err)
 	}
-	if _, n := e.srv.hub.Stats(); n != 0 {
-		t.Errorf("%d sockets still registered", n)
-	}
+	// A socket opened after the shutdown is closed with 1001 at once.
+	late := e.mustDial(room, member)
+	late.expectClose(websocket.StatusGoingAway)
 	// The acknowledged message is stored.
 	msgs, _, err := e.store.Messages(context.Background(), room, store.MessagePage{})
 	if err != nil || msgs[len(msgs)-1].Body != "마지막 메시지" {
@@ -606,4 +611,180 @@ func TestChatMessagesFromManySockets(t *testing.T) {
 		}
 		c.close()
 	}
+}
+
+// sendWithID sends {"message": msg, "client_id": id}.
+func (c *wsClient) sendWithID(msg, id string) {
+	c.t.Helper()
+	c.sendRaw(websocket.MessageText, fmt.Appendf(nil, `{"message": %q, "client_id": %q}`, msg, id))
+}
+
+func TestChatSocketClientID(t *testing.T) {
+	e := newChatEnv(t)
+	writer, member, room := chatPair(e)
+	a := e.mustDial(room, writer)
+	b := e.mustDial(room, member)
+
+	// The sender's echo carries its client_id; the other member's copy does not.
+	a.sendWithID("반반 어때요?", "m-1_A")
+	own := a.next()
+	if own.Type != "chat.message" || own.ClientID != "m-1_A" || own.Message.Message != "반반 어때요?" || own.Message.ID == 0 {
+		t.Fatalf("echo: %s", own.raw)
+	}
+	other := b.next()
+	if other.Type != "chat.message" || other.Message.ID != own.Message.ID || strings.Contains(other.raw, `"client_id"`) {
+		t.Fatalf("other member: %s", other.raw)
+	}
+
+	// An error caused by a frame with a client_id carries it, to the sender alone.
+	a.sendWithID("", "m-2")
+	if ev := a.next(); ev.Type != "chat.error" || ev.Error != msgChatEmpty || ev.ClientID != "m-2" {
+		t.Fatalf("error: %s", ev.raw)
+	}
+	a.sendRaw(websocket.MessageText, []byte(`{"message": 5, "client_id": "m-3"}`))
+	if ev := a.next(); ev.Type != "chat.error" || ev.Error != msgChatBadJSON || ev.ClientID != "m-3" {
+		t.Fatalf("error: %s", ev.raw)
+	}
+
+	// A resend with the same id, on a new socket after a reconnect, gets the
+	// stored message back; nothing new is stored or sent to the others.
+	a.close()
+	a = e.mustDial(room, writer)
+	a.sendWithID("반반 어때요?", "m-1_A")
+	if ev := a.next(); ev.Type != "chat.message" || ev.ClientID != "m-1_A" || ev.Message.ID != own.Message.ID ||
+		ev.Message.CreatedAt != own.Message.CreatedAt {
+		t.Fatalf("resend: %s, first %s", ev.raw, own.raw)
+	}
+	// A frame without client_id answers exactly as the original service:
+	// the same chat.message to everyone, no client_id anywhere.
+	a.send("좋아요")
+	for _, c := range []*wsClient{a, b} {
+		ev := c.next() // b's next frame: the resend reached it not
+		if ev.Type != "chat.message" || ev.Message.Message != "좋아요" || strings.Contains(ev.raw, `"client_id"`) {
+			t.Fatalf("plain send: %s", ev.raw)
+		}
+	}
+	h := e.do(req{method: "GET", path: fmt.Sprintf("/api/chat/%d/", room), token: member.token}).json(t)
+	var texts []string
+	for _, m := range h["messages"].([]any) {
+		texts = append(texts, m.(map[string]any)["message"].(string))
+	}
+	if got := strings.Join(texts, "|"); got != "member 님이 입장했습니다.|반반 어때요?|좋아요" {
+		t.Errorf("history %q", got)
+	}
+	a.close()
+	b.close()
+}
+
+// TestChatSocketRoomDeletedDuringUpgrade races a socket's opening with the
+// room's deletion, many times: the socket is refused (404) or closes with
+// 4040 — never 1001, never left open.
+func TestChatSocketRoomDeletedDuringUpgrade(t *testing.T) {
+	e := newChatEnv(t)
+	writer := e.register("writer", addrSajik)
+	member := e.register("member", addrSajik)
+	refused, closed := 0, 0
+	for i := range 40 {
+		_, room := e.writePost(writer, fmt.Sprintf("방 %d", i), 5)
+		e.joinAPI(room, member, 200)
+		start := make(chan struct{})
+		deleted := make(chan int, 1)
+		go func() {
+			<-start
+			r := e.do(req{method: "DELETE", path: fmt.Sprintf("/api/chat/%d/", room), token: writer.token})
+			deleted <- r.status
+		}()
+		close(start)
+		c, status, err := e.dialChat(room, member.token, nil)
+		if st := <-deleted; st != 202 {
+			t.Fatalf("delete room: %d", st)
+		}
+		switch {
+		case err != nil && status == http.StatusNotFound:
+			refused++
+		case err != nil:
+			t.Fatalf("round %d: dial: %d %v", i, status, err)
+		default:
+			c.expectClose(statusRoomDeleted)
+			closed++
+		}
+	}
+	t.Logf("refused %d, closed with 4040 %d", refused, closed)
+}
+
+// TestChatSocketFlood: the per-socket limit (chatBurst frames, then
+// chatRatePerSec a second) answers refused frames with a chat.error, and
+// chatFloodLimit refused frames in a row close the socket with 1008.
+// Empty messages are used: they are answered without touching the
+// database, so the socket reads them faster than the bucket refills.
+func TestChatSocketFlood(t *testing.T) {
+	e := newChatEnv(t)
+	writer, _, room := chatPair(e)
+	c := e.mustDial(room, writer)
+	go func() {
+		for range 6 * chatBurst {
+			if c.c.Write(context.Background(), websocket.MessageText, []byte(`{"message": ""}`)) != nil {
+				return // closed
+			}
+		}
+	}()
+	passed, refused := 0, 0
+	ctx, cancel := context.WithTimeout(context.Background(), wait)
+	defer cancel()
+	for {
+		_, data, err := c.c.Read(ctx)
+		if err != nil {
+			if websocket.CloseStatus(err) != websocket.StatusPolicyViolation {
+				t.Fatalf("closed with %v, want 1008", err)
+			}
+			break
+		}
+		var ev event
+		if err := json.Unmarshal(data, &ev); err != nil {
+			t.Fatal(err)
+		}
+		switch ev.Error {
+		case msgChatEmpty:
+			passed++
+		case msgChatTooFast:
+			refused++
+		default:
+			t.Fatalf("frame %s", data)
+		}
+	}
+	if passed < chatBurst || refused < chatFloodLimit {
+		t.Errorf("%d frames passed, %d refused before the close", passed, refused)
+	}
+}
+
+// TestChatSocketRateLimitRecovers: refused frames short of the flood limit
+// keep the socket open, and it may send again once the bucket refills.
+func TestChatSocketRateLimitRecovers(t *testing.T) {
+	e := newChatEnv(t)
+	writer, _, room := chatPair(e)
+	c := e.mustDial(room, writer)
+	// One frame short of a flood even if no token refills meanwhile.
+	const frames = chatBurst + chatFloodLimit - 1
+	for range frames {
+		c.sendRaw(websocket.MessageText, []byte(`{"message": ""}`))
+	}
+	tooFast := false
+	for range frames {
+		if ev := c.next(); ev.Error == msgChatTooFast {
+			tooFast = true
+		}
+	}
+	if !tooFast {
+		t.Fatal("no frame beyond the burst was refused")
+	}
+	for {
+		time.Sleep(time.Second / chatRatePerSec)
+		c.send("다시 보내요")
+		if ev := c.next(); ev.Type == "chat.message" {
+			break
+		} else if ev.Error != msgChatTooFast {
+			t.Fatalf("got %s", ev.raw)
+		}
+	}
+	c.close()
 }

@@ -19,9 +19,30 @@ type limiter struct {
 	now     func() time.Time
 }
 
+// bucket is a token bucket: it holds up to burst tokens, refills rate
+// tokens per second, and each allowed event takes one. It has no lock: the
+// limiter guards its buckets with its mutex, and a chat socket's bucket
+// belongs to that socket's reader goroutine.
 type bucket struct {
 	tokens float64
 	last   time.Time
+}
+
+// fullBucket is a bucket that starts with burst tokens at now.
+func fullBucket(burst float64, now time.Time) bucket { return bucket{tokens: burst, last: now} }
+
+// take refills b up to now and takes one token, reporting false when none
+// is left.
+func (b *bucket) take(now time.Time, rate, burst float64) bool {
+	if d := now.Sub(b.last); d > 0 {
+		b.tokens = min(burst, b.tokens+d.Seconds()*rate)
+		b.last = now
+	}
+	if b.tokens < 1 {
+		return false
+	}
+	b.tokens--
+	return true
 }
 
 const maxLimiterKeys = 100_000
@@ -40,16 +61,11 @@ func (l *limiter) allow(key string) bool {
 		if len(l.buckets) >= maxLimiterKeys {
 			l.prune(now)
 		}
-		b = &bucket{tokens: l.burst, last: now}
+		nb := fullBucket(l.burst, now)
+		b = &nb
 		l.buckets[key] = b
 	}
-	b.tokens = min(l.burst, b.tokens+now.Sub(b.last).Seconds()*l.rate)
-	b.last = now
-	if b.tokens < 1 {
-		return false
-	}
-	b.tokens--
-	return true
+	return b.take(now, l.rate, l.burst)
 }
 
 func (l *limiter) prune(now time.Time) {

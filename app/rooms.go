@@ -1,11 +1,15 @@
 package app
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
+
+	"github.com/coder/websocket"
 
 	"github.com/mealbuddy/mealbuddy/hub"
 	"github.com/mealbuddy/mealbuddy/store"
@@ -243,8 +247,9 @@ func (s *Server) handleLeaveRoom(w http.ResponseWriter, r *http.Request) {
 		s.writeRoomError(w, r, err)
 		return
 	}
-	s.kick(id, u.ID, hub.StatusLeft)
+	// The event first: the leaver's sockets receive it, then their close.
 	s.hub.Publish(id, memberFrame("chat.user.leave", u.ID, ch.Notice))
+	s.kick(id, u.ID, statusLeft)
 	writeJSON(w, http.StatusAccepted, "채팅방에서 나갔습니다.")
 }
 
@@ -278,27 +283,66 @@ func (s *Server) handleBan(w http.ResponseWriter, r *http.Request) {
 		s.writeRoomError(w, r, err)
 		return
 	}
-	s.kick(room.ID, target, hub.StatusBanned)
-	if ch.Changed {
+	if ch.Changed { // the event first: the target's sockets receive it, then their close
 		s.hub.Publish(room.ID, memberFrame("chat.user.leave", target, ch.Notice))
 	}
+	s.kick(room.ID, target, statusBanned)
 	writeJSON(w, http.StatusAccepted, "사용자를 내보냈습니다.")
 }
 
-// roomDeleted closes every socket of the room (4040; see kick for the
-// cancel). It runs after the room or its post was deleted.
-func (s *Server) roomDeleted(roomID int64) {
-	s.hub.CloseRoom(roomID)
-	s.live.cancel(func(ls *liveSocket) bool { return ls.room == roomID })
+// The functions below close chat sockets through the hub, the only owner of
+// live sockets. Each runs after the change it reacts to has committed, and
+// the chat socket handler subscribes before it checks membership and
+// credential, so a socket being opened meanwhile is either refused or
+// closed with the code, never left open.
+
+// kick closes a user's sockets in a room (all devices) with code (4001
+// left, 4003 banned), after the frames already queued for them.
+func (s *Server) kick(room, user int64, code websocket.StatusCode) {
+	s.closeChat(func(m hub.Member) bool { return m.Room == room && m.User == user }, code)
 }
 
-// sessionEnded closes the chat sockets that a web session opened, once that
-// session was deleted (logout).
-func (s *Server) sessionEnded(userID int64, sessionHash string) { s.revokeSockets(userID) }
+// roomDeleted closes every socket of the room with 4040. It runs after the
+// room or its post was deleted.
+func (s *Server) roomDeleted(roomID int64) {
+	s.closeChat(func(m hub.Member) bool { return m.Room == roomID }, statusRoomDeleted)
+}
+
+// sessionEnded closes, with 4401, the chat sockets that a web session
+// opened, once that session was deleted (logout).
+func (s *Server) sessionEnded(userID int64, sessionHash string) {
+	s.closeChat(func(m hub.Member) bool {
+		c, ok := m.Tag.(*credential)
+		return ok && m.User == userID && c.session == sessionHash
+	}, statusRevoked)
+}
 
 // credentialsChanged closes the user's chat sockets whose credential stopped
 // working (password change, deactivation).
 func (s *Server) credentialsChanged(userID int64) { s.revokeSockets(userID) }
+
+// revokeSockets closes, with 4401, the user's chat sockets whose credential
+// no longer works, checking each credential once. The check asks the
+// database; the hub runs it outside its lock. If the checks run out of time
+// nothing more is closed here: the per-socket revalidation closes what is
+// left within a ping interval.
+func (s *Server) revokeSockets(userID int64) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	valid := map[*credential]bool{}
+	s.closeChat(func(m hub.Member) bool {
+		c, ok := m.Tag.(*credential)
+		if !ok || m.User != userID {
+			return false
+		}
+		v, seen := valid[c]
+		if !seen {
+			v = s.stillValid(ctx, c) || ctx.Err() != nil
+			valid[c] = v
+		}
+		return !v
+	}, statusRevoked)
+}
 
 // writeRoomError answers the store's refusals of a room change (join,
 // leave, ban) with their statuses, and anything else with a 500.

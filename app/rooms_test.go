@@ -183,7 +183,7 @@ func TestChatHistoryPaging(t *testing.T) {
 	_, room := e.writePost(writer, "기록", 3)
 	ctx := context.Background()
 	for i := range 250 {
-		if _, err := e.srv.msgs.Append(ctx, store.NewMessage{RoomID: room, UserID: writer.id, Body: fmt.Sprint(i)}, nil); err != nil {
+		if _, _, err := e.srv.msgs.Append(ctx, store.NewMessage{RoomID: room, UserID: writer.id, Body: fmt.Sprint(i)}, nil); err != nil {
 			t.Fatal(err)
 		}
 	}

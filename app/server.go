@@ -44,7 +44,6 @@ type Server struct {
 	now           func() time.Time
 	hub           *hub.Hub             // live chat sockets
 	msgs          *store.MessageWriter // group commit of chat messages
-	live          liveSockets          // chat sockets by user, for revocation
 
 	// Weather and menu suggestions (openapi.go).
 	weatherProvider weather.Provider // nil when --weather off
@@ -78,7 +77,7 @@ func NewServer(cfg Config, st *store.Store, uiFS fs.FS, log *slog.Logger) (*Serv
 	}
 	s.loginByIP = newLimiter(20, 10, s.now)
 	s.loginByUser = newLimiter(6, 5, s.now)
-	s.hub = hub.New(hub.Config{PingInterval: cfg.PingInterval, Logger: log})
+	s.hub = newChatHub(cfg.PingInterval, log)
 	if err := s.initOpenAPI(); err != nil {
 		return nil, err
 	}

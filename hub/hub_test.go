@@ -3,7 +3,6 @@ package hub
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -33,10 +32,13 @@ type harness struct {
 }
 
 type harnessOpts struct {
-	// handler builds the Handler for a member; nil means "echo via Publish".
-	handler func(h *Hub, m Member) Handler
+	// handler builds the Handler for a subscriber; nil means "echo via
+	// Publish".
+	handler func(h *Hub, s *Subscriber) Handler
 	// revalidate, if set, becomes Member.Revalidate.
-	revalidate func(m Member) func(context.Context) websocket.StatusCode
+	revalidate func(m Member) func(context.Context) (websocket.StatusCode, string)
+	// beforeAccept, if set, runs between Subscribe and websocket.Accept.
+	beforeAccept func(h *Hub, s *Subscriber)
 }
 
 func newHarness(t *testing.T, cfg Config, o harnessOpts) *harness {
@@ -57,30 +59,35 @@ func newHarness(t *testing.T, cfg Config, o harnessOpts) *harness {
 	return hs
 }
 
-// acceptor accepts sockets and serves them with h, taking room and user from
-// the query string (the app's job in real life) and reporting each Serve
-// result on served.
+// acceptor subscribes, accepts and serves sockets with h, taking room and
+// user from the query string (the app's job in real life) and reporting each
+// Serve result on served.
 func acceptor(h *Hub, served chan<- error, o harnessOpts) http.HandlerFunc {
 	if o.handler == nil {
-		o.handler = func(h *Hub, m Member) Handler {
-			return func(_ context.Context, frame []byte) []byte {
-				h.Publish(m.Room, frame)
-				return nil
+		o.handler = func(h *Hub, s *Subscriber) Handler {
+			return func(_ context.Context, _ websocket.MessageType, frame []byte) Reply {
+				h.Publish(s.Member().Room, frame)
+				return Reply{}
 			}
 		}
 	}
 	return func(w http.ResponseWriter, r *http.Request) {
 		room, _ := strconv.ParseInt(r.URL.Query().Get("room"), 10, 64)
 		user, _ := strconv.ParseInt(r.URL.Query().Get("user"), 10, 64)
-		c, err := websocket.Accept(w, r, nil)
-		if err != nil {
-			return
-		}
-		m := Member{Room: room, User: user}
+		m := Member{Room: room, User: user, Tag: r.URL.Query().Get("tag")}
 		if o.revalidate != nil {
 			m.Revalidate = o.revalidate(m)
 		}
-		served <- h.Serve(context.Background(), c, m, o.handler(h, m))
+		s := h.Subscribe(m)
+		if o.beforeAccept != nil {
+			o.beforeAccept(h, s)
+		}
+		c, err := websocket.Accept(w, r, nil)
+		if err != nil {
+			h.Unsubscribe(s)
+			return
+		}
+		served <- h.Serve(context.Background(), s, c, o.handler(h, s))
 	}
 }
 
@@ -92,19 +99,23 @@ func (w tWriter) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-// dial connects a client as user in room and waits until the hub has it.
+// dial connects a client as user in room; it is subscribed once Dial
+// returns (the hub subscribes before the upgrade).
 func (hs *harness) dial(room, user int64) *websocket.Conn {
 	hs.t.Helper()
-	_, before := hs.h.Stats()
+	return hs.dialQuery(fmt.Sprintf("room=%d&user=%d", room, user))
+}
+
+func (hs *harness) dialQuery(query string) *websocket.Conn {
+	hs.t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), deadline)
 	defer cancel()
-	u := fmt.Sprintf("ws%s/?room=%d&user=%d", strings.TrimPrefix(hs.srv.URL, "http"), room, user)
-	c, _, err := websocket.Dial(ctx, u, nil)
+	c, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(hs.srv.URL, "http")+"/?"+query, nil)
 	if err != nil {
 		hs.t.Fatalf("dial: %v", err)
 	}
+	c.SetReadLimit(1 << 20)
 	hs.t.Cleanup(func() { c.CloseNow() })
-	waitFor(hs.t, "subscriber registered", func() bool { _, n := hs.h.Stats(); return n > before })
 	return c
 }
 
@@ -182,23 +193,6 @@ func drain(c *websocket.Conn) {
 	}
 }
 
-func errorText(t *testing.T, frame string) string {
-	t.Helper()
-	var e struct{ Type, Error string }
-	if err := json.Unmarshal([]byte(frame), &e); err != nil || e.Type != "chat.error" {
-		t.Fatalf("want a chat.error frame, got %q (%v)", frame, err)
-	}
-	return e.Error
-}
-
-func TestErrorFrame(t *testing.T) {
-	got := string(ErrorFrame(`따옴표 " 포함`))
-	want := `{"type":"chat.error","error":"따옴표 \" 포함"}`
-	if got != want {
-		t.Fatalf("ErrorFrame = %s, want %s", got, want)
-	}
-}
-
 func TestPublishReachesRoomOnly(t *testing.T) {
 	hs := newHarness(t, Config{}, harnessOpts{})
 	a := hs.dial(1, 10)
@@ -228,106 +222,172 @@ func TestPublishReachesRoomOnly(t *testing.T) {
 	if got := recv(t, a); got != `"room1"` {
 		t.Fatalf("room 1 got %s", got)
 	}
-	if got := hs.h.Users(1); fmt.Sprint(got) != "[10 11]" {
-		t.Fatalf("Users(1) = %v", got)
+}
+
+func TestPublishFrom(t *testing.T) {
+	hs := newHarness(t, Config{}, harnessOpts{handler: func(h *Hub, s *Subscriber) Handler {
+		return func(_ context.Context, _ websocket.MessageType, frame []byte) Reply {
+			h.PublishFrom(s.Member().Room, frame, s, append([]byte("own:"), frame...))
+			return Reply{}
+		}
+	}})
+	a := hs.dial(1, 1)
+	b := hs.dial(1, 2)
+	send(t, a, websocket.MessageText, []byte(`"x"`))
+	if got := recv(t, a); got != `own:"x"` {
+		t.Fatalf("sender got %s", got)
+	}
+	if got := recv(t, b); got != `"x"` {
+		t.Fatalf("other member got %s", got)
 	}
 }
 
 func TestSlowConsumerDropped(t *testing.T) {
 	// WriteTimeout is long so that the slow socket is closed by the 1013
 	// policy, not by a write timing out while its kernel buffers are full.
-	hs := newHarness(t, Config{SendBuffer: 8, WriteTimeout: time.Minute}, harnessOpts{})
-	slow := hs.dial(1, 1) // never reads until the end
+	hs := newHarness(t, Config{SendBuffer: 8, WriteTimeout: time.Minute, TooSlowReason: "느려요"}, harnessOpts{})
+	slow := hs.dial(1, 1) // does not read until the end
 	fast := hs.dial(1, 2)
 
 	// Large frames fill the slow socket's TCP buffers, then its hub buffer.
 	// The fast client reads each frame before the next is published, so only
-	// the slow one can fall behind. Publish until the slow one is dropped
-	// (kernel buffers differ between machines), then some more.
+	// the slow one can fall behind. 4000 frames of 16 kB are far beyond any
+	// loopback buffer.
 	payload := bytes.Repeat([]byte("가"), 16000/3)
-	publish := func(i int) {
+	const frames = 4000
+	for i := range frames {
 		frame := fmt.Appendf(nil, `{"i":%d,"p":"%s"}`, i, payload)
 		hs.h.Publish(1, frame)
 		if got := recv(t, fast); got != string(frame) {
 			t.Fatalf("fast client: frame %d missing or out of order", i)
 		}
 	}
-	const limit = 20000 // 320 MB: far beyond any loopback buffer
-	i := 0
-	for ; fmt.Sprint(hs.h.Users(1)) != "[2]"; i++ {
-		if i == limit {
-			t.Fatalf("slow client not dropped after %d frames", limit)
+	// The slow one gets a prefix of the frames, in order, then 1013.
+	ctx, cancel := context.WithTimeout(context.Background(), deadline)
+	defer cancel()
+	n := 0
+	for ; ; n++ {
+		_, p, err := slow.Read(ctx)
+		if err != nil {
+			if websocket.CloseStatus(err) != websocket.StatusTryAgainLater {
+				t.Fatalf("slow client closed with %v", err)
+			}
+			var ce websocket.CloseError
+			if errors.As(err, &ce) && ce.Reason != "느려요" {
+				t.Errorf("reason %q", ce.Reason)
+			}
+			break
 		}
-		publish(i)
+		if !bytes.HasPrefix(p, fmt.Appendf(nil, `{"i":%d,`, n)) {
+			t.Fatalf("slow client: frame %d out of order", n)
+		}
 	}
-	for end := i + 100; i < end; i++ {
-		publish(i)
+	if n >= frames {
+		t.Fatalf("slow client received all %d frames", n)
 	}
-	t.Logf("slow client dropped; fast client received all %d frames", i)
-	expectClose(t, slow, websocket.StatusTryAgainLater)
+	t.Logf("slow client dropped after %d frames", n)
 	expectOpen(t, hs, fast, 1)
 }
 
-func TestKick(t *testing.T) {
+func TestCloseWhere(t *testing.T) {
 	hs := newHarness(t, Config{}, harnessOpts{})
 	phone := hs.dial(1, 7)
 	laptop := hs.dial(1, 7)
 	elsewhere := hs.dial(2, 7)
 	other := hs.dial(1, 8)
+	tagged := hs.dialQuery("room=3&user=9&tag=web")
+	untagged := hs.dialQuery("room=3&user=9&tag=app")
 
-	hs.h.Kick(1, 7, StatusBanned, "")
-	expectClose(t, phone, StatusBanned)
-	expectClose(t, laptop, StatusBanned)
+	if n := hs.h.CloseWhere(func(m Member) bool { return m.Room == 1 && m.User == 7 }, 4003, "내보냄"); n != 2 {
+		t.Errorf("closed %d, want 2", n)
+	}
+	for _, c := range []*websocket.Conn{phone, laptop} {
+		ctx, cancel := context.WithTimeout(context.Background(), deadline)
+		_, _, err := c.Read(ctx)
+		cancel()
+		var ce websocket.CloseError
+		if !errors.As(err, &ce) || ce.Code != 4003 || ce.Reason != "내보냄" {
+			t.Fatalf("closed with %v, want 4003 내보냄", err)
+		}
+	}
 	expectOpen(t, hs, elsewhere, 2)
 	expectOpen(t, hs, other, 1)
-	if got := hs.h.Users(1); fmt.Sprint(got) != "[8]" {
-		t.Fatalf("Users(1) = %v", got)
+
+	// The tag is opaque data the caller matches on.
+	hs.h.CloseWhere(func(m Member) bool { return m.Tag == "web" }, 4401, "")
+	expectClose(t, tagged, 4401)
+	expectOpen(t, hs, untagged, 3)
+
+	// A closed subscriber is gone: it is not matched again.
+	if n := hs.h.CloseWhere(func(m Member) bool { return m.User == 7 && m.Room == 1 }, 4003, ""); n != 0 {
+		t.Errorf("closed %d again", n)
+	}
+	// A reason too long for a close frame is cut, keeping the code.
+	hs.h.CloseWhere(func(m Member) bool { return m.Room == 2 }, 4001, strings.Repeat("퇴장", 100))
+	expectClose(t, elsewhere, 4001)
+}
+
+// TestCloseAfterQueuedFrames: a close never overtakes frames published
+// before it: the socket reads all of them, then the close code.
+func TestCloseAfterQueuedFrames(t *testing.T) {
+	hs := newHarness(t, Config{SendBuffer: 64}, harnessOpts{})
+	c := hs.dial(1, 1)
+	for round := range 20 {
+		if round > 0 {
+			c = hs.dial(1, 1)
+		}
+		for i := range 50 {
+			hs.h.Publish(1, fmt.Appendf(nil, `%d`, i))
+		}
+		hs.h.CloseWhere(func(m Member) bool { return m.Room == 1 }, 4003, "")
+		for i := range 50 {
+			if got := recv(t, c); got != fmt.Sprint(i) {
+				t.Fatalf("round %d: frame %d is %s", round, i, got)
+			}
+		}
+		expectClose(t, c, 4003)
 	}
 }
 
-func TestKickLeftWithLongReason(t *testing.T) {
-	hs := newHarness(t, Config{}, harnessOpts{})
-	c := hs.dial(1, 7)
-	hs.h.Kick(1, 7, StatusLeft, strings.Repeat("퇴장", 100)) // too long for a close frame
-	expectClose(t, c, StatusLeft)
+// TestCloseDuringUpgrade: a subscriber closed between Subscribe and Serve
+// gets what was published meanwhile, then its own close code.
+func TestCloseDuringUpgrade(t *testing.T) {
+	hs := newHarness(t, Config{}, harnessOpts{beforeAccept: func(h *Hub, s *Subscriber) {
+		h.Publish(1, []byte(`"before the close"`))
+		h.CloseWhere(func(m Member) bool { return m.Room == 1 }, 4040, "")
+		h.Publish(1, []byte(`"after the close"`))
+	}})
+	c := hs.dial(1, 1)
+	if got := recv(t, c); got != `"before the close"` {
+		t.Fatalf("got %s", got)
+	}
+	expectClose(t, c, 4040)
 }
 
-func TestCloseRoom(t *testing.T) {
-	hs := newHarness(t, Config{}, harnessOpts{})
-	a := hs.dial(1, 1)
-	b := hs.dial(1, 2)
-	keep := hs.dial(2, 1)
-
-	hs.h.CloseRoom(1)
-	expectClose(t, a, StatusRoomDeleted)
-	expectClose(t, b, StatusRoomDeleted)
-	expectOpen(t, hs, keep, 2)
-}
-
-func TestKickUser(t *testing.T) {
-	hs := newHarness(t, Config{}, harnessOpts{})
-	a := hs.dial(1, 5)
-	b := hs.dial(2, 5)
-	keep := hs.dial(1, 6)
-
-	hs.h.KickUser(5, StatusRevoked, "")
-	expectClose(t, a, StatusRevoked)
-	expectClose(t, b, StatusRevoked)
-	expectOpen(t, hs, keep, 1)
-	if rooms, subs := hs.h.Stats(); rooms != 1 || subs != 1 {
-		t.Fatalf("Stats = %d rooms, %d subscribers", rooms, subs)
+func TestUnsubscribeBeforeServe(t *testing.T) {
+	h := New(Config{})
+	s := h.Subscribe(Member{Room: 1, User: 1})
+	h.Unsubscribe(s)
+	h.Unsubscribe(s) // twice is fine
+	if n := h.CloseWhere(func(Member) bool { return true }, 4040, ""); n != 0 {
+		t.Errorf("closed %d unsubscribed sockets", n)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), deadline)
+	defer cancel()
+	if err := h.Close(ctx); err != nil { // nothing left to wait for
+		t.Fatal(err)
 	}
 }
 
 func TestRevalidate(t *testing.T) {
 	var revoked atomic.Bool
 	hs := newHarness(t, Config{PingInterval: 20 * time.Millisecond}, harnessOpts{
-		revalidate: func(m Member) func(context.Context) websocket.StatusCode {
-			return func(context.Context) websocket.StatusCode {
+		revalidate: func(m Member) func(context.Context) (websocket.StatusCode, string) {
+			return func(context.Context) (websocket.StatusCode, string) {
 				if m.User == 1 && revoked.Load() {
-					return StatusRevoked
+					return 4401, "다시 로그인"
 				}
-				return 0
+				return 0, ""
 			}
 		},
 	})
@@ -337,71 +397,41 @@ func TestRevalidate(t *testing.T) {
 	go drain(keep)
 
 	revoked.Store(true)
-	expectClose(t, victim, StatusRevoked)
-	waitFor(t, "victim unregistered", func() bool { return fmt.Sprint(hs.h.Users(1)) == "[2]" })
+	expectClose(t, victim, 4401)
+	if n := hs.h.CloseWhere(func(m Member) bool { return m.User == 1 }, 4401, ""); n != 0 {
+		t.Errorf("revalidated socket still subscribed")
+	}
 }
 
-func TestBadFramesGetErrorAndStayOpen(t *testing.T) {
-	var calls atomic.Int32
-	hs := newHarness(t, Config{}, harnessOpts{handler: func(h *Hub, m Member) Handler {
-		return func(_ context.Context, frame []byte) []byte {
-			calls.Add(1)
-			return append([]byte("echo:"), frame...)
+func TestHandlerReplyAndClose(t *testing.T) {
+	hs := newHarness(t, Config{}, harnessOpts{handler: func(h *Hub, s *Subscriber) Handler {
+		return func(_ context.Context, typ websocket.MessageType, frame []byte) Reply {
+			switch {
+			case typ == websocket.MessageBinary:
+				return Reply{Frame: []byte(`"binary"`)}
+			case string(frame) == `"bye"`:
+				return Reply{Frame: []byte(`"last words"`), Close: websocket.StatusPolicyViolation, Reason: "그만"}
+			}
+			return Reply{Frame: append([]byte("echo:"), frame...)}
 		}
 	}})
 	c := hs.dial(1, 1)
-
-	send(t, c, websocket.MessageBinary, []byte{1, 2, 3})
-	if got := errorText(t, recv(t, c)); got != MsgTextOnly {
-		t.Fatalf("binary frame: error %q", got)
+	other := hs.dial(1, 2)
+	send(t, c, websocket.MessageBinary, []byte{0xff, 0xfe})
+	if got := recv(t, c); got != `"binary"` {
+		t.Fatalf("binary frame: %s", got)
 	}
-	send(t, c, websocket.MessageText, []byte{'"', 0xff, 0xfe, '"'})
-	if got := errorText(t, recv(t, c)); got != MsgInvalidUTF8 {
-		t.Fatalf("invalid UTF-8: error %q", got)
-	}
-	if n := calls.Load(); n != 0 {
-		t.Fatalf("handler called %d times for bad frames", n)
-	}
-	send(t, c, websocket.MessageText, []byte(`{"message":"ok"}`))
-	if got := recv(t, c); got != `echo:{"message":"ok"}` {
+	send(t, c, websocket.MessageText, []byte(`"hi"`))
+	if got := recv(t, c); got != `echo:"hi"` {
 		t.Fatalf("reply %q", got)
 	}
-}
-
-func TestFloodingClosesWith1008(t *testing.T) {
-	hs := newHarness(t, Config{RatePerSec: 0.001, Burst: 2, FloodLimit: 3}, harnessOpts{})
-	c := hs.dial(1, 1)
-	for range 10 {
-		send(t, c, websocket.MessageText, []byte(`{"message":"도배"}`))
-	}
-	// Two pass (burst) and are echoed; the next three are rejected with a
-	// chat.error each, the third closes the socket.
-	for range 2 {
-		if got := recv(t, c); got != `{"message":"도배"}` {
-			t.Fatalf("got %s", got)
-		}
-	}
-	for range 3 {
-		if got := errorText(t, recv(t, c)); got != MsgTooFast {
-			t.Fatalf("error %q", got)
-		}
+	send(t, c, websocket.MessageText, []byte(`"bye"`))
+	if got := recv(t, c); got != `"last words"` {
+		t.Fatalf("reply before close %q", got)
 	}
 	expectClose(t, c, websocket.StatusPolicyViolation)
-}
-
-func TestRateLimitRecovers(t *testing.T) {
-	// Rejections that stop short of FloodLimit keep the socket open.
-	hs := newHarness(t, Config{RatePerSec: 0.001, Burst: 1, FloodLimit: 3}, harnessOpts{})
-	c := hs.dial(1, 1)
-	send(t, c, websocket.MessageText, []byte(`"a"`))
-	send(t, c, websocket.MessageText, []byte(`"b"`))
-	if got := recv(t, c); got != `"a"` {
-		t.Fatalf("got %s", got)
-	}
-	if got := errorText(t, recv(t, c)); got != MsgTooFast {
-		t.Fatalf("error %q", got)
-	}
-	expectOpen(t, hs, c, 1)
+	// Replies went to the sender alone.
+	expectOpen(t, hs, other, 1)
 }
 
 func TestOversizeFrameCloses1009(t *testing.T) {
@@ -470,7 +500,7 @@ func TestClose(t *testing.T) {
 		}
 	}
 
-	// A socket accepted after Close is closed with 1001 straight away.
+	// A socket subscribed after Close is closed with 1001 straight away.
 	ctx, cancel := context.WithTimeout(context.Background(), deadline)
 	defer cancel()
 	u := "ws" + strings.TrimPrefix(hs.srv.URL, "http") + "/?room=1&user=9"
@@ -483,15 +513,19 @@ func TestClose(t *testing.T) {
 }
 
 func TestServeContextDoneClosesGoingAway(t *testing.T) {
-	h := New(Config{})
+	h := New(Config{GoingAwayReason: "안녕히"})
 	ctx, cancel := context.WithCancel(context.Background())
 	served := make(chan error, 1)
+	subscribed := make(chan struct{})
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s := h.Subscribe(Member{Room: 1, User: 1})
 		c, err := websocket.Accept(w, r, nil)
 		if err != nil {
+			h.Unsubscribe(s)
 			return
 		}
-		served <- h.Serve(ctx, c, Member{Room: 1, User: 1}, func(context.Context, []byte) []byte { return nil })
+		close(subscribed)
+		served <- h.Serve(ctx, s, c, func(context.Context, websocket.MessageType, []byte) Reply { return Reply{} })
 	}))
 	defer srv.Close()
 	dctx, dcancel := context.WithTimeout(context.Background(), deadline)
@@ -501,9 +535,13 @@ func TestServeContextDoneClosesGoingAway(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer c.CloseNow()
-	waitFor(t, "registered", func() bool { _, n := h.Stats(); return n == 1 })
+	<-subscribed
 	cancel()
-	expectClose(t, c, websocket.StatusGoingAway)
+	_, _, err = c.Read(dctx)
+	var ce websocket.CloseError
+	if !errors.As(err, &ce) || ce.Code != websocket.StatusGoingAway || ce.Reason != "안녕히" {
+		t.Fatalf("closed with %v, want 1001 안녕히", err)
+	}
 	if err := <-served; err != nil {
 		t.Fatalf("Serve returned %v", err)
 	}
@@ -522,10 +560,9 @@ func TestNoGoroutineLeak(t *testing.T) {
 		hs.h.Publish(0, []byte(`"x"`))
 		conns[0].Close(websocket.StatusNormalClosure, "")
 		conns[1].CloseNow()
-		hs.h.Kick(0, 2, StatusLeft, "")
-		hs.h.Kick(0, 4, StatusBanned, "")
-		hs.h.CloseRoom(1)
-		waitFor(t, "all sockets unregistered", func() bool { r, n := hs.h.Stats(); return r == 0 && n == 0 })
+		hs.h.CloseWhere(func(m Member) bool { return m.Room == 0 && m.User == 2 }, 4001, "")
+		hs.h.CloseWhere(func(m Member) bool { return m.Room == 0 && m.User == 4 }, 4003, "")
+		hs.h.CloseWhere(func(m Member) bool { return m.Room == 1 }, 4040, "")
 		for range conns {
 			select {
 			case <-hs.served:
@@ -546,34 +583,6 @@ func TestNoGoroutineLeak(t *testing.T) {
 			t.Fatalf("%d goroutines, baseline %d:\n%s", n, base, buf[:runtime.Stack(buf, true)])
 		}
 		time.Sleep(5 * time.Millisecond)
-	}
-}
-
-func TestBucket(t *testing.T) {
-	t0 := time.Unix(0, 0)
-	b := newBucket(2, 3, t0)
-	for i := range 3 {
-		if !b.allow(t0) {
-			t.Fatalf("burst frame %d refused", i)
-		}
-	}
-	if b.allow(t0) {
-		t.Fatal("frame beyond burst allowed")
-	}
-	if !b.allow(t0.Add(500 * time.Millisecond)) { // 2/s refills one token in 0.5s
-		t.Fatal("refilled token refused")
-	}
-	if b.allow(t0.Add(500 * time.Millisecond)) {
-		t.Fatal("second frame allowed without refill")
-	}
-	if got := func() int { // a long pause refills only up to burst
-		n := 0
-		for b.allow(t0.Add(time.Hour)) {
-			n++
-		}
-		return n
-	}(); got != 3 {
-		t.Fatalf("after a long pause %d frames allowed, want 3", got)
 	}
 }
 

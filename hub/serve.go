@@ -7,44 +7,51 @@ import (
 	"net"
 	"sync"
 	"time"
-	"unicode/utf8"
 
 	"github.com/coder/websocket"
 )
 
-// Handler decides what to do with one inbound text frame from a member. It
-// runs on the socket's reader goroutine, so frames of one socket are handled
-// in order and the next frame is not read until it returns. It returns a frame
-// for the sender alone (e.g. an ErrorFrame), or nil. Publishing to the room is
-// the handler's job (store, then Publish).
-type Handler func(ctx context.Context, frame []byte) (reply []byte)
+// Reply is a Handler's answer to one inbound frame.
+type Reply struct {
+	// Frame, if not nil, goes to the sender alone (after whatever is
+	// already queued for it).
+	Frame []byte
+	// Close, if not 0, closes the socket with Close and Reason after Frame.
+	Close  websocket.StatusCode
+	Reason string
+}
 
-// Member identifies the user and room of one accepted socket.
+// Handler decides what to do with one inbound frame (text or binary; the
+// hub does not look inside). It runs on the socket's reader goroutine, so
+// frames of one socket are handled in order and the next frame is not read
+// until it returns. Publishing to the room is the handler's job (store,
+// then Publish).
+type Handler func(ctx context.Context, typ websocket.MessageType, frame []byte) Reply
+
+// Member identifies the user and room of one socket.
 type Member struct {
 	Room, User int64
 
+	// Tag is opaque to the hub: whatever the app needs to pick this socket
+	// in CloseWhere (e.g. the credential it was opened with).
+	Tag any
+
 	// Revalidate, if not nil, is called every PingInterval on the socket's
 	// keepalive goroutine (never concurrently with itself, never under a hub
-	// lock). A non-zero code closes the socket with that code and its default
-	// reason: the app uses it to notice changes made by another process, such
-	// as a credential revoked from the CLI (StatusRevoked) or a membership that
-	// disappeared (StatusLeft, StatusBanned, StatusRoomDeleted). Return 0 to
-	// keep the socket, also when the check itself failed transiently.
-	Revalidate func(ctx context.Context) websocket.StatusCode
+	// lock). A non-zero code closes the socket with that code and reason:
+	// the app uses it to notice changes made by another process, such as a
+	// credential revoked from the CLI. Return 0 to keep the socket, also
+	// when the check itself failed transiently.
+	Revalidate func(ctx context.Context) (code websocket.StatusCode, reason string)
 }
 
-// Error frames the hub sends itself; shared and never modified.
-var (
-	frameTooFast     = ErrorFrame(MsgTooFast)
-	frameTextOnly    = ErrorFrame(MsgTextOnly)
-	frameInvalidUTF8 = ErrorFrame(MsgInvalidUTF8)
-)
-
-// subscriber is one socket registered in one room.
-type subscriber struct {
+// Subscriber is one member's socket in its room, from Subscribe (before the
+// upgrade) until Serve returns.
+type Subscriber struct {
 	m    Member
-	c    *websocket.Conn
 	msgs chan []byte // bounded outgoing buffer, drained by the writer goroutine
+
+	unsubOnce sync.Once
 
 	closeOnce sync.Once
 	closeReq  chan struct{} // closed when the hub decided to close the socket
@@ -52,13 +59,16 @@ type subscriber struct {
 	reason    string // code and reason are written before closeReq is closed
 }
 
-func newSubscriber(m Member, c *websocket.Conn, buffer int) *subscriber {
-	return &subscriber{m: m, c: c, msgs: make(chan []byte, buffer), closeReq: make(chan struct{})}
+func newSubscriber(m Member, buffer int) *Subscriber {
+	return &Subscriber{m: m, msgs: make(chan []byte, buffer), closeReq: make(chan struct{})}
 }
+
+// Member returns what s was subscribed with.
+func (s *Subscriber) Member() Member { return s.m }
 
 // enqueue offers frame to the outgoing buffer without blocking; false means
 // the buffer is full.
-func (s *subscriber) enqueue(frame []byte) bool {
+func (s *Subscriber) enqueue(frame []byte) bool {
 	select {
 	case s.msgs <- frame:
 		return true
@@ -69,17 +79,14 @@ func (s *subscriber) enqueue(frame []byte) bool {
 
 // requestClose asks the writer goroutine to close the socket with code; the
 // first request wins. It never blocks, so it is safe from any goroutine.
-func (s *subscriber) requestClose(code websocket.StatusCode, reason string) {
+func (s *Subscriber) requestClose(code websocket.StatusCode, reason string) {
 	s.closeOnce.Do(func() {
-		if reason == "" {
-			reason = defaultReason(code)
-		}
 		s.code, s.reason = code, clampReason(reason)
 		close(s.closeReq)
 	})
 }
 
-func (s *subscriber) closing() bool {
+func (s *Subscriber) closing() bool {
 	select {
 	case <-s.closeReq:
 		return true
@@ -89,41 +96,36 @@ func (s *subscriber) closing() bool {
 }
 
 // closeSub takes s out of its room and asks for its socket to be closed.
-func (h *Hub) closeSub(s *subscriber, code websocket.StatusCode, reason string) {
+func (h *Hub) closeSub(s *Subscriber, code websocket.StatusCode, reason string) {
 	h.mu.Lock()
 	h.removeLocked(s)
 	h.mu.Unlock()
 	s.requestClose(code, reason)
 }
 
-// Serve runs an accepted connection until it ends. It registers the socket in
-// m.Room, starts a writer goroutine (drains the bounded buffer with a write
-// timeout) and a keepalive goroutine (pings and calls m.Revalidate every
-// PingInterval) and reads frames in the calling goroutine. Binary frames,
-// invalid UTF-8 and rate-limited frames get a chat.error reply without calling
-// handle; the socket stays open unless the sender keeps flooding (1008).
+// Serve runs the accepted connection c of subscriber s until it ends. It
+// starts a writer goroutine (drains the bounded buffer with a write timeout)
+// and a keepalive goroutine (pings and calls Revalidate every PingInterval)
+// and reads frames in the calling goroutine, handing each to handle. If s
+// was closed before Serve (a CloseWhere during the upgrade, a closed hub),
+// the socket gets what was queued and then that close at once.
 //
-// ctx must not be the HTTP request's context (coder/websocket: it must not be
-// used after Accept); when ctx is done the socket is closed with 1001. handle
-// receives ctx.
+// ctx must not be the HTTP request's context (coder/websocket: it must not
+// be used after Accept); when ctx is done the socket is closed with 1001.
+// handle receives ctx.
 //
-// Serve returns after the socket has closed, it has been unregistered and
-// every goroutine it started has exited. The error is nil when the hub closed
-// the socket (kick, slow, flood, shutdown, revalidation) or the peer closed it
-// normally (1000, 1001 or no status); otherwise it says what went wrong
-// (oversized frame, missed pong, broken connection) and is worth a debug log.
-// If the hub is already closed, the socket is closed with 1001 at once.
-func (h *Hub) Serve(ctx context.Context, c *websocket.Conn, m Member, handle Handler) error {
+// Serve returns after the socket has closed, s has been unsubscribed and
+// every goroutine it started has exited. The error is nil when the hub
+// closed the socket (CloseWhere, a handler's close, slow, shutdown,
+// revalidation) or the peer closed it normally (1000, 1001 or no status);
+// otherwise it says what went wrong (oversized frame, missed pong, broken
+// connection) and is worth a debug log.
+func (h *Hub) Serve(ctx context.Context, s *Subscriber, c *websocket.Conn, handle Handler) error {
 	defer c.CloseNow()
-	s := newSubscriber(m, c, h.cfg.SendBuffer)
-	if !h.register(s) {
-		_ = c.Close(websocket.StatusGoingAway, defaultReason(websocket.StatusGoingAway))
-		return nil
-	}
-	defer h.unregister(s)
+	defer h.Unsubscribe(s)
 	c.SetReadLimit(h.cfg.ReadLimit)
 
-	stopAfter := context.AfterFunc(ctx, func() { h.closeSub(s, websocket.StatusGoingAway, "") })
+	stopAfter := context.AfterFunc(ctx, func() { h.closeSub(s, websocket.StatusGoingAway, h.cfg.GoingAwayReason) })
 	defer stopAfter()
 
 	// loops is cancelled only once the reader has returned: reads and writes
@@ -134,66 +136,44 @@ func (h *Hub) Serve(ctx context.Context, c *websocket.Conn, m Member, handle Han
 		wg      sync.WaitGroup
 		pingErr error
 	)
-	wg.Go(func() { h.writeLoop(loops, s) })
-	wg.Go(func() { pingErr = h.keepalive(loops, s) })
+	wg.Go(func() { h.writeLoop(loops, s, c) })
+	wg.Go(func() { pingErr = h.keepalive(loops, s, c) })
 	defer func() { stop(); wg.Wait() }() // also if handle panics
-	err := h.readLoop(ctx, loops, s, handle)
+	err := h.readLoop(ctx, loops, s, c, handle)
 	stop()
 	wg.Wait()
 	if pingErr != nil {
 		err = pingErr // the cause; the reader only saw the connection cut
 	}
-	h.log.Debug("hub: socket closed", "room", m.Room, "user", m.User, "err", err)
+	h.log.Debug("hub: socket closed", "room", s.m.Room, "user", s.m.User, "err", err)
 	return err
 }
 
 // readLoop reads frames until the connection fails or closes.
-func (h *Hub) readLoop(ctx, loops context.Context, s *subscriber, handle Handler) error {
-	lim := newBucket(h.cfg.RatePerSec, h.cfg.Burst, time.Now())
-	rejected := 0 // rate-limited frames in a row
+func (h *Hub) readLoop(ctx, loops context.Context, s *Subscriber, c *websocket.Conn, handle Handler) error {
 	for {
-		typ, data, err := s.c.Read(loops)
+		typ, data, err := c.Read(loops)
 		if err != nil {
-			return h.readErr(s, err)
+			return h.readErr(s, c, err)
 		}
 		if s.closing() {
 			continue // keep reading until the peer answers our close frame
 		}
-		if !lim.allow(time.Now()) {
-			rejected++
-			h.reply(s, frameTooFast)
-			if rejected >= h.cfg.FloodLimit {
-				h.log.Info("hub: closing flooding socket", "room", s.m.Room, "user", s.m.User)
-				h.closeSub(s, websocket.StatusPolicyViolation, "")
-			}
-			continue
+		r := handle(ctx, typ, data)
+		if r.Frame != nil && !s.enqueue(r.Frame) {
+			h.dropSlow(s)
 		}
-		rejected = 0
-		switch {
-		case typ != websocket.MessageText:
-			h.reply(s, frameTextOnly)
-		case !utf8.Valid(data):
-			h.reply(s, frameInvalidUTF8)
-		default:
-			if r := handle(ctx, data); r != nil {
-				h.reply(s, r)
-			}
+		if r.Close != 0 {
+			h.closeSub(s, r.Close, r.Reason)
 		}
 	}
 }
 
-// reply queues a frame for the sender alone; a full buffer makes it too slow.
-func (h *Hub) reply(s *subscriber, frame []byte) {
-	if !s.enqueue(frame) {
-		h.dropSlow(s)
-	}
-}
-
-func (h *Hub) readErr(s *subscriber, err error) error {
+func (h *Hub) readErr(s *Subscriber, c *websocket.Conn, err error) error {
 	if errors.Is(err, websocket.ErrMessageTooBig) {
 		// coder/websocket has sent close 1009 but left the connection open;
 		// finish the handshake so the peer reliably sees the code.
-		_ = s.c.Close(websocket.StatusMessageTooBig, "")
+		_ = c.Close(websocket.StatusMessageTooBig, "")
 		return fmt.Errorf("hub: read: %w", err)
 	}
 	if s.closing() {
@@ -207,24 +187,17 @@ func (h *Hub) readErr(s *subscriber, err error) error {
 }
 
 // writeLoop drains the buffer until the socket is to be closed or the reader
-// has returned. A hub close request takes priority over queued frames so a
-// kicked or slow socket does not get more than it already has in flight.
-func (h *Hub) writeLoop(loops context.Context, s *subscriber) {
+// has returned.
+func (h *Hub) writeLoop(loops context.Context, s *Subscriber, c *websocket.Conn) {
 	for {
-		select {
-		case <-s.closeReq:
-			h.closeConn(loops, s)
-			return
-		default:
-		}
 		select {
 		case <-loops.Done():
 			return
 		case <-s.closeReq:
-			h.closeConn(loops, s)
+			h.closeConn(loops, s, c)
 			return
 		case f := <-s.msgs:
-			if err := h.write(loops, s, f); err != nil {
+			if err := h.write(loops, c, f); err != nil {
 				// A timed-out write has closed the connection; other errors
 				// mean it is broken or closing. The reader will return.
 				h.log.Debug("hub: write failed", "room", s.m.Room, "user", s.m.User, "err", err)
@@ -234,22 +207,23 @@ func (h *Hub) writeLoop(loops context.Context, s *subscriber) {
 	}
 }
 
-func (h *Hub) write(ctx context.Context, s *subscriber, frame []byte) error {
+func (h *Hub) write(ctx context.Context, c *websocket.Conn, frame []byte) error {
 	ctx, cancel := context.WithTimeout(ctx, h.cfg.WriteTimeout)
 	defer cancel()
-	return s.c.Write(ctx, websocket.MessageText, frame)
+	return c.Write(ctx, websocket.MessageText, frame)
 }
 
-// closeConn sends what is already queued (except to a slow consumer, whose
-// buffer is full because it is not reading) and closes with the requested
-// code. Close waits for the peer's close frame, which the reader receives.
-func (h *Hub) closeConn(ctx context.Context, s *subscriber) {
+// closeConn sends what is already queued — a close never overtakes frames
+// published before it — except to a slow consumer, whose buffer is full
+// because it is not reading, and then closes with the requested code.
+// Close waits for the peer's close frame, which the reader receives.
+func (h *Hub) closeConn(ctx context.Context, s *Subscriber, c *websocket.Conn) {
 	if s.code != websocket.StatusTryAgainLater {
 	flush:
 		for {
 			select {
 			case f := <-s.msgs:
-				if h.write(ctx, s, f) != nil {
+				if h.write(ctx, c, f) != nil {
 					break flush
 				}
 			default:
@@ -257,7 +231,7 @@ func (h *Hub) closeConn(ctx context.Context, s *subscriber) {
 			}
 		}
 	}
-	if err := s.c.Close(s.code, s.reason); err != nil {
+	if err := c.Close(s.code, s.reason); err != nil {
 		h.log.Debug("hub: close", "room", s.m.Room, "user", s.m.User, "code", int(s.code), "err", err)
 	}
 }
@@ -266,7 +240,7 @@ func (h *Hub) closeConn(ctx context.Context, s *subscriber) {
 // pong closes the connection at once: the peer is gone or hopelessly behind,
 // and a close handshake would only wait for it. Pinging here rather than on
 // the writer keeps the pong round trip from stalling deliveries.
-func (h *Hub) keepalive(loops context.Context, s *subscriber) error {
+func (h *Hub) keepalive(loops context.Context, s *Subscriber, c *websocket.Conn) error {
 	t := time.NewTicker(h.cfg.PingInterval)
 	defer t.Stop()
 	for {
@@ -279,20 +253,20 @@ func (h *Hub) keepalive(loops context.Context, s *subscriber) error {
 		}
 		ctx, cancel := context.WithTimeout(loops, h.cfg.PingInterval)
 		if s.m.Revalidate != nil {
-			if code := s.m.Revalidate(ctx); code != 0 {
+			if code, reason := s.m.Revalidate(ctx); code != 0 {
 				cancel()
 				h.log.Debug("hub: revalidation closes socket", "room", s.m.Room, "user", s.m.User, "code", int(code))
-				h.closeSub(s, code, "")
+				h.closeSub(s, code, reason)
 				return nil
 			}
 		}
-		err := s.c.Ping(ctx)
+		err := c.Ping(ctx)
 		cancel()
 		if err != nil {
 			if errors.Is(err, net.ErrClosed) || loops.Err() != nil || s.closing() {
 				return nil // closing anyway
 			}
-			_ = s.c.CloseNow()
+			_ = c.CloseNow()
 			return fmt.Errorf("hub: keepalive: %w", err)
 		}
 	}

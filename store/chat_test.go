@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"sync"
 	"testing"
+	"time"
 )
 
 func newTestStore(t *testing.T) *Store {
@@ -98,10 +99,10 @@ func TestMessageWriter(t *testing.T) {
 		)
 		for i := range 200 {
 			wg.Go(func() {
-				m, err := w.Append(ctx, NewMessage{RoomID: p.RoomID, UserID: writer.ID, Body: fmt.Sprint(i)},
+				m, fresh, err := w.Append(ctx, NewMessage{RoomID: p.RoomID, UserID: writer.ID, Body: fmt.Sprint(i)},
 					func(m Message) { mu.Lock(); order = append(order, m.ID); mu.Unlock() })
-				if err != nil || m.ID == 0 || m.User == nil || m.User.Username != "writer" {
-					t.Errorf("append: %+v %v", m, err)
+				if err != nil || !fresh || m.ID == 0 || m.User == nil || m.User.Username != "writer" {
+					t.Errorf("append: %+v %v %v", m, fresh, err)
 				}
 			})
 		}
@@ -122,12 +123,12 @@ func TestMessageWriter(t *testing.T) {
 	t.Run("non-member is refused, others in the batch are not", func(t *testing.T) {
 		var wg sync.WaitGroup
 		wg.Go(func() {
-			if _, err := w.Append(ctx, NewMessage{RoomID: p.RoomID, UserID: outsider.ID, Body: "x"}, nil); !errors.Is(err, ErrNotMember) {
+			if _, _, err := w.Append(ctx, NewMessage{RoomID: p.RoomID, UserID: outsider.ID, Body: "x"}, nil); !errors.Is(err, ErrNotMember) {
 				t.Errorf("outsider: %v", err)
 			}
 		})
 		wg.Go(func() {
-			if _, err := w.Append(ctx, NewMessage{RoomID: p.RoomID, UserID: writer.ID, Body: "y"}, nil); err != nil {
+			if _, _, err := w.Append(ctx, NewMessage{RoomID: p.RoomID, UserID: writer.ID, Body: "y"}, nil); err != nil {
 				t.Errorf("writer: %v", err)
 			}
 		})
@@ -138,7 +139,7 @@ func TestMessageWriter(t *testing.T) {
 		if err := st.DeleteRoom(ctx, p2.RoomID); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := w.Append(ctx, NewMessage{RoomID: p2.RoomID, UserID: writer.ID, Body: "x"}, nil); !errors.Is(err, ErrNotMember) {
+		if _, _, err := w.Append(ctx, NewMessage{RoomID: p2.RoomID, UserID: writer.ID, Body: "x"}, nil); !errors.Is(err, ErrNotMember) {
 			t.Errorf("deleted room: %v", err)
 		}
 	})
@@ -149,10 +150,125 @@ func TestMessageWriter(t *testing.T) {
 		if err := w.Close(ctx); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := w.Append(ctx, NewMessage{RoomID: p.RoomID, UserID: writer.ID, Body: "x"}, nil); !errors.Is(err, ErrClosed) {
+		if _, _, err := w.Append(ctx, NewMessage{RoomID: p.RoomID, UserID: writer.ID, Body: "x"}, nil); !errors.Is(err, ErrClosed) {
 			t.Errorf("after close: %v", err)
 		}
 	})
+}
+
+// TestMessageWriterGroupCommit forces two messages into one batch: MaxBatch
+// is 2 and the first waits (up to an hour) for company. The committed
+// callback of each then finds both rows from another connection, which it
+// could not if the other row's transaction had not committed yet: the
+// writer runs the callbacks of one batch before it starts the next.
+func TestMessageWriterGroupCommit(t *testing.T) {
+	st := newTestStore(t)
+	ctx := context.Background()
+	writer := mustUser(t, st, "writer")
+	p := mustPost(t, st, writer, 5)
+	w := st.NewMessageWriter(MessageWriterConfig{MaxBatch: 2, MaxDelay: time.Hour})
+	t.Cleanup(func() { w.Close(ctx) })
+
+	visible := make(chan int, 2) // messages stored when each callback ran
+	var wg sync.WaitGroup
+	for _, body := range []string{"하나", "둘"} {
+		wg.Go(func() {
+			_, _, err := w.Append(ctx, NewMessage{RoomID: p.RoomID, UserID: writer.ID, Body: body}, func(Message) {
+				msgs, _, err := st.Messages(ctx, p.RoomID, MessagePage{})
+				if err != nil {
+					t.Error(err)
+				}
+				visible <- len(msgs)
+			})
+			if err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	for range 2 {
+		if n := <-visible; n != 2 {
+			t.Errorf("a committed callback saw %d messages, want 2 (one transaction for both)", n)
+		}
+	}
+}
+
+func TestMessageWriterClientID(t *testing.T) {
+	st := newTestStore(t)
+	ctx := context.Background()
+	writer := mustUser(t, st, "writer")
+	member := mustUser(t, st, "member")
+	p := mustPost(t, st, writer, 5)
+	p2 := mustPost(t, st, writer, 5)
+	if _, err := st.JoinRoom(ctx, p.RoomID, member.ID); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2026, 11, 28, 9, 0, 0, 0, time.UTC)
+	st.SetClock(func() time.Time { return now })
+	w := st.NewMessageWriter(MessageWriterConfig{})
+	t.Cleanup(func() { w.Close(ctx) })
+
+	calls := 0
+	appendMsg := func(room, user int64, body, clientID string) (Message, bool) {
+		t.Helper()
+		m, fresh, err := w.Append(ctx, NewMessage{RoomID: room, UserID: user, Body: body, ClientID: clientID},
+			func(Message) { calls++ })
+		if err != nil {
+			t.Fatal(err)
+		}
+		return m, fresh
+	}
+	first, fresh := appendMsg(p.RoomID, writer.ID, "치킨?", "c-1")
+	if !fresh || calls != 1 {
+		t.Fatalf("first send: fresh %v, %d callbacks", fresh, calls)
+	}
+	// A resend (even with other text) returns the stored message.
+	again, fresh := appendMsg(p.RoomID, writer.ID, "치킨?!", "c-1")
+	if fresh || calls != 1 || again.ID != first.ID || again.Body != "치킨?" || !again.CreatedAt.Equal(first.CreatedAt) ||
+		again.User == nil || again.User.Username != "writer" {
+		t.Fatalf("resend: %+v fresh %v, %d callbacks; first %+v", again, fresh, calls, first)
+	}
+	// The same id from another sender, in another room, or none: new messages.
+	for _, tc := range []struct {
+		name       string
+		room, user int64
+		clientID   string
+	}{
+		{"other sender", p.RoomID, member.ID, "c-1"},
+		{"other room", p2.RoomID, writer.ID, "c-1"},
+		{"no client id", p.RoomID, writer.ID, ""},
+		{"no client id again", p.RoomID, writer.ID, ""},
+	} {
+		if m, fresh := appendMsg(tc.room, tc.user, "치킨?", tc.clientID); !fresh || m.ID == first.ID {
+			t.Errorf("%s: %+v fresh %v", tc.name, m, fresh)
+		}
+	}
+	// Just within the window it is still a resend; after it the id is free.
+	now = now.Add(ClientIDWindow - time.Second)
+	if m, fresh := appendMsg(p.RoomID, writer.ID, "x", "c-1"); fresh || m.ID != first.ID {
+		t.Errorf("within the window: %+v fresh %v", m, fresh)
+	}
+	now = now.Add(2 * time.Second)
+	later, fresh := appendMsg(p.RoomID, writer.ID, "다음 날", "c-1")
+	if !fresh || later.ID == first.ID {
+		t.Fatalf("after the window: %+v fresh %v", later, fresh)
+	}
+	if m, fresh := appendMsg(p.RoomID, writer.ID, "y", "c-1"); fresh || m.ID != later.ID || m.Body != "다음 날" {
+		t.Errorf("resend of the new message: %+v fresh %v", m, fresh)
+	}
+	msgs, _, err := st.Messages(ctx, p.RoomID, MessagePage{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var bodies []string
+	for _, m := range msgs {
+		if m.User != nil && m.User.ID == writer.ID {
+			bodies = append(bodies, m.Body)
+		}
+	}
+	if got := fmt.Sprint(bodies); got != "[치킨? 치킨? 치킨? 다음 날]" {
+		t.Errorf("writer's stored messages: %s", got)
+	}
 }
 
 func TestLeaveBanMembership(t *testing.T) {

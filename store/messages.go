@@ -95,7 +95,15 @@ type NewMessage struct {
 	RoomID int64
 	UserID int64
 	Body   string
+	// ClientID, if not "", is the sender's own id for the message: within
+	// ClientIDWindow at most one message per (room, sender, ClientID) is
+	// stored, and a resend gets the stored one back.
+	ClientID string
 }
+
+// ClientIDWindow is how long a client id names one message: a message with
+// the same id from the same sender in the same room within it is a resend.
+const ClientIDWindow = 24 * time.Hour
 
 // MessageWriterConfig tunes group commit. Zero fields take the defaults.
 type MessageWriterConfig struct {
@@ -130,8 +138,9 @@ type pendingMessage struct {
 }
 
 type messageResult struct {
-	m   Message
-	err error
+	m     Message
+	fresh bool // stored now, not found as an earlier message with its client id
+	err   error
 }
 
 // NewMessageWriter starts a writer; Close stops it.
@@ -152,10 +161,13 @@ func (s *Store) NewMessageWriter(cfg MessageWriterConfig) *MessageWriter {
 	return w
 }
 
-// Append stores a member's message and returns it once committed. The
-// sender must be a member of a room that still exists and an active user,
-// else ErrNotMember (checked in the same transaction as the insert, so a
-// ban or leave that committed first always wins).
+// Append stores a member's message and returns it once committed, with
+// fresh set. The sender must be a member of a room that still exists and an
+// active user, else ErrNotMember (checked in the same transaction as the
+// insert, so a ban or leave that committed first always wins). A resend (a
+// NewMessage.ClientID that names a message of the same sender and room
+// stored within ClientIDWindow) stores nothing: Append returns that earlier
+// message with fresh unset and does not call committed.
 //
 // committed, if not nil, is called with the stored message on the writer
 // goroutine right after the commit, in id order across all rooms, before
@@ -164,25 +176,25 @@ func (s *Store) NewMessageWriter(cfg MessageWriterConfig) *MessageWriter {
 //
 // When ctx ends first Append returns ctx.Err(); the message may still be
 // stored (it was never acknowledged).
-func (w *MessageWriter) Append(ctx context.Context, n NewMessage, committed func(Message)) (Message, error) {
+func (w *MessageWriter) Append(ctx context.Context, n NewMessage, committed func(Message)) (m Message, fresh bool, err error) {
 	p := &pendingMessage{n: n, committed: committed, res: make(chan messageResult, 1)}
 	w.mu.RLock()
 	if w.closed {
 		w.mu.RUnlock()
-		return Message{}, ErrClosed
+		return Message{}, false, ErrClosed
 	}
 	select {
 	case w.reqs <- p:
 	case <-ctx.Done():
 		w.mu.RUnlock()
-		return Message{}, ctx.Err()
+		return Message{}, false, ctx.Err()
 	}
 	w.mu.RUnlock()
 	select {
 	case r := <-p.res:
-		return r.m, r.err
+		return r.m, r.fresh, r.err
 	case <-ctx.Done():
-		return Message{}, ctx.Err()
+		return Message{}, false, ctx.Err()
 	}
 }
 
@@ -258,35 +270,16 @@ func (w *MessageWriter) commit(batch []*pendingMessage) {
 	ctx := context.Background()
 	results := make([]messageResult, len(batch))
 	err := w.s.txKeepBoard(ctx, func(tx *sql.Tx) error {
-		check, err := tx.PrepareContext(ctx, `SELECT u.username, u.email FROM room_members m
-			JOIN users u ON u.id = m.user_id JOIN chat_rooms r ON r.id = m.room_id
-			WHERE m.room_id = ? AND m.user_id = ? AND r.deleted_at IS NULL AND u.is_active = 1`)
+		st, err := prepareMessageStmts(ctx, tx)
 		if err != nil {
-			return fmt.Errorf("prepare check: %w", err)
+			return err
 		}
-		defer check.Close()
-		insert, err := tx.PrepareContext(ctx, `INSERT INTO messages (room_id, user_id, body, created_at) VALUES (?, ?, ?, ?)`)
-		if err != nil {
-			return fmt.Errorf("prepare insert: %w", err)
-		}
-		defer insert.Close()
+		defer st.close()
 		for i, p := range batch {
-			u := UserRef{ID: p.n.UserID}
-			err := check.QueryRowContext(ctx, p.n.RoomID, p.n.UserID).Scan(&u.Username, &u.Email)
-			if errors.Is(err, sql.ErrNoRows) {
-				results[i].err = ErrNotMember
-				continue
-			}
+			results[i], err = w.store(ctx, st, p.n)
 			if err != nil {
-				return fmt.Errorf("check sender: %w", err)
+				return err
 			}
-			m := Message{RoomID: p.n.RoomID, User: &u, Body: p.n.Body, CreatedAt: w.s.now()}
-			res, err := insert.ExecContext(ctx, m.RoomID, u.ID, m.Body, formatTime(m.CreatedAt))
-			if err != nil {
-				return fmt.Errorf("insert message: %w", err)
-			}
-			m.ID, _ = res.LastInsertId()
-			results[i].m = m
 		}
 		return nil
 	})
@@ -294,9 +287,87 @@ func (w *MessageWriter) commit(batch []*pendingMessage) {
 		r := results[i]
 		if err != nil {
 			r = messageResult{err: err}
-		} else if r.err == nil && p.committed != nil {
+		} else if r.fresh && p.committed != nil {
 			p.committed(r.m)
 		}
 		p.res <- r
 	}
+}
+
+// messageStmts are the statements commit runs for every message of a batch.
+type messageStmts struct {
+	check, find, forget, insert *sql.Stmt
+}
+
+func prepareMessageStmts(ctx context.Context, tx *sql.Tx) (*messageStmts, error) {
+	var st messageStmts
+	for _, q := range []struct {
+		stmt **sql.Stmt
+		sql  string
+	}{
+		{&st.check, `SELECT u.username, u.email FROM room_members m
+			JOIN users u ON u.id = m.user_id JOIN chat_rooms r ON r.id = m.room_id
+			WHERE m.room_id = ? AND m.user_id = ? AND r.deleted_at IS NULL AND u.is_active = 1`},
+		{&st.find, `SELECT id, body, created_at FROM messages WHERE room_id = ? AND user_id = ? AND client_id = ?`},
+		{&st.forget, `UPDATE messages SET client_id = NULL WHERE id = ?`},
+		{&st.insert, `INSERT INTO messages (room_id, user_id, body, created_at, client_id) VALUES (?, ?, ?, ?, ?)`},
+	} {
+		stmt, err := tx.PrepareContext(ctx, q.sql)
+		if err != nil {
+			st.close()
+			return nil, fmt.Errorf("prepare message statement: %w", err)
+		}
+		*q.stmt = stmt
+	}
+	return &st, nil
+}
+
+func (st *messageStmts) close() {
+	for _, s := range []*sql.Stmt{st.check, st.find, st.forget, st.insert} {
+		if s != nil {
+			s.Close()
+		}
+	}
+}
+
+// store stores one message of a batch, or finds the earlier one its client
+// id names. A refused sender is a result (ErrNotMember), not an error: the
+// rest of the batch goes on.
+func (w *MessageWriter) store(ctx context.Context, st *messageStmts, n NewMessage) (messageResult, error) {
+	u := UserRef{ID: n.UserID}
+	err := st.check.QueryRowContext(ctx, n.RoomID, n.UserID).Scan(&u.Username, &u.Email)
+	if errors.Is(err, sql.ErrNoRows) {
+		return messageResult{err: ErrNotMember}, nil
+	}
+	if err != nil {
+		return messageResult{}, fmt.Errorf("check sender: %w", err)
+	}
+	now := w.s.now()
+	clientID := sql.NullString{String: n.ClientID, Valid: n.ClientID != ""}
+	if clientID.Valid {
+		earlier := Message{RoomID: n.RoomID, User: &u}
+		var created string
+		err := st.find.QueryRowContext(ctx, n.RoomID, n.UserID, n.ClientID).Scan(&earlier.ID, &earlier.Body, &created)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+		case err != nil:
+			return messageResult{}, fmt.Errorf("find resent message: %w", err)
+		default:
+			earlier.CreatedAt = parseTime(created)
+			if now.Sub(earlier.CreatedAt) < ClientIDWindow {
+				return messageResult{m: earlier}, nil
+			}
+			// An old message keeps its text but gives its id up for reuse.
+			if _, err := st.forget.ExecContext(ctx, earlier.ID); err != nil {
+				return messageResult{}, fmt.Errorf("forget old client id: %w", err)
+			}
+		}
+	}
+	m := Message{RoomID: n.RoomID, User: &u, Body: n.Body, CreatedAt: now}
+	res, err := st.insert.ExecContext(ctx, m.RoomID, u.ID, m.Body, formatTime(m.CreatedAt), clientID)
+	if err != nil {
+		return messageResult{}, fmt.Errorf("insert message: %w", err)
+	}
+	m.ID, _ = res.LastInsertId()
+	return messageResult{m: m, fresh: true}, nil
 }
