@@ -259,12 +259,15 @@ type chatSocket struct {
 func (c *chatSocket) handle(ctx context.Context, typ websocket.MessageType, frame []byte) hub.Reply {
 	if !c.bucket.take(time.Now(), chatRatePerSec, chatBurst) {
 		c.refused++
+		reply := hub.Reply{Frame: frameChatTooFast}
+		if id := clientIDOf(typ, frame); id != "" {
+			reply.Frame = errorFrame(msgChatTooFast, id)
+		}
 		if c.refused >= chatFloodLimit {
 			c.s.log.Info("closing flooding chat socket", "room", c.room, "user", c.user)
-			return hub.Reply{Frame: frameChatTooFast, Close: websocket.StatusPolicyViolation,
-				Reason: closeReason(websocket.StatusPolicyViolation)}
+			reply.Close, reply.Reason = websocket.StatusPolicyViolation, closeReason(websocket.StatusPolicyViolation)
 		}
-		return hub.Reply{Frame: frameChatTooFast}
+		return reply
 	}
 	c.refused = 0
 	switch {
@@ -299,6 +302,17 @@ func parseClientID(raw json.RawMessage) (id string, ok bool) {
 		}
 	}
 	return id, true
+}
+
+// clientIDOf is the valid client_id of a text frame, or "", for the errors
+// answered before the frame is read as a message.
+func clientIDOf(typ websocket.MessageType, frame []byte) string {
+	var in chatInput
+	if typ != websocket.MessageText || json.Unmarshal(frame, &in) != nil {
+		return ""
+	}
+	id, _ := parseClientID(in.ClientID)
+	return id
 }
 
 // message handles one text frame: validate, store (group commit), then

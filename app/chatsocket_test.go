@@ -717,13 +717,14 @@ func TestChatSocketRoomDeletedDuringUpgrade(t *testing.T) {
 // chatFloodLimit refused frames in a row close the socket with 1008.
 // Empty messages are used: they are answered without touching the
 // database, so the socket reads them faster than the bucket refills.
+// Every answer, refused or not, carries the frames' client_id.
 func TestChatSocketFlood(t *testing.T) {
 	e := newChatEnv(t)
 	writer, _, room := chatPair(e)
 	c := e.mustDial(room, writer)
 	go func() {
 		for range 6 * chatBurst {
-			if c.c.Write(context.Background(), websocket.MessageText, []byte(`{"message": ""}`)) != nil {
+			if c.c.Write(context.Background(), websocket.MessageText, []byte(`{"message": "", "client_id": "f-1"}`)) != nil {
 				return // closed
 			}
 		}
@@ -742,6 +743,9 @@ func TestChatSocketFlood(t *testing.T) {
 		var ev event
 		if err := json.Unmarshal(data, &ev); err != nil {
 			t.Fatal(err)
+		}
+		if ev.ClientID != "f-1" { // refused or not, the error names the frame
+			t.Fatalf("frame without the client_id: %s", data)
 		}
 		switch ev.Error {
 		case msgChatEmpty:

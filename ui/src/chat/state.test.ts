@@ -8,6 +8,7 @@ import {
   httpNotice,
   initialChatState,
   mergeMessages,
+  newClientId,
   parseEvent,
 } from './state';
 
@@ -41,7 +42,7 @@ describe('messages', () => {
       s,
       { type: 'event', event: { type: 'chat.message', message: msg(3, 'c') } },
       { type: 'event', event: { type: 'chat.message', message: msg(3, 'c') } },
-      { type: 'missed', messages: [msg(2, 'b'), msg(3, 'c'), msg(4, 'd')], afterOpen: false },
+      { type: 'missed', messages: [msg(2, 'b'), msg(3, 'c'), msg(4, 'd')] },
       { type: 'older', messages: [msg(0, 'z'), msg(1, 'a')], hasMore: false },
     );
     expect(s.messages.map((m) => m.id)).toEqual([0, 1, 2, 3, 4]);
@@ -62,87 +63,120 @@ describe('messages', () => {
   });
 });
 
-describe('optimistic send and echo reconciliation', () => {
-  it('shows my message at once as pending and clears it on the echo', () => {
-    let s = run(opened(), { type: 'send', tempId: 't1', message: ' 안녕 ' }, { type: 'sent', tempIds: ['t1'] });
-    expect(s.pending).toEqual([{ tempId: 't1', message: '안녕', status: 'sent', gen: 1 }]);
-    s = run(s, { type: 'event', event: { type: 'chat.message', message: msg(3, '안녕', me) } });
+describe('optimistic send, matched by client_id', () => {
+  const echo = (m: ChatMessage, client_id?: string) =>
+    ({ type: 'event', event: { type: 'chat.message', message: m, ...(client_id ? { client_id } : {}) } }) as const;
+  const error = (text: string, client_id?: string) =>
+    ({ type: 'event', event: { type: 'chat.error', error: text, ...(client_id ? { client_id } : {}) } }) as const;
+
+  it('shows my message at once as pending and clears it on the echo with its id', () => {
+    let s = run(opened(), { type: 'send', id: 'c1', message: ' 안녕 ' }, { type: 'sent', ids: ['c1'] });
+    expect(s.pending).toEqual([{ id: 'c1', message: '안녕', status: 'sent' }]);
+    s = run(s, echo(msg(3, '안녕', me), 'c1'));
     expect(s.pending).toEqual([]);
     expect(s.messages.at(-1)?.id).toBe(3);
   });
 
-  it('does not clear my pending message on someone else’s identical text', () => {
+  it('is not cleared by the same text without my id (another member, my other device)', () => {
     const s = run(
       opened(),
-      { type: 'send', tempId: 't1', message: '네' },
-      { type: 'sent', tempIds: ['t1'] },
-      { type: 'event', event: { type: 'chat.message', message: msg(3, '네', other) } },
+      { type: 'send', id: 'c1', message: '네' },
+      { type: 'sent', ids: ['c1'] },
+      echo(msg(3, '네', other)),
+      echo(msg(4, '네', me)),
     );
-    expect(s.pending).toHaveLength(1);
+    expect(s.pending.map((p) => p.id)).toEqual(['c1']);
+    expect(s.messages.map((m) => m.id)).toEqual([1, 2, 3, 4]);
   });
 
-  it('matches echoes by content in order', () => {
+  it('clears exactly the message each echo names, in any order', () => {
     let s = run(
       opened(),
-      { type: 'send', tempId: 't1', message: '하나' },
-      { type: 'send', tempId: 't2', message: '둘' },
-      { type: 'send', tempId: 't3', message: '하나' },
-      { type: 'sent', tempIds: ['t1', 't2', 't3'] },
+      { type: 'send', id: 'c1', message: '하나' },
+      { type: 'send', id: 'c2', message: '둘' },
+      { type: 'send', id: 'c3', message: '하나' },
+      { type: 'sent', ids: ['c1', 'c2', 'c3'] },
     );
-    s = run(s, { type: 'event', event: { type: 'chat.message', message: msg(3, '하나', me) } });
-    expect(s.pending.map((p) => p.tempId)).toEqual(['t2', 't3']);
-    s = run(s, { type: 'event', event: { type: 'chat.message', message: msg(4, '둘', me) } });
-    s = run(s, { type: 'event', event: { type: 'chat.message', message: msg(5, '하나', me) } });
+    s = run(s, echo(msg(3, '하나', me), 'c3'));
+    expect(s.pending.map((p) => p.id)).toEqual(['c1', 'c2']);
+    s = run(s, echo(msg(4, '하나', me), 'c1'), echo(msg(5, '둘', me), 'c2'));
     expect(s.pending).toEqual([]);
   });
 
-  it('does not reconcile twice for a duplicated echo', () => {
-    let s = run(
+  it('a repeated echo (a resend answered again) adds the message once', () => {
+    const s = run(
       opened(),
-      { type: 'send', tempId: 't1', message: 'x' },
-      { type: 'send', tempId: 't2', message: 'x' },
-      { type: 'sent', tempIds: ['t1', 't2'] },
+      { type: 'send', id: 'c1', message: 'x' },
+      { type: 'sent', ids: ['c1'] },
+      { type: 'missed', messages: [msg(3, 'x', me)] },
+      echo(msg(3, 'x', me), 'c1'),
+      echo(msg(3, 'x', me), 'c1'),
     );
-    s = run(
-      s,
-      { type: 'event', event: { type: 'chat.message', message: msg(3, 'x', me) } },
-      { type: 'missed', messages: [msg(3, 'x', me)], afterOpen: false },
-    );
-    expect(s.pending.map((p) => p.tempId)).toEqual(['t2']);
+    expect(s.pending).toEqual([]);
+    expect(s.messages.map((m) => m.id)).toEqual([1, 2, 3]);
   });
 
-  it('marks the oldest waiting frame failed on chat.error and allows retry', () => {
+  it('marks the message a chat.error names as failed and allows retry with the same id', () => {
     let s = run(
       opened(),
-      { type: 'send', tempId: 't1', message: '빠르게' },
-      { type: 'sent', tempIds: ['t1'] },
-      { type: 'event', event: { type: 'chat.error', error: '너무 빨리 보내고 있어요.' } },
+      { type: 'send', id: 'c1', message: '먼저' },
+      { type: 'send', id: 'c2', message: '빠르게' },
+      { type: 'sent', ids: ['c1', 'c2'] },
+      error('너무 빨리 보내고 있어요.', 'c2'),
     );
     expect(s.error).toBe('너무 빨리 보내고 있어요.');
-    expect(s.pending[0]).toMatchObject({ status: 'failed', error: '너무 빨리 보내고 있어요.' });
-    s = run(s, { type: 'retry', tempId: 't1' });
-    expect(s.pending[0]).toMatchObject({ status: 'queued', gen: 0 });
-    s = run(s, { type: 'discard', tempId: 't1' }, { type: 'clearError' });
-    expect(s.pending).toEqual([]);
+    expect(s.pending).toEqual([
+      { id: 'c1', message: '먼저', status: 'sent' },
+      { id: 'c2', message: '빠르게', status: 'failed', error: '너무 빨리 보내고 있어요.' },
+    ]);
+    s = run(s, { type: 'retry', id: 'c2' });
+    expect(s.pending[1]).toEqual({ id: 'c2', message: '빠르게', status: 'queued', error: undefined });
+    s = run(s, { type: 'discard', id: 'c2' }, { type: 'clearError' });
+    expect(s.pending.map((p) => p.id)).toEqual(['c1']);
     expect(s.error).toBeNull();
   });
 
-  it('after a reconnect, reconciles from history and fails frames lost with the old socket', () => {
+  it('shows a chat.error without an id but fails no message', () => {
+    const s = run(opened(), { type: 'send', id: 'c1', message: 'a' }, { type: 'sent', ids: ['c1'] }, error('오류'));
+    expect(s.error).toBe('오류');
+    expect(s.pending[0].status).toBe('sent');
+  });
+
+  it('after a reconnect, queues every unanswered message again under the same id', () => {
     let s = run(
       opened(),
-      { type: 'send', tempId: 't1', message: '도착함' },
-      { type: 'send', tempId: 't2', message: '유실됨' },
-      { type: 'sent', tempIds: ['t1', 't2'] },
+      { type: 'send', id: 'c1', message: '도착함' },
+      { type: 'send', id: 'c2', message: '유실됨' },
+      { type: 'sent', ids: ['c1', 'c2'] },
+      error('저장 못 함', 'c2'),
+      { type: 'send', id: 'c3', message: '보내는 중' },
+      { type: 'sent', ids: ['c3'] },
       { type: 'closed', code: 1006 },
+      { type: 'send', id: 'c4', message: '끊긴 동안' },
     );
     expect(s.conn).toBe('reconnecting');
-    s = run(s, { type: 'send', tempId: 't3', message: '끊긴 동안' }, { type: 'open' });
-    expect(s.gen).toBe(2);
-    s = run(s, { type: 'sent', tempIds: ['t3'] }, { type: 'missed', messages: [msg(3, '도착함', me)], afterOpen: true });
-    expect(s.pending.map((p) => [p.tempId, p.status])).toEqual([
-      ['t2', 'failed'],
-      ['t3', 'sent'],
+    expect(s.pending.map((p) => [p.id, p.status])).toEqual([
+      ['c1', 'sent'],
+      ['c2', 'failed'],
+      ['c3', 'sent'],
+      ['c4', 'queued'],
     ]);
+    s = run(s, { type: 'open' });
+    // The failed one waits for its retry button; the others go out again.
+    expect(s.pending.map((p) => [p.id, p.status])).toEqual([
+      ['c1', 'queued'],
+      ['c2', 'failed'],
+      ['c3', 'queued'],
+      ['c4', 'queued'],
+    ]);
+    s = run(s, { type: 'sent', ids: ['c1', 'c3', 'c4'] }, echo(msg(3, '도착함', me), 'c1'));
+    expect(s.pending.map((p) => p.id)).toEqual(['c2', 'c3', 'c4']);
+  });
+
+  it('makes client ids the server accepts, different each time', () => {
+    const ids = new Set(Array.from({ length: 100 }, newClientId));
+    expect(ids.size).toBe(100);
+    for (const id of ids) expect(id).toMatch(/^[A-Za-z0-9_-]{1,64}$/);
   });
 });
 
@@ -218,6 +252,16 @@ describe('parseEvent', () => {
     expect(parseEvent(JSON.stringify({ type: 'chat.error', error: '긴 메시지' }))).toEqual({
       type: 'chat.error',
       error: '긴 메시지',
+    });
+    expect(parseEvent(JSON.stringify({ type: 'chat.error', error: 'x', client_id: 'c1' }))).toEqual({
+      type: 'chat.error',
+      error: 'x',
+      client_id: 'c1',
+    });
+    expect(parseEvent(JSON.stringify({ type: 'chat.message', message: msg(1, 'a'), client_id: 'c1' }))).toEqual({
+      type: 'chat.message',
+      message: msg(1, 'a'),
+      client_id: 'c1',
     });
     expect(parseEvent('not json')).toBeNull();
     expect(parseEvent(JSON.stringify({ type: 'other' }))).toBeNull();

@@ -71,12 +71,17 @@ export function backoffDelay(attempt: number, rand: number = Math.random()): num
 
 export type PendingStatus = 'queued' | 'sent' | 'failed';
 
+/**
+ * A message of mine the server has not acknowledged yet. `id` is the
+ * client_id sent with it: the server's echo and any chat.error about it
+ * carry the same id, and a resend (after a reconnect) reuses it, so the
+ * server stores it at most once.
+ */
 export interface Pending {
-  tempId: string;
+  id: string;
   message: string;
+  /** queued: to be written once a socket is open; sent: written, waiting for the echo */
   status: PendingStatus;
-  /** socket generation the frame was written to (0 = not yet) */
-  gen: number;
   error?: string;
 }
 
@@ -87,8 +92,6 @@ export interface ChatState {
   hasMore: boolean;
   loaded: boolean;
   conn: ConnState;
-  /** incremented on every successful socket open */
-  gen: number;
   /** consecutive failed reconnects (drives the backoff) */
   attempt: number;
   notice: Notice | null;
@@ -97,19 +100,19 @@ export interface ChatState {
 }
 
 export type WsEvent =
-  | { type: 'chat.message'; message: ChatMessage }
+  | { type: 'chat.message'; message: ChatMessage; client_id?: string }
   | { type: 'chat.user.join' | 'chat.user.leave'; user_id: number; message?: ChatMessage }
-  | { type: 'chat.error'; error: string };
+  | { type: 'chat.error'; error: string; client_id?: string };
 
 export type ChatAction =
   | { type: 'loaded'; messages: ChatMessage[]; hasMore: boolean }
   | { type: 'older'; messages: ChatMessage[]; hasMore: boolean }
-  | { type: 'missed'; messages: ChatMessage[]; afterOpen: boolean }
+  | { type: 'missed'; messages: ChatMessage[] }
   | { type: 'event'; event: WsEvent }
-  | { type: 'send'; tempId: string; message: string }
-  | { type: 'sent'; tempIds: string[] }
-  | { type: 'retry'; tempId: string }
-  | { type: 'discard'; tempId: string }
+  | { type: 'send'; id: string; message: string }
+  | { type: 'sent'; ids: string[] }
+  | { type: 'retry'; id: string }
+  | { type: 'discard'; id: string }
   | { type: 'open' }
   | { type: 'closed'; code: number }
   | { type: 'stop'; notice: Notice }
@@ -123,7 +126,6 @@ export function initialChatState(myId: number): ChatState {
     hasMore: false,
     loaded: false,
     conn: 'connecting',
-    gen: 0,
     attempt: 0,
     notice: null,
     error: null,
@@ -145,26 +147,10 @@ export function mergeMessages(existing: ChatMessage[], incoming: ChatMessage[]):
   return [...byId.values()].sort((a, b) => a.id - b.id);
 }
 
-/**
- * Remove pending entries confirmed by my own messages, matching by content in
- * order: each confirmed message of mine removes the oldest sent pending entry
- * with the same text. Returns the new pending list.
- */
-export function reconcile(pending: Pending[], confirmed: ChatMessage[], myId: number): Pending[] {
-  let out = pending;
-  for (const m of confirmed) {
-    if (!m.user || m.user.id !== myId) continue;
-    const text = m.message.trim();
-    let idx = out.findIndex((p) => p.status === 'sent' && p.message === text);
-    if (idx < 0) idx = out.findIndex((p) => p.status !== 'queued' && p.message === text);
-    if (idx >= 0) out = [...out.slice(0, idx), ...out.slice(idx + 1)];
-  }
-  return out;
-}
-
-function newOnly(existing: ChatMessage[], incoming: ChatMessage[]): ChatMessage[] {
-  const seen = new Set(existing.map((m) => m.id));
-  return incoming.filter((m) => m && !seen.has(m.id));
+/** A client_id for a message: 24 hex characters from the browser's CSPRNG. */
+export function newClientId(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(12));
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
 export function chatReducer(s: ChatState, a: ChatAction): ChatState {
@@ -175,67 +161,54 @@ export function chatReducer(s: ChatState, a: ChatAction): ChatState {
     }
     case 'older':
       return { ...s, messages: mergeMessages(s.messages, a.messages), hasMore: a.hasMore };
-    case 'missed': {
-      const fresh = newOnly(s.messages, a.messages);
-      let pending = reconcile(s.pending, fresh, s.myId);
-      if (a.afterOpen) {
-        // Frames written to an earlier socket whose message is neither echoed
-        // nor in the history never reached the server.
-        pending = pending.map((p) =>
-          p.status === 'sent' && p.gen < s.gen
-            ? { ...p, status: 'failed', error: '전송하지 못했어요' }
-            : p,
-        );
-      }
-      return { ...s, messages: mergeMessages(s.messages, a.messages), pending };
-    }
+    case 'missed':
+      return { ...s, messages: mergeMessages(s.messages, a.messages) };
     case 'event': {
       const ev = a.event;
       if (ev.type === 'chat.error') {
-        // The server answers frames in order: the error belongs to the
-        // oldest frame still waiting for its echo.
-        const idx = s.pending.findIndex((p) => p.status === 'sent');
-        const pending =
-          idx < 0
-            ? s.pending
-            : s.pending.map((p, i) =>
-                i === idx ? { ...p, status: 'failed' as const, error: ev.error } : p,
-              );
+        const pending = ev.client_id
+          ? s.pending.map((p) => (p.id === ev.client_id ? { ...p, status: 'failed' as const, error: ev.error } : p))
+          : s.pending;
         return { ...s, pending, error: ev.error };
       }
       const msg = ev.message;
       if (!msg || typeof msg.id !== 'number') return s;
-      const fresh = newOnly(s.messages, [msg]);
+      const id = ev.type === 'chat.message' ? ev.client_id : undefined;
       return {
         ...s,
         messages: mergeMessages(s.messages, [msg]),
-        pending: reconcile(s.pending, fresh, s.myId),
+        pending: id ? s.pending.filter((p) => p.id !== id) : s.pending,
       };
     }
     case 'send':
       return {
         ...s,
         error: null,
-        pending: [...s.pending, { tempId: a.tempId, message: a.message.trim(), status: 'queued', gen: 0 }],
+        pending: [...s.pending, { id: a.id, message: a.message.trim(), status: 'queued' }],
       };
     case 'sent': {
-      const ids = new Set(a.tempIds);
+      const ids = new Set(a.ids);
       return {
         ...s,
-        pending: s.pending.map((p) => (ids.has(p.tempId) ? { ...p, status: 'sent', gen: s.gen } : p)),
+        pending: s.pending.map((p) => (ids.has(p.id) && p.status === 'queued' ? { ...p, status: 'sent' } : p)),
       };
     }
     case 'retry':
       return {
         ...s,
-        pending: s.pending.map((p) =>
-          p.tempId === a.tempId ? { ...p, status: 'queued', gen: 0, error: undefined } : p,
-        ),
+        pending: s.pending.map((p) => (p.id === a.id ? { ...p, status: 'queued', error: undefined } : p)),
       };
     case 'discard':
-      return { ...s, pending: s.pending.filter((p) => p.tempId !== a.tempId) };
+      return { ...s, pending: s.pending.filter((p) => p.id !== a.id) };
     case 'open':
-      return { ...s, conn: 'open', gen: s.gen + 1, attempt: 0 };
+      // What an earlier socket wrote without an answer is sent again with
+      // the same id: the server stores it at most once.
+      return {
+        ...s,
+        conn: 'open',
+        attempt: 0,
+        pending: s.pending.map((p) => (p.status === 'sent' ? { ...p, status: 'queued' } : p)),
+      };
     case 'closed': {
       if (s.conn === 'stopped') return s;
       const info = closeInfo(a.code);
@@ -262,12 +235,21 @@ export function parseEvent(data: unknown): WsEvent | null {
   const e = v as Record<string, unknown>;
   switch (e.type) {
     case 'chat.message':
-      return e.message && typeof e.message === 'object' ? (e as unknown as WsEvent) : null;
+      if (!e.message || typeof e.message !== 'object') return null;
+      return {
+        type: 'chat.message',
+        message: e.message as ChatMessage,
+        ...(typeof e.client_id === 'string' ? { client_id: e.client_id } : {}),
+      };
     case 'chat.user.join':
     case 'chat.user.leave':
       return e as unknown as WsEvent;
     case 'chat.error':
-      return { type: 'chat.error', error: typeof e.error === 'string' ? e.error : '메시지를 보내지 못했어요' };
+      return {
+        type: 'chat.error',
+        error: typeof e.error === 'string' ? e.error : '메시지를 보내지 못했어요',
+        ...(typeof e.client_id === 'string' ? { client_id: e.client_id } : {}),
+      };
     default:
       return null;
   }

@@ -1,9 +1,7 @@
 import { useCallback, useEffect, useReducer, useRef, useState } from 'react';
 import { api, ApiError, errorStatus, qs } from '../lib/api';
 import type { ChatMessage, ChatRoom, UserRef } from '../lib/types';
-import { backoffDelay, chatReducer, closeInfo, httpNotice, initialChatState, parseEvent } from './state';
-
-let tempSeq = 0;
+import { backoffDelay, chatReducer, closeInfo, httpNotice, initialChatState, newClientId, parseEvent } from './state';
 
 export function socketUrl(roomId: string): string {
   const proto = window.location.protocol === 'https:' ? 'wss' : 'ws';
@@ -14,6 +12,8 @@ export function socketUrl(roomId: string): string {
  * Room state + live socket. The cookie is the only credential (same origin).
  * Reconnects with backoff; before each reconnect it asks the REST route for
  * missed messages, which also tells whether we may still be in the room.
+ * Each message is sent with a client_id: its echo and errors name it, and
+ * the resend after a reconnect reuses it.
  */
 export function useChat(roomId: string, myId: number) {
   const [state, dispatch] = useReducer(chatReducer, myId, initialChatState);
@@ -27,8 +27,6 @@ export function useChat(roomId: string, myId: number) {
   const stateRef = useRef(state);
   stateRef.current = state;
   const wsRef = useRef<WebSocket | null>(null);
-  /** temp ids already written to a socket (guards against double sends) */
-  const written = useRef(new Set<string>());
   const base = `/api/chat/${encodeURIComponent(roomId)}/`;
 
   const loadMembers = useCallback(async () => {
@@ -54,7 +52,7 @@ export function useChat(roomId: string, myId: number) {
       return m.length ? m[m.length - 1].id : 0;
     };
 
-    async function fetchMissed(afterOpen: boolean): Promise<void> {
+    async function fetchMissed(): Promise<void> {
       let collected: ChatMessage[] = [];
       let after = lastId();
       for (let i = 0; i < 10; i++) {
@@ -66,7 +64,7 @@ export function useChat(roomId: string, myId: number) {
         if (!after || !r.has_more || msgs.length === 0) break;
         after = Math.max(...msgs.map((m) => m.id));
       }
-      dispatch({ type: 'missed', messages: collected, afterOpen });
+      dispatch({ type: 'missed', messages: collected });
     }
 
     function stopWith(status: number) {
@@ -75,16 +73,6 @@ export function useChat(roomId: string, myId: number) {
         stopped = true;
         dispatch({ type: 'stop', notice: n });
       }
-    }
-
-    function flush(ws: WebSocket) {
-      const queued = stateRef.current.pending.filter((p) => p.status === 'queued' && !written.current.has(p.tempId));
-      if (!queued.length) return;
-      for (const p of queued) {
-        written.current.add(p.tempId);
-        ws.send(JSON.stringify({ message: p.message }));
-      }
-      dispatch({ type: 'sent', tempIds: queued.map((p) => p.tempId) });
     }
 
     function connect() {
@@ -100,13 +88,8 @@ export function useChat(roomId: string, myId: number) {
       ws.onopen = () => {
         if (cancelled) return;
         attempt = 0;
-        dispatch({ type: 'open' });
-        // Let the reducer bump the generation before frames are written.
-        window.setTimeout(() => {
-          if (cancelled || wsRef.current !== ws) return;
-          flush(ws);
-          fetchMissed(true).catch((e) => stopWith(errorStatus(e)));
-        }, 0);
+        dispatch({ type: 'open' }); // the outbox effect below (re)sends what is pending
+        fetchMissed().catch((e) => stopWith(errorStatus(e)));
       };
       ws.onmessage = (ev) => {
         if (cancelled) return;
@@ -134,7 +117,7 @@ export function useChat(roomId: string, myId: number) {
     async function probeThenConnect() {
       if (cancelled || stopped) return;
       try {
-        await fetchMissed(false);
+        await fetchMissed();
       } catch (e) {
         const s = errorStatus(e);
         if (s === 401 || s === 403 || s === 404) {
@@ -177,32 +160,21 @@ export function useChat(roomId: string, myId: number) {
     };
   }, [roomId, base, loadMembers]);
 
-  const send = useCallback((text: string) => {
-    const tempId = `tmp-${Date.now()}-${++tempSeq}`;
-    const message = text.trim();
-    dispatch({ type: 'send', tempId, message });
+  // The outbox: whenever a socket is open, write every queued message. A
+  // message written twice (e.g. an effect run again) is stored once: the
+  // server keys it by its client_id.
+  useEffect(() => {
     const ws = wsRef.current;
-    if (ws && ws.readyState === WebSocket.OPEN) {
-      written.current.add(tempId);
-      ws.send(JSON.stringify({ message }));
-      dispatch({ type: 'sent', tempIds: [tempId] });
-    }
-  }, []);
+    if (state.conn !== 'open' || !ws || ws.readyState !== WebSocket.OPEN) return;
+    const queued = state.pending.filter((p) => p.status === 'queued');
+    if (!queued.length) return;
+    for (const p of queued) ws.send(JSON.stringify({ message: p.message, client_id: p.id }));
+    dispatch({ type: 'sent', ids: queued.map((p) => p.id) });
+  }, [state.conn, state.pending]);
 
-  const retry = useCallback((tempId: string) => {
-    const p = stateRef.current.pending.find((x) => x.tempId === tempId);
-    if (!p) return;
-    dispatch({ type: 'retry', tempId });
-    written.current.delete(tempId);
-    const ws = wsRef.current;
-    if (ws && ws.readyState === WebSocket.OPEN) {
-      written.current.add(tempId);
-      ws.send(JSON.stringify({ message: p.message }));
-      dispatch({ type: 'sent', tempIds: [tempId] });
-    }
-  }, []);
-
-  const discard = useCallback((tempId: string) => dispatch({ type: 'discard', tempId }), []);
+  const send = useCallback((text: string) => dispatch({ type: 'send', id: newClientId(), message: text.trim() }), []);
+  const retry = useCallback((id: string) => dispatch({ type: 'retry', id }), []);
+  const discard = useCallback((id: string) => dispatch({ type: 'discard', id }), []);
   const clearError = useCallback(() => dispatch({ type: 'clearError' }), []);
 
   const loadOlder = useCallback(async () => {
