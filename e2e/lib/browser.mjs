@@ -66,6 +66,8 @@ export async function newUser(browser, vp, base, label) {
     cspViolations: [],
     pageErrors: [],
     sockets: [],
+    wsSent: [], // text frames the page wrote to a WebSocket
+    wsReceived: [], // text frames it read
     pending: [],
   };
   const watch = (page) => {
@@ -88,6 +90,8 @@ export async function newUser(browser, vp, base, label) {
     });
     page.on('websocket', (ws) => {
       mon.sockets.push(ws.url());
+      ws.on('framesent', (f) => typeof f.payload === 'string' && mon.wsSent.push(f.payload));
+      ws.on('framereceived', (f) => typeof f.payload === 'string' && mon.wsReceived.push(f.payload));
       if (/token/i.test(new URL(ws.url()).search)) mon.urlsWithToken.push(ws.url());
     });
     page.on('console', (msg) => {

@@ -215,6 +215,16 @@ for (const vp of VIEWPORTS) {
         const fromA = `안녕하세요, 7시 괜찮으세요? (${S.run})`;
         await sendMessage(A, fromA);
         await visible(B, `${tid('chat-message')}[data-user-id]:has-text("${fromA}")`, "A's message, live on B's screen");
+        // A's frame carried a client_id; A's echo names it, B's copy does not.
+        const sent = A.mon.wsSent.map((f) => JSON.parse(f)).find((f) => f.message === fromA);
+        assert.ok(sent, 'A should have written its message to the socket');
+        assert.match(String(sent.client_id), /^[A-Za-z0-9_-]{1,64}$/, 'the frame should carry a client_id');
+        await until(A, async () => A.mon.wsReceived.some((f) => f.includes(fromA)), "A's echo as a frame on A's socket");
+        await until(B, async () => B.mon.wsReceived.some((f) => f.includes(fromA)), "A's message as a frame on B's socket");
+        const echo = A.mon.wsReceived.map((f) => JSON.parse(f)).find((f) => f.type === 'chat.message' && f.message.message === fromA);
+        assert.equal(echo.client_id, sent.client_id, "A's echo should carry its client_id");
+        const copy = B.mon.wsReceived.map((f) => JSON.parse(f)).find((f) => f.type === 'chat.message' && f.message.message === fromA);
+        assert.equal(copy.client_id, undefined, 'other members never see the client_id');
         const fromB = `네 좋아요! 양념 반 후라이드 반 (${S.run})`;
         await sendMessage(B, fromB);
         await visible(A, `${tid('chat-message')}[data-user-id]:has-text("${fromB}")`, "B's message, live on A's screen");
@@ -235,12 +245,14 @@ for (const vp of VIEWPORTS) {
         if (!(await banBtn.isVisible())) await press(A, A.page.locator(tid('members-toggle')));
         await press(A, await visible(A, tid(`ban-button-${bId}`), `the 강퇴 button next to B (user ${bId})`));
         await press(A, await visible(A, tid(`ban-confirm-${bId}`), 'the 강퇴 확인 button'));
-        const notice = await visible(
+        const notice = await visible(B, `${tid('chat-notice')}[data-code="4003"]`, 'the banned notice (close 4003) on B’s chat page');
+        assert.match(await notice.innerText(), /강퇴/, 'the notice should say B was banned');
+        // The event naming B reached B's own socket before the close.
+        await until(
           B,
-          `${tid('chat-notice')}:is([data-code="4003"], [data-code="403"])`,
-          'the banned notice on B’s chat page',
+          async () => B.mon.wsReceived.map((f) => JSON.parse(f)).some((f) => f.type === 'chat.user.leave' && String(f.user_id) === bId),
+          'chat.user.leave naming B on B’s own socket (sent before the 4003 close)',
         );
-        assert.match(await notice.innerText(), /강퇴|권한/, 'the notice should say B was banned');
         await gone(A, `${tid('member')}[data-user-id="${bId}"]`, "B in A's member list");
         await shot(B, '08-chat-banned', S.overflow);
       },
@@ -264,8 +276,8 @@ for (const vp of VIEWPORTS) {
         await path(A, /^\/$/, 'the board after deleting');
         const notice = await visible(
           B,
-          `${tid('chat-notice')}:is([data-code="4040"], [data-code="404"])`,
-          'the room-deleted notice on B’s chat page',
+          `${tid('chat-notice')}[data-code="4040"]`,
+          'the room-deleted notice (close 4040) on B’s chat page',
         );
         assert.match(await notice.innerText(), /삭제/, 'the notice should say the room was deleted');
         await shot(B, '09-chat-room-deleted', S.overflow);
