@@ -34,7 +34,7 @@ type harness struct {
 type harnessOpts struct {
 	// handler builds the Handler for a subscriber; nil means "echo via
 	// Publish".
-	handler func(h *Hub, s *Subscriber) Handler
+	handler func(h *Hub, s *Subscriber, m Member) Handler
 	// revalidate, if set, becomes Member.Revalidate.
 	revalidate func(m Member) func(context.Context) (websocket.StatusCode, string)
 	// beforeAccept, if set, runs between Subscribe and websocket.Accept.
@@ -64,9 +64,9 @@ func newHarness(t *testing.T, cfg Config, o harnessOpts) *harness {
 // Serve result on served.
 func acceptor(h *Hub, served chan<- error, o harnessOpts) http.HandlerFunc {
 	if o.handler == nil {
-		o.handler = func(h *Hub, s *Subscriber) Handler {
+		o.handler = func(h *Hub, _ *Subscriber, m Member) Handler {
 			return func(_ context.Context, _ websocket.MessageType, frame []byte) Reply {
-				h.Publish(s.Member().Room, frame)
+				h.Publish(m.Room, frame)
 				return Reply{}
 			}
 		}
@@ -87,7 +87,7 @@ func acceptor(h *Hub, served chan<- error, o harnessOpts) http.HandlerFunc {
 			h.Unsubscribe(s)
 			return
 		}
-		served <- h.Serve(context.Background(), s, c, o.handler(h, s))
+		served <- h.Serve(context.Background(), s, c, o.handler(h, s, m))
 	}
 }
 
@@ -225,9 +225,9 @@ func TestPublishReachesRoomOnly(t *testing.T) {
 }
 
 func TestPublishFrom(t *testing.T) {
-	hs := newHarness(t, Config{}, harnessOpts{handler: func(h *Hub, s *Subscriber) Handler {
+	hs := newHarness(t, Config{}, harnessOpts{handler: func(h *Hub, s *Subscriber, m Member) Handler {
 		return func(_ context.Context, _ websocket.MessageType, frame []byte) Reply {
-			h.PublishFrom(s.Member().Room, frame, s, append([]byte("own:"), frame...))
+			h.PublishFrom(m.Room, frame, s, append([]byte("own:"), frame...))
 			return Reply{}
 		}
 	}})
@@ -404,7 +404,7 @@ func TestRevalidate(t *testing.T) {
 }
 
 func TestHandlerReplyAndClose(t *testing.T) {
-	hs := newHarness(t, Config{}, harnessOpts{handler: func(h *Hub, s *Subscriber) Handler {
+	hs := newHarness(t, Config{}, harnessOpts{handler: func(*Hub, *Subscriber, Member) Handler {
 		return func(_ context.Context, typ websocket.MessageType, frame []byte) Reply {
 			switch {
 			case typ == websocket.MessageBinary:

@@ -63,9 +63,6 @@ func newSubscriber(m Member, buffer int) *Subscriber {
 	return &Subscriber{m: m, msgs: make(chan []byte, buffer), closeReq: make(chan struct{})}
 }
 
-// Member returns what s was subscribed with.
-func (s *Subscriber) Member() Member { return s.m }
-
 // enqueue offers frame to the outgoing buffer without blocking; false means
 // the buffer is full.
 func (s *Subscriber) enqueue(frame []byte) bool {
