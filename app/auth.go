@@ -8,12 +8,10 @@ import (
 	"encoding/hex"
 	"errors"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
-	"github.com/golang-jwt/jwt/v5"
-
+	"github.com/mealbuddy/mealbuddy/internal/token"
 	"github.com/mealbuddy/mealbuddy/store"
 )
 
@@ -26,47 +24,18 @@ const (
 	sessionLifetime = 30 * 24 * time.Hour
 	// sessionRenewAfter: a session is extended at most once a day.
 	sessionRenewAfter = 24 * time.Hour
-	tokenLifetime     = 24 * time.Hour
 )
 
 func isWeb(r *http.Request) bool { return r.Header.Get(webClientHeader) == "web" }
 
-// claims of our JWTs: the user id as subject, and the credential version.
-type claims struct {
-	Ver int64 `json:"ver"`
-	jwt.RegisteredClaims
-}
-
 // issueToken signs a token for the user.
 func (s *Server) issueToken(u store.User) (string, error) {
-	now := s.now()
-	c := claims{
-		Ver: u.CredVersion,
-		RegisteredClaims: jwt.RegisteredClaims{
-			Subject:   strconv.FormatInt(u.ID, 10),
-			IssuedAt:  jwt.NewNumericDate(now),
-			ExpiresAt: jwt.NewNumericDate(now.Add(tokenLifetime)),
-		},
-	}
-	return jwt.NewWithClaims(jwt.SigningMethodHS256, c).SignedString(s.secret)
+	return token.Issue(s.secret, u.ID, u.CredVersion, s.now())
 }
 
 // parseToken verifies a token and returns its user id and version.
 func (s *Server) parseToken(raw string) (int64, int64, error) {
-	var c claims
-	_, err := jwt.ParseWithClaims(raw, &c, func(*jwt.Token) (any, error) { return s.secret, nil },
-		jwt.WithValidMethods([]string{jwt.SigningMethodHS256.Alg()}),
-		jwt.WithExpirationRequired(),
-		jwt.WithTimeFunc(s.now),
-	)
-	if err != nil {
-		return 0, 0, err
-	}
-	id, err := strconv.ParseInt(c.Subject, 10, 64)
-	if err != nil {
-		return 0, 0, errors.New("bad subject")
-	}
-	return id, c.Ver, nil
+	return token.Parse(s.secret, raw, s.now)
 }
 
 // credential says how a request authenticated.

@@ -6,7 +6,11 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/mealbuddy/mealbuddy/store"
 )
@@ -179,38 +183,118 @@ func TestCLIMigrateAndVersion(t *testing.T) {
 func TestCLIEnvTwins(t *testing.T) {
 	dir := t.TempDir()
 	t.Setenv("MEALBUDDY_LOG_LEVEL", "loud")
-	if _, err := runCLI(t, dir, "", "serve", "--addr", "127.0.0.1:0"); err == nil || !strings.Contains(err.Error(), "log-level") {
+	if err := serveMustFail(t, dir, "--addr", "127.0.0.1:0"); !strings.Contains(err.Error(), "log-level") {
 		t.Errorf("MEALBUDDY_LOG_LEVEL=loud: %v, want a log-level error", err)
 	}
 }
 
+// TestCLIHelp walks the command tree and checks that each command's help
+// shows our own text: its description and every one of its flags with its
+// usage line, and the subcommands it offers. Cobra's own "Usage:" lines are
+// not enough: they appear for any command.
 func TestCLIHelp(t *testing.T) {
-	for _, args := range [][]string{{"--help"}, {"serve", "--help"}, {"user", "create", "--help"}, {"seed", "--help"}, {"migrate", "--help"}} {
-		out := mustCLI(t, t.TempDir(), "", args...)
-		if !strings.Contains(out, "Usage:") || !strings.Contains(out, "--data") {
-			t.Errorf("%v help:\n%s", args, out)
+	var walk func(path []string, c *cobra.Command)
+	walk = func(path []string, c *cobra.Command) {
+		t.Run(strings.Join(append([]string{"mealbuddy"}, path...), "_"), func(t *testing.T) {
+			out := mustCLI(t, t.TempDir(), "", append(append([]string{}, path...), "--help")...)
+			text := c.Long
+			if text == "" {
+				text = c.Short
+			}
+			if text == "" || !strings.Contains(out, text) {
+				t.Errorf("help lacks the command's description %q:\n%s", text, out)
+			}
+			c.LocalFlags().VisitAll(func(f *pflag.Flag) {
+				if f.Hidden || f.Name == "help" {
+					return
+				}
+				if !strings.Contains(out, "--"+f.Name) || !strings.Contains(out, f.Usage) {
+					t.Errorf("help lacks --%s (%q):\n%s", f.Name, f.Usage, out)
+				}
+			})
+			for _, sub := range c.Commands() {
+				if sub.IsAvailableCommand() && !strings.Contains(out, sub.Name()+" ") {
+					t.Errorf("help does not offer %q:\n%s", sub.Name(), out)
+				}
+			}
+		})
+		for _, sub := range c.Commands() {
+			if sub.IsAvailableCommand() {
+				walk(append(append([]string{}, path...), sub.Name()), sub)
+			}
+		}
+	}
+	walk(nil, NewRootCommand())
+
+	// What an operator must learn from the help, spelled out.
+	for args, wants := range map[string][]string{
+		"--help":       {"MEALBUDDY_ADDR", "serve", "migrate", "user", "seed", "version", "--data", "--log-level"},
+		"serve --help": {"MEALBUDDY_SECRET", "MEALBUDDY_KMA_KEY", "MEALBUDDY_LLM_KEY", "never from flags", "--public-url", "--trusted-proxies"},
+	} {
+		out := mustCLI(t, t.TempDir(), "", strings.Fields(args)...)
+		for _, want := range wants {
+			if !strings.Contains(out, want) {
+				t.Errorf("mealbuddy %s lacks %q:\n%s", args, want, out)
+			}
 		}
 	}
 }
 
-func TestSecretFile(t *testing.T) {
-	dir := t.TempDir()
-	key, err := loadSecret(Config{DataDir: dir})
-	if err != nil {
-		t.Fatal(err)
+// lineWatcher is an io.Writer that is safe for concurrent use and closes
+// seen once the output contains want.
+type lineWatcher struct {
+	mu   sync.Mutex
+	buf  bytes.Buffer
+	want string
+	seen chan struct{}
+}
+
+func (w *lineWatcher) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	n, err := w.buf.Write(p)
+	if strings.Contains(w.buf.String(), w.want) {
+		select {
+		case <-w.seen:
+		default:
+			close(w.seen)
+		}
 	}
-	fi, err := os.Stat(filepath.Join(dir, secretFile))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if fi.Mode().Perm() != 0o600 {
-		t.Errorf("secret mode %v, want 0600", fi.Mode().Perm())
-	}
-	again, _ := loadSecret(Config{DataDir: dir})
-	if !bytes.Equal(key, again) {
-		t.Error("the secret changed between starts")
-	}
-	if env, _ := loadSecret(Config{DataDir: dir, Secret: "given-as-is"}); string(env) != "given-as-is" {
-		t.Errorf("MEALBUDDY_SECRET not used as given: %q", env)
+	return n, err
+}
+
+func (w *lineWatcher) String() string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.buf.String()
+}
+
+// serveMustFail runs `mealbuddy serve args…`, which the test expects to be
+// refused, and returns its error. Should serve start listening instead, it
+// is stopped at once and the test fails; it never hangs waiting for a
+// server that will not return.
+func serveMustFail(t *testing.T, dir string, args ...string) error {
+	t.Helper()
+	out := &lineWatcher{want: "mealbuddy listening", seen: make(chan struct{})}
+	cmd := NewRootCommand()
+	cmd.SetOut(out)
+	cmd.SetErr(out)
+	cmd.SetIn(strings.NewReader(""))
+	cmd.SetArgs(append([]string{"--data", dir, "serve"}, args...))
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- cmd.ExecuteContext(ctx) }()
+	select {
+	case err := <-done:
+		if err == nil {
+			t.Fatalf("mealbuddy serve %s succeeded, want an error:\n%s", strings.Join(args, " "), out)
+		}
+		return err
+	case <-out.seen:
+		cancel()
+		<-done
+		t.Fatalf("mealbuddy serve %s started, want an error:\n%s", strings.Join(args, " "), out)
+		return nil
 	}
 }

@@ -387,14 +387,14 @@ func TestWeather(t *testing.T) {
 func TestWeatherConfig(t *testing.T) {
 	t.Run("ErrKMAWithoutKey", func(t *testing.T) {
 		t.Setenv("MEALBUDDY_KMA_KEY", "")
-		_, err := runCLI(t, t.TempDir(), "", "serve", "--weather", "kma", "--addr", "127.0.0.1:0")
-		if err == nil || !strings.Contains(err.Error(), "MEALBUDDY_KMA_KEY") {
+		err := serveMustFail(t, t.TempDir(), "--weather", "kma", "--addr", "127.0.0.1:0")
+		if !strings.Contains(err.Error(), "MEALBUDDY_KMA_KEY") {
 			t.Fatalf("err = %v, want one naming MEALBUDDY_KMA_KEY", err)
 		}
 	})
 	t.Run("ErrUnknownMode", func(t *testing.T) {
-		_, err := runCLI(t, t.TempDir(), "", "serve", "--weather", "sunny", "--addr", "127.0.0.1:0")
-		if err == nil || !strings.Contains(err.Error(), "auto, kma, open-meteo or off") {
+		err := serveMustFail(t, t.TempDir(), "--weather", "sunny", "--addr", "127.0.0.1:0")
+		if !strings.Contains(err.Error(), "auto, kma, open-meteo or off") {
 			t.Fatalf("err = %v, want the allowed values", err)
 		}
 	})

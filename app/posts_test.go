@@ -12,6 +12,7 @@ import (
 
 	"github.com/golang-jwt/jwt/v5"
 
+	"github.com/mealbuddy/mealbuddy/internal/token"
 	"github.com/mealbuddy/mealbuddy/store"
 )
 
@@ -291,7 +292,7 @@ func TestAuthorization(t *testing.T) {
 	if err := e.store.SetActive(context.Background(), gone.id, false); err != nil {
 		t.Fatal(err)
 	}
-	expired, _ := jwt.NewWithClaims(jwt.SigningMethodHS256, claims{Ver: 1, RegisteredClaims: jwt.RegisteredClaims{
+	expired, _ := jwt.NewWithClaims(jwt.SigningMethodHS256, token.Claims{Ver: 1, RegisteredClaims: jwt.RegisteredClaims{
 		Subject: fmt.Sprint(writer.id), ExpiresAt: jwt.NewNumericDate(time.Now().Add(-time.Second))}}).SignedString(e.srv.secret)
 	cookie := e.webLogin(writer)
 

@@ -2,17 +2,12 @@ package app
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io/fs"
 	"log/slog"
 	"net"
 	"net/http"
-	"os"
-	"path/filepath"
-	"strings"
 	"sync"
 	"time"
 
@@ -20,6 +15,7 @@ import (
 	"github.com/mealbuddy/mealbuddy/app/neighborhood"
 	"github.com/mealbuddy/mealbuddy/app/weather"
 	"github.com/mealbuddy/mealbuddy/hub"
+	"github.com/mealbuddy/mealbuddy/internal/token"
 	"github.com/mealbuddy/mealbuddy/store"
 )
 
@@ -97,51 +93,9 @@ func (s *Server) Close(ctx context.Context) error {
 	return errors.Join(s.hub.Close(ctx), s.msgs.Close(ctx))
 }
 
-// secretFile is the generated signing key inside the data folder.
-const secretFile = "jwt-secret"
-
 // loadSecret returns MEALBUDDY_SECRET as given, or the key in the data
 // folder, generating it (mode 0600) on first start. It is never printed.
-func loadSecret(cfg Config) ([]byte, error) {
-	if cfg.Secret != "" {
-		return []byte(cfg.Secret), nil
-	}
-	path := filepath.Join(cfg.DataDir, secretFile)
-	b, err := os.ReadFile(path)
-	if err == nil {
-		key := strings.TrimSpace(string(b))
-		if len(key) < 32 {
-			return nil, fmt.Errorf("%s is too short; delete it to generate a new one", path)
-		}
-		return []byte(key), nil
-	}
-	if !errors.Is(err, fs.ErrNotExist) {
-		return nil, fmt.Errorf("read secret: %w", err)
-	}
-	buf := make([]byte, 32)
-	if _, err := rand.Read(buf); err != nil {
-		return nil, fmt.Errorf("generate secret: %w", err)
-	}
-	key := hex.EncodeToString(buf)
-	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
-		return nil, fmt.Errorf("create data folder: %w", err)
-	}
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if err != nil {
-		if errors.Is(err, fs.ErrExist) {
-			return loadSecret(cfg) // another process won the race
-		}
-		return nil, fmt.Errorf("write secret: %w", err)
-	}
-	if _, err := f.WriteString(key + "\n"); err != nil {
-		f.Close()
-		return nil, fmt.Errorf("write secret: %w", err)
-	}
-	if err := f.Close(); err != nil {
-		return nil, fmt.Errorf("write secret: %w", err)
-	}
-	return []byte(key), nil
-}
+func loadSecret(cfg Config) ([]byte, error) { return token.LoadSecret(cfg.Secret, cfg.DataDir) }
 
 // Run listens on cfg.Addr and serves until ctx is cancelled, then shuts down
 // gracefully. ready, if not nil, receives the bound address.

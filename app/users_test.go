@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/mealbuddy/mealbuddy/internal/token"
 )
 
 func validRegistration() map[string]any {
@@ -373,8 +375,8 @@ func TestTokenValidation(t *testing.T) {
 		}
 		return s
 	}
-	base := func(exp time.Time) claims {
-		return claims{Ver: 1, RegisteredClaims: jwt.RegisteredClaims{Subject: "1", ExpiresAt: jwt.NewNumericDate(exp)}}
+	base := func(exp time.Time) token.Claims {
+		return token.Claims{Ver: 1, RegisteredClaims: jwt.RegisteredClaims{Subject: "1", ExpiresAt: jwt.NewNumericDate(exp)}}
 	}
 	none, _ := jwt.NewWithClaims(jwt.SigningMethodNone, base(time.Now().Add(time.Hour))).SignedString(jwt.UnsafeAllowNoneSignatureType)
 	tests := map[string]string{
@@ -382,9 +384,9 @@ func TestTokenValidation(t *testing.T) {
 		"WrongKey":      sign([]byte("another-secret-another-secret-123"), jwt.SigningMethodHS256, base(time.Now().Add(time.Hour))),
 		"AlgNone":       none,
 		"Malformed":     "not.a.token",
-		"NoExpiry":      sign(e.srv.secret, jwt.SigningMethodHS256, claims{Ver: 1, RegisteredClaims: jwt.RegisteredClaims{Subject: "1"}}),
-		"OldVersion":    sign(e.srv.secret, jwt.SigningMethodHS256, claims{Ver: 0, RegisteredClaims: base(time.Now().Add(time.Hour)).RegisteredClaims}),
-		"UnknownUser":   sign(e.srv.secret, jwt.SigningMethodHS256, claims{Ver: 1, RegisteredClaims: jwt.RegisteredClaims{Subject: "99", ExpiresAt: jwt.NewNumericDate(time.Now().Add(time.Hour))}}),
+		"NoExpiry":      sign(e.srv.secret, jwt.SigningMethodHS256, token.Claims{Ver: 1, RegisteredClaims: jwt.RegisteredClaims{Subject: "1"}}),
+		"OldVersion":    sign(e.srv.secret, jwt.SigningMethodHS256, token.Claims{Ver: 0, RegisteredClaims: base(time.Now().Add(time.Hour)).RegisteredClaims}),
+		"UnknownUser":   sign(e.srv.secret, jwt.SigningMethodHS256, token.Claims{Ver: 1, RegisteredClaims: jwt.RegisteredClaims{Subject: "99", ExpiresAt: jwt.NewNumericDate(time.Now().Add(time.Hour))}}),
 		"HS512SameKey":  sign(e.srv.secret, jwt.SigningMethodHS512, base(time.Now().Add(time.Hour))),
 		"EmptyAfterTok": "",
 	}

@@ -8,9 +8,9 @@
 // runs on the server's machine, opens the server's data folder with the
 // store package and creates users (with a placeholder password hash no one
 // can log in with), posts and memberships directly, in the same
-// transactions the API uses. It then mints API tokens the way app/auth.go
-// issues them (HS256 over {sub, ver, iat, exp}) with the server's signing
-// key: MEALBUDDY_SECRET when set, else the jwt-secret file in --data. Only
+// transactions the API uses. It then mints API tokens with the server's own
+// token package (internal/token) and signing key: MEALBUDDY_SECRET when set,
+// else the jwt-secret file in --data. Only
 // the measured part, the chat, goes through the server's sockets.
 //
 // Each message carries its send time ("L<unix nanos> …"); every member of
@@ -37,8 +37,8 @@ import (
 	"time"
 
 	"github.com/coder/websocket"
-	"github.com/golang-jwt/jwt/v5"
 
+	"github.com/mealbuddy/mealbuddy/internal/token"
 	"github.com/mealbuddy/mealbuddy/store"
 )
 
@@ -100,16 +100,14 @@ func run(o options) error {
 }
 
 // signingKey is the server's HS256 key: MEALBUDDY_SECRET as given, else the
-// generated file in the data folder.
+// generated file in the data folder (never generated here: a new key would
+// not be the server's).
 func signingKey(data string) ([]byte, error) {
-	if s := os.Getenv("MEALBUDDY_SECRET"); s != "" {
-		return []byte(s), nil
-	}
-	b, err := os.ReadFile(filepath.Join(data, "jwt-secret"))
+	key, err := token.ReadSecret(os.Getenv("MEALBUDDY_SECRET"), data)
 	if err != nil {
 		return nil, fmt.Errorf("signing key: set MEALBUDDY_SECRET or start the server once with --data %s: %w", data, err)
 	}
-	return []byte(strings.TrimSpace(string(b))), nil
+	return key, nil
 }
 
 // room is one room of the run and its members' tokens.
@@ -152,10 +150,7 @@ func setup(ctx context.Context, o options, secret []byte) ([]room, error) {
 			} else if _, err := st.JoinRoom(ctx, out[r].id, u.ID); err != nil {
 				return nil, fmt.Errorf("join: %w", err)
 			}
-			tok, err := jwt.NewWithClaims(jwt.SigningMethodHS256, jwt.MapClaims{
-				"sub": strconv.FormatInt(u.ID, 10), "ver": u.CredVersion,
-				"iat": now.Unix(), "exp": now.Add(24 * time.Hour).Unix(),
-			}).SignedString(secret)
+			tok, err := token.Issue(secret, u.ID, u.CredVersion, now)
 			if err != nil {
 				return nil, err
 			}

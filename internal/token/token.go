@@ -1,0 +1,132 @@
+// Package token owns the API tokens: their claims, how they are signed and
+// checked, and where the signing key comes from. The server (app) and the
+// load driver (cmd/mealbuddy-load) both use it, so neither has its own idea
+// of the claims.
+//
+// A token is an HS256 JWT over {sub, ver, iat, exp}: sub is the user id in
+// decimal, ver the user's credential version (bumped by a password change,
+// logout of every device or deactivation, which revokes older tokens), exp one
+// day after iat. Parsing pins HS256 and requires exp.
+package token
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+)
+
+// Lifetime is how long a token is valid after it is issued.
+const Lifetime = 24 * time.Hour
+
+// Claims of our tokens: the user id as subject, and the credential version.
+// Exported so tests can build tokens the server must refuse (expired, no
+// exp, an old version).
+type Claims struct {
+	Ver int64 `json:"ver"`
+	jwt.RegisteredClaims
+}
+
+// Issue signs a token for the user with the given credential version.
+func Issue(key []byte, userID, ver int64, now time.Time) (string, error) {
+	c := Claims{
+		Ver: ver,
+		RegisteredClaims: jwt.RegisteredClaims{
+			Subject:   strconv.FormatInt(userID, 10),
+			IssuedAt:  jwt.NewNumericDate(now),
+			ExpiresAt: jwt.NewNumericDate(now.Add(Lifetime)),
+		},
+	}
+	return jwt.NewWithClaims(jwt.SigningMethodHS256, c).SignedString(key)
+}
+
+// ErrBadSubject is returned for a validly signed token whose subject is not
+// a user id.
+var ErrBadSubject = errors.New("token: bad subject")
+
+// Parse verifies a token against key at the time now returns and gives its
+// user id and credential version. The caller still checks the version
+// against the user's current one.
+func Parse(key []byte, raw string, now func() time.Time) (userID, ver int64, err error) {
+	var c Claims
+	_, err = jwt.ParseWithClaims(raw, &c, func(*jwt.Token) (any, error) { return key, nil },
+		jwt.WithValidMethods([]string{jwt.SigningMethodHS256.Alg()}),
+		jwt.WithExpirationRequired(),
+		jwt.WithTimeFunc(now),
+	)
+	if err != nil {
+		return 0, 0, err
+	}
+	id, err := strconv.ParseInt(c.Subject, 10, 64)
+	if err != nil {
+		return 0, 0, ErrBadSubject
+	}
+	return id, c.Ver, nil
+}
+
+// SecretFile is the generated signing key inside the data folder.
+const SecretFile = "jwt-secret"
+
+// minSecretFileLen is the shortest key accepted from SecretFile; a shorter
+// one was not written by us.
+const minSecretFileLen = 32
+
+// ReadSecret returns the signing key: secret as given when it is not empty
+// (MEALBUDDY_SECRET), else the key stored in dataDir. It never creates one;
+// a missing file is an error that wraps fs.ErrNotExist.
+func ReadSecret(secret, dataDir string) ([]byte, error) {
+	if secret != "" {
+		return []byte(secret), nil
+	}
+	path := filepath.Join(dataDir, SecretFile)
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read secret: %w", err)
+	}
+	key := strings.TrimSpace(string(b))
+	if len(key) < minSecretFileLen {
+		return nil, fmt.Errorf("%s is too short; delete it to generate a new one", path)
+	}
+	return []byte(key), nil
+}
+
+// LoadSecret is ReadSecret, but on first start (no key in dataDir) it
+// generates a random key and stores it there with mode 0600. The key is
+// never printed.
+func LoadSecret(secret, dataDir string) ([]byte, error) {
+	key, err := ReadSecret(secret, dataDir)
+	if err == nil || !errors.Is(err, fs.ErrNotExist) {
+		return key, err
+	}
+	buf := make([]byte, 32)
+	if _, err := rand.Read(buf); err != nil {
+		return nil, fmt.Errorf("generate secret: %w", err)
+	}
+	generated := hex.EncodeToString(buf)
+	if err := os.MkdirAll(dataDir, 0o700); err != nil {
+		return nil, fmt.Errorf("create data folder: %w", err)
+	}
+	f, err := os.OpenFile(filepath.Join(dataDir, SecretFile), os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		if errors.Is(err, fs.ErrExist) {
+			return ReadSecret(secret, dataDir) // another process won the race
+		}
+		return nil, fmt.Errorf("write secret: %w", err)
+	}
+	if _, err := f.WriteString(generated + "\n"); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("write secret: %w", err)
+	}
+	if err := f.Close(); err != nil {
+		return nil, fmt.Errorf("write secret: %w", err)
+	}
+	return []byte(generated), nil
+}

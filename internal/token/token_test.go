@@ -1,0 +1,124 @@
+package token
+
+import (
+	"bytes"
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+)
+
+var key = []byte("0123456789abcdef0123456789abcdef")
+
+func TestIssueParse(t *testing.T) {
+	now := time.Date(2026, 11, 26, 1, 2, 3, 0, time.UTC)
+	raw, err := Issue(key, 42, 7, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := func(t time.Time) func() time.Time { return func() time.Time { return t } }
+
+	t.Run("OK", func(t *testing.T) {
+		id, ver, err := Parse(key, raw, at(now.Add(Lifetime-time.Second)))
+		if err != nil || id != 42 || ver != 7 {
+			t.Fatalf("Parse = %d, %d, %v; want 42, 7, nil", id, ver, err)
+		}
+	})
+	t.Run("Claims", func(t *testing.T) {
+		var c jwt.MapClaims
+		if _, _, err := jwt.NewParser().ParseUnverified(raw, &c); err != nil {
+			t.Fatal(err)
+		}
+		want := map[string]any{"sub": "42", "ver": float64(7), "iat": float64(now.Unix()), "exp": float64(now.Add(Lifetime).Unix())}
+		if len(c) != len(want) {
+			t.Errorf("claims %v, want exactly %v", c, want)
+		}
+		for k, v := range want {
+			if c[k] != v {
+				t.Errorf("claim %s = %v, want %v", k, c[k], v)
+			}
+		}
+	})
+	t.Run("ErrExpired", func(t *testing.T) {
+		if _, _, err := Parse(key, raw, at(now.Add(Lifetime+time.Second))); !errors.Is(err, jwt.ErrTokenExpired) {
+			t.Errorf("err = %v, want expired", err)
+		}
+	})
+	t.Run("ErrWrongKey", func(t *testing.T) {
+		if _, _, err := Parse([]byte("another-key-another-key-another-k"), raw, at(now)); err == nil {
+			t.Error("a token signed with another key was accepted")
+		}
+	})
+	sign := func(m jwt.SigningMethod, c jwt.Claims) string {
+		s, err := jwt.NewWithClaims(m, c).SignedString(key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	exp := jwt.NewNumericDate(now.Add(time.Hour))
+	for name, bad := range map[string]string{
+		"ErrHS512":     sign(jwt.SigningMethodHS512, Claims{Ver: 1, RegisteredClaims: jwt.RegisteredClaims{Subject: "1", ExpiresAt: exp}}),
+		"ErrNoExpiry":  sign(jwt.SigningMethodHS256, Claims{Ver: 1, RegisteredClaims: jwt.RegisteredClaims{Subject: "1"}}),
+		"ErrSubject":   sign(jwt.SigningMethodHS256, Claims{Ver: 1, RegisteredClaims: jwt.RegisteredClaims{Subject: "kim", ExpiresAt: exp}}),
+		"ErrNoSubject": sign(jwt.SigningMethodHS256, Claims{Ver: 1, RegisteredClaims: jwt.RegisteredClaims{ExpiresAt: exp}}),
+	} {
+		t.Run(name, func(t *testing.T) {
+			if id, _, err := Parse(key, bad, at(now)); err == nil {
+				t.Errorf("accepted, user %d", id)
+			}
+		})
+	}
+}
+
+func TestLoadSecret(t *testing.T) {
+	t.Run("Generated", func(t *testing.T) {
+		dir := filepath.Join(t.TempDir(), "data")
+		if _, err := ReadSecret("", dir); !errors.Is(err, fs.ErrNotExist) {
+			t.Fatalf("ReadSecret before the first start: %v, want not-exist", err)
+		}
+		k, err := LoadSecret("", dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fi, err := os.Stat(filepath.Join(dir, SecretFile))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fi.Mode().Perm() != 0o600 {
+			t.Errorf("secret mode %v, want 0600", fi.Mode().Perm())
+		}
+		again, err := LoadSecret("", dir)
+		if err != nil || !bytes.Equal(k, again) {
+			t.Errorf("the secret changed between starts (%v)", err)
+		}
+		read, err := ReadSecret("", dir)
+		if err != nil || !bytes.Equal(k, read) {
+			t.Errorf("ReadSecret = %q, %v; want the generated key", read, err)
+		}
+	})
+	t.Run("GivenAsIs", func(t *testing.T) {
+		dir := t.TempDir()
+		for _, load := range []func(string, string) ([]byte, error){LoadSecret, ReadSecret} {
+			if k, err := load(" given as-is ", dir); err != nil || string(k) != " given as-is " {
+				t.Errorf("MEALBUDDY_SECRET not used as given: %q, %v", k, err)
+			}
+		}
+		if _, err := os.Stat(filepath.Join(dir, SecretFile)); !errors.Is(err, fs.ErrNotExist) {
+			t.Errorf("a key file was written although the secret was given: %v", err)
+		}
+	})
+	t.Run("ErrShortFile", func(t *testing.T) {
+		dir := t.TempDir()
+		if err := os.WriteFile(filepath.Join(dir, SecretFile), []byte("short\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := LoadSecret("", dir); err == nil {
+			t.Error("a 5-character key file was accepted")
+		}
+	})
+}
