@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math"
 	"net/http"
 	"strconv"
 	"strings"
@@ -14,6 +13,7 @@ import (
 
 	"github.com/mealbuddy/mealbuddy/app/menu"
 	"github.com/mealbuddy/mealbuddy/app/weather"
+	"github.com/mealbuddy/mealbuddy/internal/seoul"
 	"github.com/mealbuddy/mealbuddy/store"
 )
 
@@ -41,19 +41,10 @@ const (
 	serviceDayStart = 4 * time.Hour
 )
 
-// seoulZone is Asia/Seoul; the binary embeds time/tzdata, and Korea has no
-// daylight saving time, so the fixed zone is an exact fallback.
-var seoulZone = func() *time.Location {
-	if loc, err := time.LoadLocation("Asia/Seoul"); err == nil {
-		return loc
-	}
-	return time.FixedZone("KST", 9*60*60)
-}()
-
 // serviceDay is the key of the quota day holding t: the Seoul date of the
 // moment four hours earlier, so a day runs from 04:00 to 04:00 KST.
 func serviceDay(t time.Time) string {
-	return t.In(seoulZone).Add(-serviceDayStart).Format("2006-01-02")
+	return t.In(seoul.Zone).Add(-serviceDayStart).Format("2006-01-02")
 }
 
 // openPostJSON is an open group order attached to a suggestion.
@@ -170,22 +161,21 @@ func bodyCoordinate(f fields, name string, limit float64, errs fieldErrors) (flo
 	var text string
 	switch t := v.(type) {
 	case string:
-		text = strings.TrimSpace(t)
+		text = t
 	case json.Number:
 		text = t.String()
 	default:
 		errs.add(name, msgBadCoordinate)
 		return 0, false
 	}
-	if text == "" {
+	if strings.TrimSpace(text) == "" {
 		return 0, false
 	}
-	x, err := strconv.ParseFloat(text, 64)
-	if err != nil || math.IsNaN(x) || math.Abs(x) > limit {
+	x, ok := parseCoordinate(text, limit)
+	if !ok {
 		errs.add(name, msgBadCoordinate)
-		return 0, false
 	}
-	return x, true
+	return x, ok
 }
 
 // handleAskMenu answers one question of the user's conversation, with the

@@ -69,21 +69,31 @@ func (s *Server) handleLocateNeighborhood(w http.ResponseWriter, r *http.Request
 	writeJSON(w, http.StatusOK, toNeighborhoodJSON(d))
 }
 
-// coordinates reads lat and lon query parameters.
+// coordinates reads the required lat and lon query parameters.
 func coordinates(r *http.Request, errs fieldErrors) (lat, lon float64) {
 	q := r.URL.Query()
 	parse := func(name string, limit float64) float64 {
-		raw := strings.TrimSpace(q.Get(name))
-		if raw == "" {
+		raw := q.Get(name)
+		if strings.TrimSpace(raw) == "" {
 			errs.add(name, msgRequired)
 			return 0
 		}
-		v, err := strconv.ParseFloat(raw, 64)
-		if err != nil || math.IsNaN(v) || math.IsInf(v, 0) || math.Abs(v) > limit {
-			errs.add(name, "올바른 좌표를 입력해 주세요.")
-			return 0
+		v, ok := parseCoordinate(raw, limit)
+		if !ok {
+			errs.add(name, msgBadCoordinate)
 		}
 		return v
 	}
 	return parse("lat", 90), parse("lon", 180)
+}
+
+// parseCoordinate is the one parser of latitudes (limit 90) and longitudes
+// (limit 180), from a query parameter or a body field: a decimal number
+// within ±limit, surrounding spaces allowed; NaN and infinities are refused.
+func parseCoordinate(text string, limit float64) (float64, bool) {
+	v, err := strconv.ParseFloat(strings.TrimSpace(text), 64)
+	if err != nil || math.IsNaN(v) || math.IsInf(v, 0) || math.Abs(v) > limit {
+		return 0, false
+	}
+	return v, true
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/mealbuddy/mealbuddy/app/menu"
 	"github.com/mealbuddy/mealbuddy/app/weather"
+	"github.com/mealbuddy/mealbuddy/internal/redact"
 )
 
 // Weather: GET /api/openAPI/weather/ answers the current weather at a
@@ -88,15 +89,10 @@ func newWeatherProvider(cfg Config, now func() time.Time) (weather.Provider, err
 }
 
 // redactSecrets removes the configured keys from a text bound for the log.
-// The weather and menu clients already scrub their errors; this is the belt
-// to their braces.
+// The weather and menu clients already scrub their errors with the same
+// redactor; this is the belt to their braces.
 func (s *Server) redactSecrets(text string) string {
-	for _, k := range []string{s.cfg.KMAKey, s.cfg.LLMKey} {
-		if k != "" {
-			text = strings.ReplaceAll(text, k, "[REDACTED]")
-		}
-	}
-	return text
+	return redact.Secrets(text, s.cfg.KMAKey, s.cfg.LLMKey)
 }
 
 // currentWeather asks the provider, bounded by the weather timeout; nil when

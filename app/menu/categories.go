@@ -2,10 +2,7 @@
 // network, and a client for OpenAI-compatible chat-completion servers.
 package menu
 
-import (
-	"slices"
-	"time"
-)
+import "slices"
 
 // Categories are the 14 food categories of the original service, in its order,
 // spelled exactly as its posts store them (including "페스트푸드").
@@ -28,11 +25,3 @@ var Categories = []string{
 
 // IsCategory reports whether s is one of Categories.
 func IsCategory(s string) bool { return slices.Contains(Categories, s) }
-
-// seoul is Asia/Seoul, or a fixed +09:00 zone on a host without zone data.
-var seoul = func() *time.Location {
-	if loc, err := time.LoadLocation("Asia/Seoul"); err == nil {
-		return loc
-	}
-	return time.FixedZone("KST", 9*60*60)
-}()

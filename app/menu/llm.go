@@ -11,6 +11,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/mealbuddy/mealbuddy/internal/redact"
 )
 
 // Errors of an LLM. The app answers ErrRateLimited with 429 and ErrUpstream with
@@ -145,13 +147,11 @@ func (o *openAI) fail(sentinel error, what string, cause error) error {
 	errs := []error{sentinel}
 	if cause != nil {
 		msg += ": " + cause.Error()
-		if o.key == "" || !strings.Contains(cause.Error(), o.key) {
+		if redact.Secrets(cause.Error(), o.key) == cause.Error() {
 			errs = append(errs, cause)
 		}
 	}
-	if o.key != "" {
-		msg = strings.ReplaceAll(msg, o.key, "[REDACTED]")
-	}
+	msg = redact.Secrets(msg, o.key)
 	return &llmError{msg: msg, errs: errs}
 }
 

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/mealbuddy/mealbuddy/app/weather"
+	"github.com/mealbuddy/mealbuddy/internal/seoul"
 )
 
 // SystemPrompt is the first message of every menu conversation.
@@ -21,7 +22,7 @@ func SystemPrompt() string {
 // ContextMessage describes the moment for the model: the date and time in
 // Asia/Seoul and, when known, the weather.
 func ContextMessage(now time.Time, w *weather.Report) string {
-	t := now.In(seoul)
+	t := now.In(seoul.Zone)
 	ampm, h := "오전", t.Hour()
 	if h >= 12 {
 		ampm = "오후"

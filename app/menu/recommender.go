@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/mealbuddy/mealbuddy/app/weather"
+	"github.com/mealbuddy/mealbuddy/internal/seoul"
 )
 
 // OpenPost is a group order near the user that still takes members.
@@ -226,7 +227,7 @@ func (r *Recommender) Suggest(s Situation) (reply string, suggestions []Suggesti
 	if now.IsZero() {
 		now = time.Now()
 	}
-	local := now.In(seoul)
+	local := now.In(seoul.Zone)
 	m := moment{local: local, period: periodOf(local.Hour()), month: local.Month(), w: s.Weather}
 
 	open := openByCategory(s.OpenPosts)

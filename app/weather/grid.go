@@ -3,6 +3,8 @@ package weather
 import (
 	"math"
 	"time"
+
+	"github.com/mealbuddy/mealbuddy/internal/seoul"
 )
 
 // Parameters of the KMA's Lambert conformal conic grid (동네예보 격자).
@@ -55,7 +57,7 @@ const releaseDelay = 10 * time.Minute
 // short-term forecast released at now. Forecasts are issued at 02, 05, 08, 11,
 // 14, 17, 20 and 23 KST; before 02:10 KST the latest is the previous day's 2300.
 func BaseTime(now time.Time) (baseDate, baseTime string) {
-	t := now.In(seoul).Add(-releaseDelay)
+	t := now.In(seoul.Zone).Add(-releaseDelay)
 	h := t.Hour()
 	if h < 2 {
 		t = t.AddDate(0, 0, -1)

@@ -13,6 +13,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/mealbuddy/mealbuddy/internal/seoul"
 )
 
 // DefaultKMAURL is the base URL of the KMA short-term forecast service.
@@ -205,7 +207,7 @@ func fromKMA(items []kmaItem, now time.Time) (Report, error) {
 		return Report{}, fmt.Errorf("no slot with a temperature")
 	}
 	sort.Strings(keys) // yyyymmddhhmm sorts chronologically
-	want := now.In(seoul).Truncate(time.Hour).Format("200601021504")
+	want := now.In(seoul.Zone).Truncate(time.Hour).Format("200601021504")
 	pick := keys[len(keys)-1]
 	for _, s := range keys {
 		if s >= want {
@@ -214,7 +216,7 @@ func fromKMA(items []kmaItem, now time.Time) (Report, error) {
 		}
 	}
 	cats := slots[pick]
-	at, err := time.ParseInLocation("200601021504", pick, seoul)
+	at, err := time.ParseInLocation("200601021504", pick, seoul.Zone)
 	if err != nil {
 		return Report{}, fmt.Errorf("slot time %q: %w", pick, err)
 	}

@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/mealbuddy/mealbuddy/internal/redact"
 )
 
 // ErrUnavailable is wrapped by every error a Provider returns for an upstream
@@ -110,16 +112,6 @@ func isNumber(s string) bool {
 	return err == nil
 }
 
-// seoul is Asia/Seoul, or a fixed +09:00 zone where the host has no zone data
-// (the binary embeds time/tzdata, so that is only a safety net). Korea has had no
-// daylight saving time since 1988, so the fixed zone is exact for current dates.
-var seoul = func() *time.Location {
-	if loc, err := time.LoadLocation("Asia/Seoul"); err == nil {
-		return loc
-	}
-	return time.FixedZone("KST", 9*60*60)
-}()
-
 // upstreamError is an ErrUnavailable whose text has been scrubbed of secrets.
 // It unwraps to ErrUnavailable and to the underlying cause with any *url.Error
 // removed, because a *url.Error prints the request URL, which carries the KMA key.
@@ -148,31 +140,9 @@ func unavailable(what string, cause error, secrets ...string) error {
 	if cause != nil {
 		msg += ": " + cause.Error()
 	}
-	msg = redact(msg, secrets...)
-	if cause != nil && redact(cause.Error(), secrets...) != cause.Error() {
+	msg = redact.Secrets(msg, secrets...)
+	if cause != nil && redact.Secrets(cause.Error(), secrets...) != cause.Error() {
 		cause = nil // the cause itself would leak the secret through errors.Unwrap
 	}
 	return &upstreamError{msg: msg, cause: cause}
-}
-
-func redact(s string, secrets ...string) string {
-	for _, sec := range secrets {
-		if sec == "" {
-			continue
-		}
-		for _, form := range []string{sec, url.QueryEscape(sec), url.PathEscape(sec), unescaped(sec)} {
-			if form != "" {
-				s = strings.ReplaceAll(s, form, "[REDACTED]")
-			}
-		}
-	}
-	return s
-}
-
-func unescaped(s string) string {
-	u, err := url.QueryUnescape(s)
-	if err != nil {
-		return ""
-	}
-	return u
 }
