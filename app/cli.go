@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/mealbuddy/mealbuddy/app/neighborhood"
 	"github.com/mealbuddy/mealbuddy/store"
 )
 
@@ -24,10 +25,26 @@ var (
 // envPrefix: every flag has an environment twin, --addr is MEALBUDDY_ADDR.
 const envPrefix = "MEALBUDDY_"
 
-// rootOptions are the flags every command shares.
+// rootOptions are the flags every command shares, and what the commands
+// build once from them.
 type rootOptions struct {
 	dataDir  string
 	logLevel string
+
+	dongs *neighborhood.Index // built on first use by neighborhoods
+}
+
+// neighborhoods returns the 행정동 index, loading the embedded dataset once
+// per command run; the commands hand it to what needs it.
+func (o *rootOptions) neighborhoods() (*neighborhood.Index, error) {
+	if o.dongs == nil {
+		ix, err := neighborhood.Load()
+		if err != nil {
+			return nil, fmt.Errorf("load the neighbourhood dataset: %w", err)
+		}
+		o.dongs = ix
+	}
+	return o.dongs, nil
 }
 
 // NewRootCommand builds the mealbuddy command tree.

@@ -8,7 +8,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/mealbuddy/mealbuddy/app/menu"
-	"github.com/mealbuddy/mealbuddy/app/neighborhood"
 	"github.com/mealbuddy/mealbuddy/store"
 )
 
@@ -86,9 +85,13 @@ prints the demo login once (password from --password, or generated).`,
 			if err != nil {
 				return err
 			}
+			dongs, err := root.neighborhoods()
+			if err != nil {
+				return err
+			}
 			created := make([]store.User, 0, users)
 			for i := range users {
-				d, ok := neighborhood.Default().Resolve(seedNeighborhoods[i%len(seedNeighborhoods)])
+				d, ok := dongs.Resolve(seedNeighborhoods[i%len(seedNeighborhoods)])
 				if !ok {
 					return fmt.Errorf("seed neighbourhood %q is not in the dataset", seedNeighborhoods[i%len(seedNeighborhoods)])
 				}

@@ -52,7 +52,11 @@ Secrets are read from the environment only, never from flags:
 				return err
 			}
 			defer st.Close()
-			srv, err := NewServer(cfg, st, ui.FS(), log)
+			dongs, err := root.neighborhoods()
+			if err != nil {
+				return err
+			}
+			srv, err := NewServer(cfg, st, dongs, ui.FS(), log)
 			if err != nil {
 				return err
 			}

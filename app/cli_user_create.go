@@ -7,7 +7,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/mealbuddy/mealbuddy/app/neighborhood"
 	"github.com/mealbuddy/mealbuddy/store"
 )
 
@@ -32,8 +31,12 @@ the process list; it is never printed.`,
 			if validUsername(username, errs); len(errs) > 0 {
 				return fmt.Errorf("--username: %s", errs["username"][0])
 			}
+			dongs, err := root.neighborhoods()
+			if err != nil {
+				return err
+			}
 			code := ""
-			if d, ok := neighborhood.Default().Resolve(address); ok {
+			if d, ok := dongs.Resolve(address); ok {
 				address, code = d.Name, d.Code
 			} else if !freeAddress {
 				return fmt.Errorf("--address %q matches no 행정동; try e.g. \"서울특별시 종로구 사직동\" or pass --free-address", address)

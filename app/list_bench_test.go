@@ -248,12 +248,12 @@ func (f *listFixture) build(b *testing.B) {
 	}
 	dbTime := time.Since(t0)
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	f.srv, f.err = NewServer(Config{DataDir: f.dir, Secret: benchSecret}, f.store, testUI, log)
+	f.srv, f.err = NewServer(Config{DataDir: f.dir, Secret: benchSecret}, f.store, neighborhood.Default(), testUI, log)
 	if f.err != nil {
 		return
 	}
 	f.real = httptest.NewServer(f.srv)
-	uncached, err := NewServer(Config{DataDir: f.dir, Secret: benchSecret}, f.store, testUI, log)
+	uncached, err := NewServer(Config{DataDir: f.dir, Secret: benchSecret}, f.store, neighborhood.Default(), testUI, log)
 	if err != nil {
 		f.err = err
 		return

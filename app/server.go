@@ -47,8 +47,9 @@ type Server struct {
 	recommender     *menu.Recommender
 }
 
-// NewServer wires a server around an open, migrated store.
-func NewServer(cfg Config, st *store.Store, uiFS fs.FS, log *slog.Logger) (*Server, error) {
+// NewServer wires a server around an open, migrated store and the
+// neighbourhood index that resolves addresses.
+func NewServer(cfg Config, st *store.Store, dongs *neighborhood.Index, uiFS fs.FS, log *slog.Logger) (*Server, error) {
 	secret, err := loadSecret(cfg)
 	if err != nil {
 		return nil, err
@@ -61,7 +62,7 @@ func NewServer(cfg Config, st *store.Store, uiFS fs.FS, log *slog.Logger) (*Serv
 		cfg:    cfg,
 		log:    log,
 		store:  st,
-		dongs:  neighborhood.Default(),
+		dongs:  dongs,
 		secret: secret,
 		hasher: newHasher(cfg.PasswordCost),
 		ui:     uiFS,

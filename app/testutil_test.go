@@ -13,6 +13,7 @@ import (
 	"testing"
 	"testing/fstest"
 
+	"github.com/mealbuddy/mealbuddy/app/neighborhood"
 	"github.com/mealbuddy/mealbuddy/store"
 )
 
@@ -62,7 +63,7 @@ func newTestEnv(t *testing.T, mutate ...func(*Config)) *testEnv {
 	for _, m := range mutate {
 		m(&cfg)
 	}
-	srv, err := NewServer(cfg, st, testUI, testLogger(t))
+	srv, err := NewServer(cfg, st, neighborhood.Default(), testUI, testLogger(t))
 	if err != nil {
 		t.Fatal(err)
 	}
