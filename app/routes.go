@@ -10,47 +10,80 @@ import (
 	"github.com/julienschmidt/httprouter"
 )
 
-// routes lists every route in one place.
+// access says who may call a route; the router applies it and docs/api.md
+// states it for every route (routes_test.go checks both agree).
+type access int
+
+const (
+	// open: anyone, no credential (register, login, neighbourhood lookup).
+	open access = iota
+	// signedIn: a valid token or web session; requireAuth answers 401
+	// otherwise. Handlers narrow it further (members, writer, staff).
+	signedIn
+	// socket: the handler authenticates itself before the upgrade (?token=
+	// or the session cookie from our own Origin).
+	socket
+)
+
+// route is one entry of the route table.
+type route struct {
+	method, path string
+	who          access
+	handler      http.HandlerFunc
+}
+
+// routeTable lists every route in one place. docs/api.md documents each
+// one; routes_test.go fails when a route is missing there.
+func (s *Server) routeTable() []route {
+	return []route{
+		// Users (register and login are the only open user routes).
+		{http.MethodPost, "/api/user/register/", open, s.handleRegister},
+		{http.MethodPost, "/api/user/login/", open, s.handleLogin},
+		{http.MethodPost, "/api/user/logout/", open, s.handleLogout},
+		{http.MethodGet, "/api/user/current/", signedIn, s.handleCurrent},
+		{http.MethodPost, "/api/user/update/", signedIn, s.handleUpdateUser},
+		{http.MethodPost, "/api/user/changepassword/", signedIn, s.handleChangePassword},
+		{http.MethodPost, "/api/user/delete/", signedIn, s.handleDeleteUser},
+
+		// Posts.
+		{http.MethodGet, "/api/post/", signedIn, s.handleListPosts},
+		{http.MethodPost, "/api/post/write/", signedIn, s.handleWritePost},
+		{http.MethodGet, "/api/post/detail/:id/", signedIn, s.handlePostDetail},
+		{http.MethodPost, "/api/post/detail/:id/edit/", signedIn, s.handleEditPost},
+		{http.MethodPost, "/api/post/detail/:id/delete/", signedIn, s.handleDeletePost},
+		{http.MethodDelete, "/api/post/detail/:id/delete/", signedIn, s.handleDeletePost},
+
+		// Chat.
+		{http.MethodGet, "/api/chat/:id/", signedIn, s.handleRoom},
+		{http.MethodPost, "/api/chat/:id/", signedIn, s.handleJoinRoom},
+		{http.MethodDelete, "/api/chat/:id/", signedIn, s.handleDeleteRoom},
+		{http.MethodGet, "/api/chat/:id/user/", signedIn, s.handleRoomUsers},
+		{http.MethodDelete, "/api/chat/:id/user/", signedIn, s.handleLeaveRoom},
+		{http.MethodPost, "/api/chat/:id/user/ban/", signedIn, s.handleBan},
+		{http.MethodGet, "/ws/chat/:id/", socket, s.handleChatSocket},
+
+		// Neighbourhoods: open, registration needs them.
+		{http.MethodGet, "/api/neighborhoods/", open, s.handleSearchNeighborhoods},
+		{http.MethodGet, "/api/neighborhoods/locate/", open, s.handleLocateNeighborhood},
+
+		// Weather and menu suggestions.
+		{http.MethodGet, "/api/openAPI/weather/", signedIn, s.handleWeather},
+		{http.MethodGet, "/api/openAPI/foodchoicer/", signedIn, s.handleSuggestMenu},
+		{http.MethodPost, "/api/openAPI/foodchoicer/", signedIn, s.handleAskMenu},
+		{http.MethodDelete, "/api/openAPI/foodchoicer/", signedIn, s.handleResetMenuChat},
+	}
+}
+
+// routes builds the router from the route table.
 func (s *Server) routes() http.Handler {
 	r := httprouter.New()
-	handle := func(method, path string, h http.HandlerFunc) { r.Handler(method, path, h) }
-	auth := s.requireAuth
-
-	// Users (register and login are the only open routes).
-	handle(http.MethodPost, "/api/user/register/", s.handleRegister)
-	handle(http.MethodPost, "/api/user/login/", s.handleLogin)
-	handle(http.MethodPost, "/api/user/logout/", s.handleLogout)
-	handle(http.MethodGet, "/api/user/current/", auth(s.handleCurrent))
-	handle(http.MethodPost, "/api/user/update/", auth(s.handleUpdateUser))
-	handle(http.MethodPost, "/api/user/changepassword/", auth(s.handleChangePassword))
-	handle(http.MethodPost, "/api/user/delete/", auth(s.handleDeleteUser))
-
-	// Posts.
-	handle(http.MethodGet, "/api/post/", auth(s.handleListPosts))
-	handle(http.MethodPost, "/api/post/write/", auth(s.handleWritePost))
-	handle(http.MethodGet, "/api/post/detail/:id/", auth(s.handlePostDetail))
-	handle(http.MethodPost, "/api/post/detail/:id/edit/", auth(s.handleEditPost))
-	handle(http.MethodPost, "/api/post/detail/:id/delete/", auth(s.handleDeletePost))
-	handle(http.MethodDelete, "/api/post/detail/:id/delete/", auth(s.handleDeletePost))
-
-	// Chat.
-	handle(http.MethodGet, "/api/chat/:id/", auth(s.handleRoom))
-	handle(http.MethodPost, "/api/chat/:id/", auth(s.handleJoinRoom))
-	handle(http.MethodDelete, "/api/chat/:id/", auth(s.handleDeleteRoom))
-	handle(http.MethodGet, "/api/chat/:id/user/", auth(s.handleRoomUsers))
-	handle(http.MethodDelete, "/api/chat/:id/user/", auth(s.handleLeaveRoom))
-	handle(http.MethodPost, "/api/chat/:id/user/ban/", auth(s.handleBan))
-	handle(http.MethodGet, "/ws/chat/:id/", s.handleChatSocket) // authenticates itself: ?token= or cookie + Origin
-
-	// Neighbourhoods: open, registration needs them.
-	handle(http.MethodGet, "/api/neighborhoods/", s.handleSearchNeighborhoods)
-	handle(http.MethodGet, "/api/neighborhoods/locate/", s.handleLocateNeighborhood)
-
-	// Weather and menu suggestions.
-	handle(http.MethodGet, "/api/openAPI/weather/", auth(s.handleWeather))
-	handle(http.MethodGet, "/api/openAPI/foodchoicer/", auth(s.handleSuggestMenu))
-	handle(http.MethodPost, "/api/openAPI/foodchoicer/", auth(s.handleAskMenu))
-	handle(http.MethodDelete, "/api/openAPI/foodchoicer/", auth(s.handleResetMenuChat))
+	for _, rt := range s.routeTable() {
+		h := rt.handler
+		if rt.who == signedIn {
+			h = s.requireAuth(h)
+		}
+		r.Handler(rt.method, rt.path, h)
+	}
 
 	r.NotFound = http.HandlerFunc(s.handleFallback)
 	r.MethodNotAllowed = http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
