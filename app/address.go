@@ -14,7 +14,7 @@ type resolvedAddress struct {
 	DongCode string // "" for free text
 }
 
-// resolveAddress turns a typed address into a neighbourhood (SPEC §5). An
+// resolveAddress turns a typed address into a neighbourhood (docs/api.md, register). An
 // unknown address is an error with suggestions unless the operator allows
 // free text; the service area, when set, limits both.
 func (s *Server) resolveAddress(raw string, errs fieldErrors) (resolvedAddress, []string) {

@@ -69,7 +69,7 @@ func currentUser(r *http.Request) store.User { return credentialFrom(r.Context()
 var errNoCredential = errors.New("no valid credential")
 
 // authenticate finds the request's credential: a token in Authorization (or
-// in ?token= when allowQuery, for the seed's WebSocket clients), else the
+// in ?token= when allowQuery, for the original service's WebSocket clients), else the
 // web session cookie together with the web header.
 func (s *Server) authenticate(r *http.Request, allowQuery bool) (*credential, error) {
 	raw := ""

@@ -140,7 +140,7 @@ func (s *Server) handleChatSocket(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	// A cookie rides along on any page's request, so a session is believed
-	// only from our own origin. Token clients (the seed's app, API clients)
+	// only from our own origin. Token clients (the original service's app, API clients)
 	// hold a secret no other page has, so any origin may use one.
 	if cred.session != "" && !s.sameOrigin(r) {
 		writeError(w, http.StatusForbidden, msgRoomForbidden)

@@ -75,7 +75,7 @@ func readPassword(r io.Reader) (string, error) {
 	return pw, nil
 }
 
-// generatePassword returns a random 16-character password (seed's demo
+// generatePassword returns a random 16-character password (the seed command's demo
 // password when none is given).
 func generatePassword() string {
 	const alphabet = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"

@@ -22,7 +22,7 @@ type Config struct {
 	Secret string
 
 	// AllowFreeAddress accepts addresses that resolve to no neighbourhood,
-	// matched on the exact string as the seed did.
+	// matched on the exact string as the original service did.
 	AllowFreeAddress bool
 	// Regions restricts sign-up to neighbourhoods under these prefixes.
 	Regions []string

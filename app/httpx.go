@@ -15,7 +15,7 @@ import (
 	"github.com/mealbuddy/mealbuddy/store"
 )
 
-// maxBodyBytes bounds every request body (SPEC §3: over 1 MiB is a 413).
+// maxBodyBytes bounds every request body (docs/api.md: over 1 MiB is a 413).
 const maxBodyBytes = 1 << 20
 
 // Messages shown to residents for errors that are not tied to a field.
@@ -225,7 +225,7 @@ func writeJSONBytes(w http.ResponseWriter, status int, body []byte) {
 	w.Write(body)
 }
 
-// writeError answers a bare JSON string, the seed's error shape.
+// writeError answers a bare JSON string, the original service's error shape.
 func writeError(w http.ResponseWriter, status int, msg string) { writeJSON(w, status, msg) }
 
 // writeInvalid answers 400 {"errors": {...}}.

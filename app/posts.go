@@ -24,7 +24,7 @@ const (
 	maxTargetNumber = 10
 )
 
-// postJSON is the seed's post object, extended with the neighbourhood and
+// postJSON is the original service's post object, extended with the neighbourhood and
 // its distance from the requester's.
 type postJSON struct {
 	ID           int64             `json:"id"`
@@ -74,7 +74,7 @@ func (s *Server) postJSON(p store.Post, viewer store.User) postJSON {
 	return out
 }
 
-// paginator is the seed's page navigation object.
+// paginator is the original service's page navigation object.
 type paginator struct {
 	PageRange   []int `json:"page_range"`
 	CurrentPage int   `json:"current_page"`
@@ -82,7 +82,7 @@ type paginator struct {
 	NextButton  *int  `json:"next_button"`
 }
 
-// newPaginator computes SPEC §3's paginator for page p of total items; p is
+// newPaginator computes the paginator of docs/api.md (GET /api/post/) for page p of total items; p is
 // clamped to 1…last.
 func newPaginator(p, total int) paginator {
 	last := max(1, (total+postsPerPage-1)/postsPerPage)

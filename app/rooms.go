@@ -28,7 +28,7 @@ const (
 	historyPageSize  = 100
 )
 
-// messageJSON is a chat message as the seed's client reads it; chatroom is
+// messageJSON is a chat message as the original service's client reads it; chatroom is
 // the room id and user is null for system notices.
 type messageJSON struct {
 	ID        int64        `json:"id"`
@@ -61,7 +61,7 @@ type roomJSON struct {
 	HasMore      bool          `json:"has_more"`
 }
 
-// Event frames of the chat socket (SPEC §3).
+// Event frames of the chat socket (docs/api.md, Chat socket).
 type messageEvent struct {
 	Type    string      `json:"type"`
 	Message messageJSON `json:"message"`

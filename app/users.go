@@ -18,7 +18,7 @@ const (
 	maxAddressLen  = 100
 )
 
-// userJSON is the seed's user object, extended with range and neighbourhood.
+// userJSON is the original service's user object (docs/api.md, User), extended with range and neighbourhood.
 type userJSON struct {
 	ID           int64             `json:"id"`
 	Username     string            `json:"username"`
@@ -38,7 +38,7 @@ func (s *Server) userJSON(u store.User) userJSON {
 }
 
 // respondUser answers the user, with a fresh token for API clients; web
-// responses never carry a token. wrap puts it under "user" as the seed does.
+// responses never carry a token. wrap puts it under "user" as the original service does.
 func (s *Server) respondUser(w http.ResponseWriter, r *http.Request, status int, u store.User, wrap bool) {
 	body := s.userJSON(u)
 	if !isWeb(r) {

@@ -32,8 +32,8 @@ type Room struct {
 	Writer UserRef
 }
 
-// Complete reports whether the room takes no new members (SPEC §3's derived
-// is_compelete).
+// Complete reports whether the room takes no new members (the derived
+// is_compelete of docs/api.md).
 func (r Room) Complete() bool { return r.Closed || r.JoinNumber >= r.TargetNumber }
 
 const roomSelect = `SELECT r.id, p.id, p.title, p.target_number, p.closed, u.id, u.username, u.email,
@@ -103,7 +103,7 @@ func (s *Store) RoomMembers(ctx context.Context, roomID int64) ([]UserRef, error
 	return out, rows.Err()
 }
 
-// System message texts of the seed, written with no user.
+// System message texts of the original service, written with no user.
 const (
 	joinNotice  = " 님이 입장했습니다."
 	leaveNotice = " 님이 퇴장했습니다."

@@ -13,8 +13,8 @@ func TestGrid(t *testing.T) {
 		lat, lon float64
 		nx, ny   int
 	}{
-		{"Seoul Jongno (seed)", 37.5760, 126.9690, 60, 127},
-		{"Jeju (seed)", 33.5106, 126.5150, 52, 38},
+		{"Seoul Jongno (original service)", 37.5760, 126.9690, 60, 127},
+		{"Jeju (original service)", 33.5106, 126.5150, 52, 38},
 		{"Busan City Hall", 35.1798, 129.0750, 98, 76},
 		{"Seoul City Hall", 37.5665, 126.9780, 60, 127},
 		{"Daejeon", 36.3504, 127.3845, 67, 100},

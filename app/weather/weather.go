@@ -70,7 +70,7 @@ func (r Report) Snowy() bool {
 	return r.Precipitation == PrecipSnow || r.Precipitation == PrecipRainSnow
 }
 
-// Flat returns the original service's flat object with Korean keys (SPEC §5):
+// Flat returns the original service's flat object with Korean keys (docs/api.md, GET /api/openAPI/weather/):
 // {"강수형태":"없음","날씨":"맑음","강수량":"강수없음","기온":"23℃","습도":"60%","풍속":"2.1m/s"}.
 func (r Report) Flat() map[string]string {
 	pcp := strings.TrimSpace(r.PrecipitationText)
