@@ -45,7 +45,7 @@ export function AddressField({ value, onChange, errors, suggestions, label = 'ìš
       setSearchError('');
       api<{ neighborhoods: NeighborhoodHit[] }>(`/api/neighborhoods/${qs({ q })}`, { signal: ctl.signal })
         .then((r) => {
-          const list = Array.isArray(r?.neighborhoods) ? r.neighborhoods.slice(0, 10) : [];
+          const list = r.neighborhoods.slice(0, 10);
           setHits(list);
           setOpen(list.length > 0);
           setActive(-1);

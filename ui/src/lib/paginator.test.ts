@@ -37,14 +37,4 @@ describe('paginatorModel', () => {
     expect(items.filter((i) => i.current).map((i) => i.page)).toEqual([15]);
     expect(items.find((i) => i.current)?.ariaLabel).toContain('현재 페이지');
   });
-
-  it('ignores junk in page_range', () => {
-    const items = paginatorModel({
-      page_range: [1, 2, 0, -1, 1.5] as number[],
-      current_page: 1,
-      prev_button: null,
-      next_button: 2,
-    });
-    expect(items.filter((i) => i.kind === 'page').map((i) => i.page)).toEqual([1, 2]);
-  });
 });

@@ -12,13 +12,13 @@ export interface PageItem {
  * The buttons to render for the server's paginator object: an optional
  * "이전" jump (prev_button), one button per page_range entry, and an
  * optional "다음" jump (next_button). A single page with no jumps renders
- * nothing.
+ * nothing, and so does no paginator (the page is still loading).
  */
-export function paginatorModel(p: Paginator | null | undefined): PageItem[] {
-  if (!p || !Array.isArray(p.page_range)) return [];
-  const pages = p.page_range.filter((n) => Number.isInteger(n) && n >= 1);
-  const hasPrev = typeof p.prev_button === 'number';
-  const hasNext = typeof p.next_button === 'number';
+export function paginatorModel(p: Paginator | undefined | null): PageItem[] {
+  if (!p) return [];
+  const pages = p.page_range;
+  const hasPrev = p.prev_button !== null;
+  const hasNext = p.next_button !== null;
   if (pages.length <= 1 && !hasPrev && !hasNext) return [];
   const items: PageItem[] = [];
   if (hasPrev) {

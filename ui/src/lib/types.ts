@@ -11,6 +11,7 @@ export interface User {
   email: string;
   address: string;
   range: number;
+  is_staff: boolean;
   neighborhood: Neighborhood | null;
 }
 
@@ -30,7 +31,7 @@ export interface Post {
   is_compelete: boolean;
   target_number: number;
   join_number: number;
-  chat_id: number | null;
+  chat_id: number;
   writer: UserRef;
   neighborhood: { code: string; name: string } | null;
   distance_km: number | null;
@@ -79,22 +80,23 @@ export interface NeighborhoodHit {
   lon: number;
 }
 
+/** The original service's flat weather object, plus our "detail". */
 export interface Weather {
-  강수형태?: string;
-  날씨?: string;
-  강수량?: string;
-  기온?: string;
-  습도?: string;
-  풍속?: string;
-  detail?: {
-    provider?: string;
-    time?: string;
-    temperature_c?: number;
-    sky?: string;
-    precipitation?: string;
-    precipitation_mm?: number;
-    humidity_pct?: number;
-    wind_ms?: number;
+  강수형태: string;
+  날씨: string;
+  강수량: string;
+  기온: string;
+  습도: string;
+  풍속: string;
+  detail: {
+    provider: string;
+    time: string;
+    temperature_c: number;
+    sky: string;
+    precipitation: string;
+    precipitation_mm: number;
+    humidity_pct: number;
+    wind_ms: number;
   };
 }
 

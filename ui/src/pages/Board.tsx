@@ -20,7 +20,7 @@ export function Board() {
   const category = params.get('category') ?? '';
   const page = Math.max(1, Number(params.get('page')) || 1);
   const range = parseRange(params.get('range'), [0, 1, 2].includes(user.range) ? user.range : 0);
-  useDocumentTitle(user.neighborhood?.name ?? user.address ?? '게시판');
+  useDocumentTitle(user.neighborhood?.name ?? user.address);
 
   const listPath = `/api/post/${qs({ category, page, range })}`;
   const { data, error, loading, reload } = useApi<PostList>(listPath);

@@ -1,6 +1,6 @@
 import { FormEvent, useState } from 'react';
-import { api, ApiError, errorMessage } from '../lib/api';
-import { mapServerErrors, FieldErrors, hasErrors } from '../lib/errors';
+import { api } from '../lib/api';
+import { useForm } from '../lib/form';
 import { validateLogin } from '../lib/validation';
 import { Link, navigate, useSearchParams } from '../lib/router';
 import { useAuth } from '../auth';
@@ -14,45 +14,33 @@ export function safeNext(next: string | null): string {
   return next;
 }
 
+const FIELDS = ['email', 'password'] as const;
+
 export function Login() {
   useDocumentTitle('로그인');
   const { setUser } = useAuth();
   const params = useSearchParams();
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
-  const [errors, setErrors] = useState<FieldErrors>({});
-  const [formErrors, setFormErrors] = useState<string[]>([]);
-  const [busy, setBusy] = useState(false);
+  const { errors, formErrors, busy, submit } = useForm(FIELDS);
 
-  async function submit(e: FormEvent) {
+  function onSubmit(e: FormEvent) {
     e.preventDefault();
-    const v = validateLogin({ email, password });
-    setErrors(v);
-    setFormErrors([]);
-    if (hasErrors(v)) return;
-    setBusy(true);
-    try {
+    void submit(validateLogin({ email, password }), async () => {
       const r = await api<{ user: User }>('/api/user/login/', {
         method: 'POST',
         body: { email: email.trim(), password },
       });
       setUser(r.user);
       navigate(safeNext(params.get('next')), { replace: true });
-    } catch (err) {
-      if (err instanceof ApiError && err.status === 400) {
-        const m = mapServerErrors(err.body, ['email', 'password']);
-        setErrors(m.fields);
-        setFormErrors(m.nonField);
-      } else setFormErrors([errorMessage(err)]);
-      setBusy(false);
-    }
+    });
   }
 
   return (
     <section className="panel narrow">
       <h1>로그인</h1>
       <FormErrors errors={formErrors} />
-      <form onSubmit={submit} noValidate>
+      <form onSubmit={onSubmit} noValidate>
         <Field label="이메일" name="email" errors={errors.email}>
           {({ id, describedBy, invalid }) => (
             <input

@@ -24,7 +24,7 @@ export function PostDetail({ id }: { id: string }) {
   const full = post.join_number >= post.target_number;
 
   async function join() {
-    if (!post?.chat_id) return;
+    if (!post) return;
     setBusy('join');
     setActionError('');
     try {
@@ -46,7 +46,7 @@ export function PostDetail({ id }: { id: string }) {
         method: 'POST',
         body: { is_compelete: want },
       });
-      setData({ ...post, ...p });
+      setData(p);
       if (!want && p.is_compelete) setActionError('인원이 가득 차서 다시 모집할 수 없어요. 모집 인원을 늘려 주세요.');
     } catch (e) {
       setActionError(errorMessage(e));

@@ -1,8 +1,8 @@
 import { FormEvent, useEffect, useState } from 'react';
 import { useUser } from '../auth';
-import { api, ApiError, errorMessage } from '../lib/api';
+import { api } from '../lib/api';
 import { CATEGORIES, TARGET_MAX, TARGET_MIN, TITLE_MAX } from '../lib/constants';
-import { FieldErrors, hasErrors, mapServerErrors } from '../lib/errors';
+import { useForm } from '../lib/form';
 import { useApi, useDocumentTitle } from '../lib/hooks';
 import { Link, navigate } from '../lib/router';
 import type { Post } from '../lib/types';
@@ -20,9 +20,7 @@ export function PostForm({ id }: { id?: string }) {
   useDocumentTitle(editing ? '모집 글 수정' : '모집 글 쓰기');
   const existing = useApi<Post>(editing ? `/api/post/detail/${encodeURIComponent(id)}/` : null);
   const [v, setV] = useState<PostInput>({ title: '', category: '', target_number: '4', content: '' });
-  const [errors, setErrors] = useState<FieldErrors>({});
-  const [formErrors, setFormErrors] = useState<string[]>([]);
-  const [busy, setBusy] = useState(false);
+  const { errors, formErrors, busy, submit } = useForm(FIELDS);
 
   useEffect(() => {
     const p = existing.data;
@@ -39,33 +37,21 @@ export function PostForm({ id }: { id?: string }) {
 
   const set = (k: keyof PostInput) => (val: string) => setV((o) => ({ ...o, [k]: val }));
 
-  async function submit(e: FormEvent) {
+  function onSubmit(e: FormEvent) {
     e.preventDefault();
-    const errs = validatePost(v, existing.data?.join_number ?? 0);
-    setErrors(errs);
-    setFormErrors([]);
-    if (hasErrors(errs)) return;
-    setBusy(true);
     const body = {
       title: v.title.trim(),
       category: v.category,
       target_number: Number(v.target_number),
       content: v.content.trim(),
     };
-    try {
+    void submit(validatePost(v, existing.data?.join_number ?? 0), async () => {
       const p = await api<Post>(editing ? `/api/post/detail/${id}/edit/` : '/api/post/write/', {
         method: 'POST',
         body,
       });
       navigate(`/post/${p.id}/`, { replace: editing });
-    } catch (err) {
-      if (err instanceof ApiError && err.status === 400) {
-        const m = mapServerErrors(err.body, FIELDS);
-        setErrors(m.fields);
-        setFormErrors(m.nonField);
-      } else setFormErrors([errorMessage(err)]);
-      setBusy(false);
-    }
+    });
   }
 
   const titleLen = charCount(v.title.trim());
@@ -79,7 +65,7 @@ export function PostForm({ id }: { id?: string }) {
         </p>
       )}
       <FormErrors errors={formErrors} />
-      <form onSubmit={submit} noValidate>
+      <form onSubmit={onSubmit} noValidate>
         <Field
           label="제목"
           name="title"

@@ -2,7 +2,8 @@ import { FormEvent, useState } from 'react';
 import { useAuth, useUser } from '../auth';
 import { api, ApiError, errorMessage } from '../lib/api';
 import { RANGES } from '../lib/constants';
-import { FieldErrors, hasErrors, mapServerErrors } from '../lib/errors';
+import { FieldErrors } from '../lib/errors';
+import { useForm } from '../lib/form';
 import { useDocumentTitle } from '../lib/hooks';
 import { navigate } from '../lib/router';
 import type { User } from '../lib/types';
@@ -10,52 +11,32 @@ import { validatePasswordChange } from '../lib/validation';
 import { Alert, Field, FormErrors } from '../components/ui';
 import { AddressField } from '../components/AddressField';
 
+const PROFILE_FIELDS = ['username', 'address', 'range'] as const;
+
 function ProfileForm() {
   const user = useUser();
   const { setUser } = useAuth();
   const [username, setUsername] = useState(user.username);
   const [address, setAddress] = useState(user.address);
-  const [range, setRange] = useState(user.range ?? 0);
-  const [errors, setErrors] = useState<FieldErrors>({});
-  const [formErrors, setFormErrors] = useState<string[]>([]);
-  const [suggestions, setSuggestions] = useState<string[]>([]);
+  const [range, setRange] = useState(user.range);
   const [ok, setOk] = useState(false);
-  const [busy, setBusy] = useState(false);
+  const { errors, formErrors, suggestions, busy, submit } = useForm(PROFILE_FIELDS);
 
-  async function submit(e: FormEvent) {
+  function onSubmit(e: FormEvent) {
     e.preventDefault();
     const errs: FieldErrors = {};
     if (!username.trim()) errs.username = ['닉네임을 입력해 주세요.'];
     if (!address.trim()) errs.address = ['동네(행정동)를 입력해 주세요.'];
-    setErrors(errs);
-    setFormErrors([]);
-    setSuggestions([]);
     setOk(false);
-    if (hasErrors(errs)) return;
     const body: Record<string, unknown> = {};
     if (username.trim() !== user.username) body.username = username.trim();
     if (address.trim() !== user.address) body.address = address.trim();
     if (range !== user.range) body.range = range;
-    if (Object.keys(body).length === 0) {
+    void submit(errs, async () => {
+      // The server answers the bare user object here (the original's shape).
+      if (Object.keys(body).length > 0) setUser(await api<User>('/api/user/update/', { method: 'POST', body }));
       setOk(true);
-      return;
-    }
-    setBusy(true);
-    try {
-      const u = await api<User | { user: User }>('/api/user/update/', { method: 'POST', body });
-      const next = 'user' in u && typeof u.user === 'object' ? u.user : (u as User);
-      setUser({ ...user, ...next });
-      setOk(true);
-    } catch (err) {
-      if (err instanceof ApiError && err.status === 400) {
-        const m = mapServerErrors(err.body, ['username', 'address', 'range']);
-        setErrors(m.fields);
-        setFormErrors(m.nonField);
-        setSuggestions(m.suggestions);
-      } else setFormErrors([errorMessage(err)]);
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   return (
@@ -64,7 +45,7 @@ function ProfileForm() {
       <p className="muted">이메일: {user.email}</p>
       <FormErrors errors={formErrors} />
       {ok && <Alert kind="success">저장했어요.</Alert>}
-      <form onSubmit={submit} noValidate>
+      <form onSubmit={onSubmit} noValidate>
         <Field label="닉네임" name="username" errors={errors.username}>
           {({ id, describedBy, invalid }) => (
             <input
@@ -109,32 +90,17 @@ type PwKey = (typeof PW_FIELDS)[number];
 
 function PasswordForm() {
   const [v, setV] = useState<Record<PwKey, string>>({ current_password: '', new_password1: '', new_password2: '' });
-  const [errors, setErrors] = useState<FieldErrors>({});
-  const [formErrors, setFormErrors] = useState<string[]>([]);
   const [ok, setOk] = useState('');
-  const [busy, setBusy] = useState(false);
+  const { errors, formErrors, busy, submit } = useForm(PW_FIELDS);
 
-  async function submit(e: FormEvent) {
+  function onSubmit(e: FormEvent) {
     e.preventDefault();
-    const errs = validatePasswordChange(v);
-    setErrors(errs);
-    setFormErrors([]);
     setOk('');
-    if (hasErrors(errs)) return;
-    setBusy(true);
-    try {
-      const r = await api<{ message?: string }>('/api/user/changepassword/', { method: 'POST', body: v });
-      setOk(r?.message ?? '비밀번호를 바꿨어요.');
+    void submit(validatePasswordChange(v), async () => {
+      const r = await api<{ message: string }>('/api/user/changepassword/', { method: 'POST', body: v });
+      setOk(r.message);
       setV({ current_password: '', new_password1: '', new_password2: '' });
-    } catch (err) {
-      if (err instanceof ApiError && err.status === 400) {
-        const m = mapServerErrors(err.body, PW_FIELDS);
-        setErrors(m.fields);
-        setFormErrors(m.nonField);
-      } else setFormErrors([errorMessage(err)]);
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   const labels: Record<PwKey, [string, string]> = {
@@ -149,7 +115,7 @@ function PasswordForm() {
       <p className="muted small">바꾸면 다른 기기에서는 로그아웃돼요.</p>
       <FormErrors errors={formErrors} />
       {ok && <Alert kind="success">{ok}</Alert>}
-      <form onSubmit={submit} noValidate>
+      <form onSubmit={onSubmit} noValidate>
         {PW_FIELDS.map((k) => (
           <Field key={k} label={labels[k][0]} name={k} errors={errors[k]}>
             {({ id, describedBy, invalid }) => (
@@ -174,23 +140,26 @@ function PasswordForm() {
   );
 }
 
+const DELETE_FIELDS = ['password'] as const;
+
 function DangerZone() {
   const { setUser } = useAuth();
   const [password, setPassword] = useState('');
   const [confirm, setConfirm] = useState(false);
-  const [error, setError] = useState('');
-  const [pwError, setPwError] = useState<string[] | undefined>();
-  const [busy, setBusy] = useState<'' | 'logout' | 'delete'>('');
+  const [logoutError, setLogoutError] = useState('');
+  const [loggingOut, setLoggingOut] = useState(false);
+  const del = useForm(DELETE_FIELDS);
+  const busy = loggingOut || del.busy;
 
   async function logout() {
-    setBusy('logout');
-    setError('');
+    setLoggingOut(true);
+    setLogoutError('');
     try {
       await api('/api/user/logout/', { method: 'POST', quiet401: true });
     } catch (e) {
       if (!(e instanceof ApiError && e.status === 401)) {
-        setError(errorMessage(e));
-        setBusy('');
+        setLogoutError(errorMessage(e));
+        setLoggingOut(false);
         return;
       }
     }
@@ -198,47 +167,34 @@ function DangerZone() {
     navigate('/', { replace: true });
   }
 
-  async function remove(e: FormEvent) {
+  function remove(e: FormEvent) {
     e.preventDefault();
-    setError('');
-    setPwError(undefined);
-    if (!password) {
-      setPwError(['비밀번호를 입력해 주세요.']);
-      return;
-    }
-    if (!confirm) {
-      setError('탈퇴 확인에 체크해 주세요.');
-      return;
-    }
-    setBusy('delete');
-    try {
+    setLogoutError('');
+    const errs: FieldErrors = {};
+    if (!password) errs.password = ['비밀번호를 입력해 주세요.'];
+    else if (!confirm) errs.non_field_errors = ['탈퇴 확인에 체크해 주세요.'];
+    void del.submit(errs, async () => {
       await api('/api/user/delete/', { method: 'POST', body: { password } });
       setUser(null);
       navigate('/', { replace: true });
-    } catch (err) {
-      if (err instanceof ApiError && err.status === 400) {
-        const m = mapServerErrors(err.body, ['password']);
-        setPwError(m.fields.password);
-        if (m.nonField.length) setError(m.nonField.join(' '));
-      } else setError(errorMessage(err));
-      setBusy('');
-    }
+    });
   }
 
   return (
     <>
       <section className="panel" aria-labelledby="logout-title">
         <h2 id="logout-title">로그아웃</h2>
-        <button type="button" className="btn" onClick={logout} disabled={busy !== ''} data-testid="logout-button">
-          {busy === 'logout' ? '로그아웃하는 중…' : '로그아웃'}
+        <button type="button" className="btn" onClick={logout} disabled={busy} data-testid="logout-button">
+          {loggingOut ? '로그아웃하는 중…' : '로그아웃'}
         </button>
+        {logoutError && <Alert>{logoutError}</Alert>}
       </section>
       <section className="panel danger" aria-labelledby="delete-title">
         <h2 id="delete-title">회원 탈퇴</h2>
         <p className="muted small">탈퇴하면 다시 로그인할 수 없어요. 쓴 글은 남아 있어요.</p>
-        {error && <Alert>{error}</Alert>}
+        <FormErrors errors={del.formErrors} />
         <form onSubmit={remove} noValidate>
-          <Field label="비밀번호" name="delete-password" errors={pwError}>
+          <Field label="비밀번호" name="delete-password" errors={del.errors.password}>
             {({ id, describedBy, invalid }) => (
               <input
                 id={id}
@@ -256,8 +212,8 @@ function DangerZone() {
             <input type="checkbox" checked={confirm} onChange={(e) => setConfirm(e.target.checked)} data-testid="delete-confirm" />
             정말 탈퇴할게요
           </label>
-          <button type="submit" className="btn btn-danger" disabled={busy !== ''} data-testid="delete-account-button">
-            {busy === 'delete' ? '탈퇴하는 중…' : '회원 탈퇴'}
+          <button type="submit" className="btn btn-danger" disabled={busy} data-testid="delete-account-button">
+            {del.busy ? '탈퇴하는 중…' : '회원 탈퇴'}
           </button>
         </form>
       </section>

@@ -1,6 +1,6 @@
 import { FormEvent, useState } from 'react';
-import { api, ApiError, errorMessage } from '../lib/api';
-import { FieldErrors, hasErrors, mapServerErrors } from '../lib/errors';
+import { api } from '../lib/api';
+import { useForm } from '../lib/form';
 import { RegisterInput, validateRegister } from '../lib/validation';
 import { Link, navigate } from '../lib/router';
 import { useAuth } from '../auth';
@@ -16,36 +16,20 @@ export function Register() {
   useDocumentTitle('회원가입');
   const { setUser } = useAuth();
   const [v, setV] = useState<RegisterInput>({ email: '', username: '', password: '', password2: '', address: '' });
-  const [errors, setErrors] = useState<FieldErrors>({});
-  const [formErrors, setFormErrors] = useState<string[]>([]);
-  const [suggestions, setSuggestions] = useState<string[]>([]);
-  const [busy, setBusy] = useState(false);
+  const { errors, formErrors, suggestions, busy, submit } = useForm(FIELDS);
 
   const set = (k: keyof RegisterInput) => (val: string) => setV((o) => ({ ...o, [k]: val }));
 
-  async function submit(e: FormEvent) {
+  function onSubmit(e: FormEvent) {
     e.preventDefault();
-    const errs = validateRegister(v);
-    setErrors(errs);
-    setFormErrors([]);
-    if (hasErrors(errs)) return;
-    setBusy(true);
-    try {
+    void submit(validateRegister(v), async () => {
       const r = await api<{ user: User }>('/api/user/register/', {
         method: 'POST',
         body: { ...v, email: v.email.trim(), username: v.username.trim(), address: v.address.trim() },
       });
       setUser(r.user);
       navigate('/', { replace: true });
-    } catch (err) {
-      if (err instanceof ApiError && err.status === 400) {
-        const m = mapServerErrors(err.body, FIELDS);
-        setErrors(m.fields);
-        setFormErrors(m.nonField);
-        setSuggestions(m.suggestions);
-      } else setFormErrors([errorMessage(err)]);
-      setBusy(false);
-    }
+    });
   }
 
   const text = (
@@ -76,7 +60,7 @@ export function Register() {
     <section className="panel narrow">
       <h1>회원가입</h1>
       <FormErrors errors={formErrors} />
-      <form onSubmit={submit} noValidate>
+      <form onSubmit={onSubmit} noValidate>
         {text('email', '이메일', 'email', 'email')}
         {text('username', '닉네임', 'text', 'nickname', '채팅과 게시글에 보이는 이름이에요.')}
         {text('password', '비밀번호', 'password', 'new-password', `${PASSWORD_MIN}자 이상`)}
