@@ -1,28 +1,16 @@
-// Render every screen once on the server side to catch crashes in render
-// paths (effects do not run here, so pages show their loading state).
-import { describe, expect, it } from 'vitest';
-import { renderToString } from 'react-dom/server';
-import { ReactNode } from 'react';
-import { AuthContext } from '../auth';
-import type { User } from '../lib/types';
-import { Layout } from '../components/Layout';
-import { Landing } from './Landing';
-import { Login } from './Login';
-import { Register } from './Register';
-import { Board } from './Board';
-import { PostForm } from './PostForm';
-import { PostDetail } from './PostDetail';
-import { Chat } from './Chat';
-import { Profile } from './Profile';
-import { NotFound } from './NotFound';
+// @vitest-environment happy-dom
+//
+// Mount the whole app in a DOM (happy-dom) against a fake API: effects run,
+// requests go out, answers render and forms map the server's 400s onto their
+// fields. The fake answers with the shapes docs/api.md gives.
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { act } from 'react';
+import { createRoot, Root } from 'react-dom/client';
+import { App } from '../App';
+import type { ChatRoom, Post, PostList, User, Weather } from '../lib/types';
 import { safeNext } from './Login';
 
-// Minimal browser globals used during render.
-(globalThis as Record<string, unknown>).window ??= {
-  location: { pathname: '/', search: '', protocol: 'http:', host: 'localhost' },
-  addEventListener() {},
-};
-(globalThis as Record<string, unknown>).document ??= { title: '' };
+(globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
 
 const user: User = {
   id: 1,
@@ -30,39 +18,330 @@ const user: User = {
   email: 'me@x.kr',
   address: '서울특별시 종로구 창신1동',
   range: 1,
+  is_staff: false,
   neighborhood: { code: '1111064000', name: '서울특별시 종로구 창신1동', lat: 37.57, lon: 127.01 },
 };
 
-function render(node: ReactNode, signedIn = true): string {
-  return renderToString(
-    <AuthContext.Provider value={{ user: signedIn ? user : null, setUser: () => {} }}>
-      <Layout>{node}</Layout>
-    </AuthContext.Provider>,
-  );
+const post: Post = {
+  id: 3,
+  title: '치킨 같이 시켜요',
+  created_at: '2026-11-26T01:34:49Z',
+  category: '치킨',
+  address: user.address,
+  content: '7시에 주문해요.',
+  is_compelete: false,
+  target_number: 4,
+  join_number: 1,
+  chat_id: 3,
+  writer: { id: 2, username: '이웃', email: 'n@x.kr' },
+  neighborhood: { code: '1111064000', name: user.address },
+  distance_km: 0,
+  is_joined: false,
+};
+
+const board: PostList = {
+  posts: [post],
+  paginator: { page_range: [1, 2], current_page: 1, prev_button: null, next_button: 2 },
+};
+
+const room: ChatRoom = {
+  id: 3,
+  post_id: 3,
+  title: post.title,
+  target_number: 4,
+  join_number: 2,
+  is_compelete: false,
+  writer: post.writer,
+  messages: [
+    { id: 1, message: '안녕하세요', created_at: post.created_at, chatroom: 3, user: post.writer },
+    { id: 2, message: '밀버디 님이 입장했습니다.', created_at: post.created_at, chatroom: 3, user: null },
+  ],
+  has_more: false,
+};
+
+const weather: Weather = {
+  강수형태: '없음',
+  날씨: '맑음',
+  강수량: '강수없음',
+  기온: '23℃',
+  습도: '60%',
+  풍속: '2.1m/s',
+  detail: {
+    provider: 'kma',
+    time: '2026-11-26T01:00:00Z',
+    temperature_c: 23,
+    sky: '맑음',
+    precipitation: '없음',
+    precipitation_mm: 0,
+    humidity_pct: 60,
+    wind_ms: 2.1,
+  },
+};
+
+type Answer = { status: number; body?: unknown };
+
+/** The fake API: "METHOD /path" (query ignored) → answer; records calls. */
+class FakeApi {
+  routes = new Map<string, Answer>();
+  calls: { method: string; path: string; body: unknown }[] = [];
+
+  on(method: string, path: string, status: number, body?: unknown) {
+    this.routes.set(`${method} ${path}`, { status, body });
+    return this;
+  }
+
+  fetch = async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
+    const url = new URL(String(input), 'http://localhost');
+    const method = init?.method ?? 'GET';
+    const body = typeof init?.body === 'string' ? JSON.parse(init.body) : undefined;
+    this.calls.push({ method, path: url.pathname + url.search, body });
+    expect(new Headers(init?.headers).get('X-MealBuddy-Client')).toBe('web');
+    const a = this.routes.get(`${method} ${url.pathname}`) ?? { status: 404, body: '요청한 항목을 찾을 수 없습니다.' };
+    const text = a.body === undefined ? '' : JSON.stringify(a.body);
+    return new Response(a.status === 204 ? null : text, {
+      status: a.status,
+      headers: { 'Content-Type': 'application/json' },
+    });
+  };
+
+  called(method: string, pathPrefix: string) {
+    return this.calls.some((c) => c.method === method && c.path.startsWith(pathPrefix));
+  }
 }
 
-describe('screens render', () => {
-  it('landing shows the pitch, buttons and the data attribution', () => {
-    const html = render(<Landing />, false);
-    expect(html).toContain('회원가입');
-    expect(html).toContain('로그인');
-    expect(html).toContain('vuski/admdongkor, CC BY 4.0');
+/** A WebSocket that never connects: the chat page must still render its room. */
+class SilentSocket extends EventTarget {
+  static CONNECTING = 0;
+  static OPEN = 1;
+  static CLOSING = 2;
+  static CLOSED = 3;
+  readyState = 0;
+  onopen: ((e: Event) => void) | null = null;
+  onmessage: ((e: MessageEvent) => void) | null = null;
+  onclose: ((e: CloseEvent) => void) | null = null;
+  onerror: ((e: Event) => void) | null = null;
+  constructor(public url: string) {
+    super();
+    sockets.push(this);
+  }
+  send() {}
+  close() {
+    this.readyState = 3;
+  }
+}
+let sockets: SilentSocket[] = [];
+
+let root: Root | null = null;
+let container: HTMLElement;
+let fake: FakeApi;
+
+function signedIn(): FakeApi {
+  return new FakeApi()
+    .on('GET', '/api/user/current/', 200, { user })
+    .on('GET', '/api/post/', 200, board)
+    .on('GET', '/api/openAPI/weather/', 200, weather)
+    .on('GET', `/api/post/detail/${post.id}/`, 200, post)
+    .on('GET', `/api/chat/${room.id}/`, 200, room)
+    .on('GET', `/api/chat/${room.id}/user/`, 200, [{ user: post.writer }, { user: { id: 1, username: user.username, email: user.email } }]);
+}
+
+function signedOut(): FakeApi {
+  return new FakeApi().on('GET', '/api/user/current/', 401, '로그인이 필요합니다.');
+}
+
+async function mount(path: string, api: FakeApi) {
+  fake = api;
+  vi.stubGlobal('fetch', api.fetch);
+  window.history.replaceState(null, '', path);
+  container = document.createElement('div');
+  document.body.appendChild(container);
+  root = createRoot(container);
+  await act(async () => root!.render(<App />));
+}
+
+/** Let effects and fetches settle until cond holds (bounded by steps, not time). */
+async function until(cond: () => boolean, what: string) {
+  for (let i = 0; i < 100 && !cond(); i++) {
+    await act(async () => {
+      await new Promise((r) => setTimeout(r, 0));
+    });
+  }
+  if (!cond()) throw new Error(`never saw ${what}; page:\n${container.innerHTML.slice(0, 2000)}`);
+}
+
+const $ = (testId: string) => container.querySelector<HTMLElement>(`[data-testid="${testId}"]`);
+const text = () => container.textContent ?? '';
+
+async function type(testId: string, value: string) {
+  const el = $(testId) as HTMLInputElement;
+  const proto = el instanceof HTMLTextAreaElement ? HTMLTextAreaElement.prototype : HTMLInputElement.prototype;
+  await act(async () => {
+    Object.getOwnPropertyDescriptor(proto, 'value')!.set!.call(el, value);
+    el.dispatchEvent(new Event('input', { bubbles: true }));
   });
-  it('forms have labelled controls', () => {
-    const reg = render(<Register />, false);
-    for (const t of ['register-email', 'register-username', 'register-password', 'register-password2', 'address-input', '현재 위치 사용'])
-      expect(reg).toContain(t);
-    expect(render(<Login />, false)).toContain('login-submit');
+}
+
+async function submit(testId: string) {
+  const form = $(testId)!.closest('form')!;
+  await act(async () => {
+    form.dispatchEvent(new Event('submit', { bubbles: true, cancelable: true }));
   });
-  it('signed-in screens render their loading or form state', () => {
-    expect(render(<Board />)).toContain('category-all');
-    expect(render(<Board />)).toContain('가까운 동네(1.5km)');
-    expect(render(<PostForm />)).toContain('post-title');
-    expect(render(<PostForm id="3" />)).toContain('loading');
-    expect(render(<PostDetail id="3" />)).toContain('loading');
-    expect(render(<Chat id="3" />)).toContain('loading');
-    expect(render(<Profile />)).toContain('delete-account-button');
-    expect(render(<NotFound />)).toContain('not-found');
+}
+
+beforeEach(() => {
+  sockets = [];
+  vi.stubGlobal('WebSocket', SilentSocket);
+});
+
+afterEach(async () => {
+  await act(async () => root?.unmount());
+  root = null;
+  container.remove();
+  vi.unstubAllGlobals();
+});
+
+describe('screens with effects against a fake API', () => {
+  it('landing: signed out, shows the pitch and the data attribution', async () => {
+    await mount('/', signedOut());
+    await until(() => text().includes('회원가입'), 'the landing page');
+    expect(text()).toContain('로그인');
+    expect($('attribution')?.textContent).toContain('vuski/admdongkor, CC BY 4.0');
+  });
+
+  it('board: loads the posts, the paginator and the weather', async () => {
+    await mount('/', signedIn());
+    await until(() => $('post-item') !== null, 'the post list');
+    expect($('post-item')?.textContent).toContain('치킨 같이 시켜요');
+    expect($('page-next')).not.toBeNull();
+    await until(() => $('weather-now') !== null, 'the weather');
+    expect($('weather-now')?.textContent).toContain('23℃');
+    expect(fake.called('GET', '/api/openAPI/weather/?lat=37.5700&lon=127.0100')).toBe(true);
+  });
+
+  it('board: the weather row hides when the weather is off', async () => {
+    await mount('/', signedIn().on('GET', '/api/openAPI/weather/', 404, '날씨 기능이 꺼져 있습니다.'));
+    await until(() => $('post-item') !== null && fake.called('GET', '/api/openAPI/weather/'), 'the board');
+    await until(() => !text().includes('날씨를 불러오는 중'), 'the weather to settle');
+    expect($('weather-now')).toBeNull();
+    expect(text()).not.toContain('현재 위치로 보기');
+    expect($('menu-recommend')).not.toBeNull();
+  });
+
+  it('menu assistant: suggestion, then a question answered by the last turn', async () => {
+    await mount(
+      '/',
+      signedIn()
+        .on('GET', '/api/openAPI/foodchoicer/', 200, {
+          reply: '맑은 날엔 치킨이죠.',
+          suggestions: [{ menu: '후라이드', category: '치킨', reason: '맑아요', open_posts: [post] }],
+        })
+        .on('POST', '/api/openAPI/foodchoicer/', 200, [
+          { role: 'system', content: 'prompt' },
+          { role: 'user', content: '매운 거?' },
+          { role: 'assistant', content: '떡볶이 어때요?' },
+        ]),
+    );
+    await until(() => $('menu-recommend') !== null, 'the menu button');
+    await act(async () => $('menu-recommend')!.click());
+    await until(() => $('menu-result') !== null, 'the suggestion');
+    expect($('menu-result')?.textContent).toContain('후라이드');
+    expect($('menu-result')?.textContent).toContain('치킨 같이 시켜요 (1/4');
+    await type('food-question', '매운 거?');
+    await submit('food-question');
+    await until(() => $('food-answer') !== null, 'the answer');
+    expect($('food-answer')?.textContent).toContain('떡볶이 어때요?');
+    const ask = fake.calls.find((c) => c.method === 'POST');
+    expect(ask?.body).toEqual({ message: '매운 거?', lat: 37.57, lon: 127.01 });
+  });
+
+  it('post detail: loads the post with its join button', async () => {
+    await mount(`/post/${post.id}/`, signedIn());
+    await until(() => $('post-detail') !== null, 'the post');
+    expect($('post-detail')?.textContent).toContain('7시에 주문해요.');
+    expect($('join-button')).not.toBeNull();
+  });
+
+  it('chat: loads the room and its members without a live socket', async () => {
+    await mount(`/chat/${room.id}/`, signedIn());
+    await until(() => container.querySelectorAll('[data-testid="chat-message"]').length === 2, 'the history');
+    expect(text()).toContain('안녕하세요');
+    expect(sockets.length).toBeGreaterThan(0);
+    expect(sockets[0].url).toMatch(/\/ws\/chat\/3\/$/);
+  });
+
+  it('write form: shows the server\'s field errors from a 400', async () => {
+    await mount(
+      '/write/',
+      signedIn().on('POST', '/api/post/write/', 400, {
+        errors: { title: ['제목은 30자 이하로 입력해 주세요.'], non_field_errors: ['잠시 후 다시 시도해 주세요.'] },
+      }),
+    );
+    await until(() => $('post-title') !== null, 'the form');
+    await type('post-title', '치킨');
+    await type('post-content', '같이 시켜요');
+    const category = $('post-category') as HTMLSelectElement;
+    await act(async () => {
+      category.value = '치킨';
+      category.dispatchEvent(new Event('change', { bubbles: true }));
+    });
+    await submit('post-title');
+    await until(() => text().includes('제목은 30자 이하로 입력해 주세요.'), 'the title error');
+    expect($('form-errors')?.textContent).toContain('잠시 후 다시 시도해 주세요.');
+    expect(($('post-submit') as HTMLButtonElement).disabled).toBe(false);
+  });
+
+  it('login: a wrong password shows the server\'s non-field error', async () => {
+    await mount(
+      '/login/',
+      signedOut().on('POST', '/api/user/login/', 400, {
+        errors: { non_field_errors: ['이메일 또는 비밀번호가 올바르지 않습니다.'] },
+      }),
+    );
+    await until(() => $('login-email') !== null, 'the login form');
+    await type('login-email', 'me@x.kr');
+    await type('login-password', 'wrong-password');
+    await submit('login-submit');
+    await until(() => $('form-errors') !== null, 'the error');
+    expect($('form-errors')?.textContent).toContain('이메일 또는 비밀번호가 올바르지 않습니다.');
+    expect(fake.calls.find((c) => c.method === 'POST')?.body).toEqual({ email: 'me@x.kr', password: 'wrong-password' });
+  });
+
+  it('register: an unknown address shows its error and suggestions', async () => {
+    await mount(
+      '/register/',
+      signedOut().on('POST', '/api/user/register/', 400, {
+        errors: { address: ['주소를 행정동으로 찾을 수 없습니다.'] },
+        suggestions: ['서울특별시 종로구 사직동'],
+      }),
+    );
+    await until(() => $('register-email') !== null, 'the register form');
+    await type('register-email', 'new@x.kr');
+    await type('register-username', '새이웃');
+    await type('register-password', 'password123');
+    await type('register-password2', 'password123');
+    await type('address-input', '사직');
+    await submit('register-submit');
+    await until(() => text().includes('주소를 행정동으로 찾을 수 없습니다.'), 'the address error');
+    expect(text()).toContain('서울특별시 종로구 사직동');
+  });
+
+  it('profile: a password change reports the server\'s message', async () => {
+    await mount(
+      '/me/',
+      signedIn().on('POST', '/api/user/changepassword/', 200, { message: '비밀번호 변경 성공' }),
+    );
+    await until(() => $('pw-current_password') !== null, 'the profile');
+    expect($('delete-account-button')).not.toBeNull();
+    await type('pw-current_password', 'password123');
+    await type('pw-new_password1', 'password456');
+    await type('pw-new_password2', 'password456');
+    await submit('pw-submit');
+    await until(() => text().includes('비밀번호 변경 성공'), 'the success message');
+  });
+
+  it('unknown pages show the not-found screen', async () => {
+    await mount('/nowhere/', signedIn());
+    await until(() => $('not-found') !== null, 'the not-found page');
   });
 });
 
