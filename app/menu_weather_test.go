@@ -549,9 +549,12 @@ func TestFoodChoicerSuggest(t *testing.T) {
 
 func TestFoodChoicerBuiltIn(t *testing.T) {
 	e, fake, _ := kmaEnv(t, 200, "application/json", readFixture(t, "weather", "kma_ok.json"))
-	u := e.register("builtin", addrSajik)
+	// Each subtest asks as a user of its own, so none depends on another's
+	// conversation or count. The weather is fetched once for all of them:
+	// they ask at one coordinate, and the provider caches per grid cell.
 
 	t.Run("OK", func(t *testing.T) {
+		u := e.register("builtin-ok", addrSajik)
 		conv := conversation(t, ask(e, u, "오늘 점심 뭐 먹지?"))
 		if len(conv) != 4 || conv[0].Role != "system" || conv[0].Content != menu.SystemPrompt() ||
 			conv[1].Role != "system" || conv[2].Role != "user" || conv[2].Content != "오늘 점심 뭐 먹지?" || conv[3].Role != "assistant" {
@@ -578,6 +581,9 @@ func TestFoodChoicerBuiltIn(t *testing.T) {
 	})
 
 	t.Run("OKReset", func(t *testing.T) {
+		u := e.register("builtin-reset", addrSajik)
+		conversation(t, ask(e, u, "오늘 점심 뭐 먹지?"))
+		conversation(t, ask(e, u, "매운 거 말고"))
 		r := e.do(req{method: "DELETE", path: "/api/openAPI/foodchoicer/", token: u.token})
 		if r.status != http.StatusOK || r.str(t) != msgMenuChatReset {
 			t.Fatalf("got %d %s", r.status, r.raw)
@@ -591,6 +597,7 @@ func TestFoodChoicerBuiltIn(t *testing.T) {
 	})
 
 	t.Run("ErrValidation", func(t *testing.T) {
+		u := e.register("builtin-invalid", addrSajik)
 		for _, tc := range []struct {
 			name  string
 			body  any
@@ -616,13 +623,13 @@ func TestFoodChoicerBuiltIn(t *testing.T) {
 		if r.status != http.StatusBadRequest {
 			t.Errorf("malformed body: %d %s", r.status, r.raw)
 		}
-		if n, asked := storedChat(e, u); n != 4 || asked != 3 {
+		if n, asked := storedChat(e, u); n != 0 || asked != 0 {
 			t.Errorf("bad requests changed the chat: %d messages, %d asked", n, asked)
 		}
 		// 500 characters is fine; a form body works too.
 		r = e.do(req{method: "POST", path: "/api/openAPI/foodchoicer/", token: u.token,
 			body: "message=" + url.QueryEscape(strings.Repeat("가", 500)) + "&lat=37.576&lon=126.969"})
-		if conv := conversation(t, r); len(conv) != 6 {
+		if conv := conversation(t, r); len(conv) != 4 {
 			t.Errorf("500 characters: %d messages", len(conv))
 		}
 	})

@@ -18,9 +18,12 @@ func TestChatRoomEndpoints(t *testing.T) {
 	writer := e.register("writer", addrSajik)
 	member := e.register("member", addrSajik)
 	outsider := e.register("outsider", addrSajik)
-	postID, room := e.writePost(writer, "족발 같이", 3)
+	// Each subtest works on a room of its own, so none depends on what
+	// another did before it; the users are shared and never changed.
+	freshRoom := func() (postID, room int64) { return e.writePost(writer, "족발 같이", 3) }
 
 	t.Run("non-member is refused", func(t *testing.T) {
+		_, room := freshRoom()
 		for _, p := range []string{"", "user/"} {
 			r := e.do(req{method: "GET", path: roomPath(room, p), token: outsider.token})
 			if r.status != 403 || r.str(t) != msgRoomForbidden {
@@ -29,6 +32,7 @@ func TestChatRoomEndpoints(t *testing.T) {
 		}
 	})
 	t.Run("join answers the room", func(t *testing.T) {
+		postID, room := freshRoom()
 		m := e.joinAPI(room, member, 200).json(t)
 		if m["id"] != float64(room) || m["post_id"] != float64(postID) || m["title"] != "족발 같이" ||
 			m["target_number"] != float64(3) || m["join_number"] != float64(2) || m["is_compelete"] != false ||
@@ -46,11 +50,15 @@ func TestChatRoomEndpoints(t *testing.T) {
 		}
 	})
 	t.Run("joining twice counts once", func(t *testing.T) {
+		_, room := freshRoom()
+		e.joinAPI(room, member, 200)
 		if m := e.joinAPI(room, member, 200).json(t); m["join_number"] != float64(2) {
 			t.Errorf("join_number %v", m["join_number"])
 		}
 	})
 	t.Run("users", func(t *testing.T) {
+		_, room := freshRoom()
+		e.joinAPI(room, member, 200)
 		r := e.do(req{method: "GET", path: roomPath(room, "user/"), token: member.token})
 		var got []map[string]map[string]any
 		if err := json.Unmarshal(r.raw, &got); err != nil || r.status != 200 || len(got) != 2 ||
@@ -59,6 +67,8 @@ func TestChatRoomEndpoints(t *testing.T) {
 		}
 	})
 	t.Run("full room refuses, leaving reopens it", func(t *testing.T) {
+		postID, room := freshRoom()
+		e.joinAPI(room, member, 200)
 		e.joinAPI(room, outsider, 200)
 		late := e.register("late", addrSajik)
 		if r := e.joinAPI(room, late, 400); r.str(t) != msgCannotJoin {
@@ -79,8 +89,13 @@ func TestChatRoomEndpoints(t *testing.T) {
 		}
 	})
 	t.Run("a writer-closed room stays closed after a leave", func(t *testing.T) {
+		postID, room := freshRoom()
+		e.joinAPI(room, member, 200)
 		e.do(req{method: "POST", path: fmt.Sprintf("/api/post/detail/%d/edit/", postID), token: writer.token,
 			body: map[string]any{"is_compelete": true}})
+		if r := e.do(req{method: "DELETE", path: roomPath(room, "user/"), token: member.token}); r.status != 202 {
+			t.Fatalf("leave: %d %s", r.status, r.raw)
+		}
 		if r := e.joinAPI(room, outsider, 400); r.str(t) != msgCannotJoin {
 			t.Errorf("closed: %s", r.raw)
 		}
@@ -88,6 +103,7 @@ func TestChatRoomEndpoints(t *testing.T) {
 			body: map[string]any{"is_compelete": false}})
 	})
 	t.Run("writer cannot leave or ban themselves", func(t *testing.T) {
+		_, room := freshRoom()
 		if r := e.do(req{method: "DELETE", path: roomPath(room, "user/"), token: writer.token}); r.status != 400 {
 			t.Errorf("writer leave: %d %s", r.status, r.raw)
 		}
@@ -98,11 +114,14 @@ func TestChatRoomEndpoints(t *testing.T) {
 		}
 	})
 	t.Run("non-member leave", func(t *testing.T) {
+		_, room := freshRoom()
 		if r := e.do(req{method: "DELETE", path: roomPath(room, "user/"), token: outsider.token}); r.status != 403 {
 			t.Errorf("non-member leave: %d %s", r.status, r.raw)
 		}
 	})
 	t.Run("ban", func(t *testing.T) {
+		_, room := freshRoom()
+		e.joinAPI(room, member, 200)
 		for _, tc := range []struct {
 			name  string
 			token string
@@ -127,6 +146,7 @@ func TestChatRoomEndpoints(t *testing.T) {
 		}
 	})
 	t.Run("delete", func(t *testing.T) {
+		postID, room := freshRoom()
 		e.joinAPI(room, outsider, 200)
 		if r := e.do(req{method: "DELETE", path: roomPath(room, ""), token: outsider.token}); r.status != 403 {
 			t.Errorf("member delete: %d %s", r.status, r.raw)
@@ -165,6 +185,7 @@ func TestChatRoomEndpoints(t *testing.T) {
 		}
 	})
 	t.Run("unauthenticated and bad ids", func(t *testing.T) {
+		_, room := freshRoom()
 		if r := e.do(req{method: "GET", path: roomPath(room, "")}); r.status != 401 {
 			t.Errorf("anonymous: %d", r.status)
 		}
