@@ -96,7 +96,7 @@ func (s *Server) authenticate(r *http.Request, allowQuery bool) (*credential, er
 		}
 		return &credential{user: u, tokenVer: ver}, nil
 	}
-	ck, err := r.Cookie(sessionCookie)
+	ck, err := r.Cookie(s.cookieName)
 	if err != nil || ck.Value == "" {
 		return nil, errNoCredential
 	}
@@ -170,9 +170,22 @@ func (s *Server) startSession(ctx context.Context, w http.ResponseWriter, userID
 	return nil
 }
 
+// sessionCookieName is the session cookie's name: with Secure cookies the
+// __Host- prefix makes browsers refuse it unless it was set over https for
+// this exact host and path / — a subdomain or a plain-http page cannot
+// plant one. The old name is not read then: a session cookie without the
+// prefix may have been planted, so residents sign in once after TLS is
+// turned on.
+func sessionCookieName(secure bool) string {
+	if secure {
+		return "__Host-" + sessionCookie
+	}
+	return sessionCookie
+}
+
 func (s *Server) setSessionCookie(w http.ResponseWriter, value string) {
 	http.SetCookie(w, &http.Cookie{
-		Name:     sessionCookie,
+		Name:     s.cookieName,
 		Value:    value,
 		Path:     "/",
 		MaxAge:   int(sessionLifetime / time.Second),
@@ -184,7 +197,7 @@ func (s *Server) setSessionCookie(w http.ResponseWriter, value string) {
 
 func (s *Server) clearSessionCookie(w http.ResponseWriter) {
 	http.SetCookie(w, &http.Cookie{
-		Name:     sessionCookie,
+		Name:     s.cookieName,
 		Value:    "",
 		Path:     "/",
 		MaxAge:   -1,

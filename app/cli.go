@@ -75,6 +75,9 @@ the command line wins over its environment twin.`,
 		newMigrateCommand(opts),
 		newUserCommand(opts),
 		newSeedCommand(opts),
+		newBackupCommand(opts),
+		newRestoreCommand(opts),
+		newHealthcheckCommand(),
 		newVersionCommand(),
 	)
 	return root

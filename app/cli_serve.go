@@ -1,6 +1,7 @@
 package app
 
 import (
+	"fmt"
 	"os"
 	"os/signal"
 	"syscall"
@@ -12,7 +13,7 @@ import (
 
 func newServeCommand(root *rootOptions) *cobra.Command {
 	cfg := Config{}
-	var proxies []string
+	var proxies, metricsAllow []string
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Run the web server (API, web app and chat)",
@@ -24,11 +25,33 @@ SIGINT or SIGTERM shut it down gracefully.
 Secrets are read from the environment only, never from flags:
   MEALBUDDY_SECRET    JWT signing key (default: generated into the data folder)
   MEALBUDDY_KMA_KEY   Korea Meteorological Administration service key
-  MEALBUDDY_LLM_KEY   API key of the OpenAI-compatible menu assistant`,
+  MEALBUDDY_LLM_KEY   API key of the OpenAI-compatible menu assistant
+  MEALBUDDY_METRICS_TOKEN
+                      bearer token that turns on GET /metrics
+
+Only one serve runs per data folder: it holds an exclusive lock on
+<data>/mealbuddy.lock, which is also how mealbuddy restore knows it runs.
+
+HTTPS without a proxy: --tls-domain gets certificates from Let's Encrypt
+(cached in <data>/certs) and answers the HTTP-01 challenge on --http-addr
+(default :80), which redirects everything else to https; --addr then
+defaults to :443. Or bring your own files with --tls-cert/--tls-key (read
+again on SIGHUP; open chat sockets stay). With TLS on, the session cookie is
+Secure and named __Host-mealbuddy_session, HSTS is sent, and --public-url
+defaults to https://<first domain>. Binding :80/:443 as non-root needs
+CAP_NET_BIND_SERVICE (see packaging/mealbuddy.service).
+
+Health: GET /livez and GET /readyz (JSON details; 503 when not ready).
+Metrics: GET /metrics (Prometheus text) is off unless MEALBUDDY_METRICS_TOKEN
+or --metrics-allow is set; with both, a scrape needs both.`,
 		Example: `  mealbuddy serve
   mealbuddy serve --addr 0.0.0.0:8080 --data /var/lib/mealbuddy
   mealbuddy serve --public-url https://mealbuddy.example --trusted-proxies 127.0.0.1
-  mealbuddy serve --region "제주특별자치도 제주시"`,
+  mealbuddy serve --region "제주특별자치도 제주시"
+  mealbuddy serve --tls-domain mealbuddy.example --tls-email ops@mealbuddy.example
+  mealbuddy serve --addr :443 --tls-cert /etc/ssl/mealbuddy.pem --tls-key /etc/ssl/mealbuddy.key
+  mealbuddy serve --backup-every 24h --backup-keep 7
+  MEALBUDDY_METRICS_TOKEN=$(cat /etc/mealbuddy/metrics-token) mealbuddy serve --metrics-allow 10.0.0.0/8`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			log, err := root.logger(cmd)
@@ -45,6 +68,26 @@ Secrets are read from the environment only, never from flags:
 			if _, err := checkWeatherMode(cfg); err != nil {
 				return err
 			}
+			cfg.Ops.MetricsToken = os.Getenv("MEALBUDDY_METRICS_TOKEN")
+			if cfg.Ops.MetricsAllow, err = ParseProxies(metricsAllow); err != nil {
+				return fmt.Errorf("--metrics-allow: %w", err)
+			}
+			if len(cfg.Ops.TLSDomains) > 0 && !cmd.Flags().Changed("http-addr") {
+				cfg.Ops.HTTPAddr = ":80"
+			}
+			if cfg.Ops.tlsOn() && !cmd.Flags().Changed("addr") {
+				cfg.Addr = ":443"
+			}
+			if err := cfg.Ops.check(); err != nil {
+				return err
+			}
+			// Before the database is opened: restore must not swap it
+			// under a starting server.
+			lock, err := lockDataDir(root.dataDir)
+			if err != nil {
+				return err
+			}
+			defer lock.Close()
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
 			st, err := root.openStore(ctx)
@@ -78,5 +121,14 @@ Secrets are read from the environment only, never from flags:
 	f.StringVar(&cfg.OpenMeteoURL, "openmeteo-url", "", "base URL of the Open-Meteo API (default: the public one)")
 	f.StringVar(&cfg.LLMURL, "llm-url", "", "base URL of an OpenAI-compatible server for menu chat (e.g. http://127.0.0.1:11434); empty uses the built-in recommender")
 	f.StringVar(&cfg.LLMModel, "llm-model", "gpt-4o-mini", "model name sent to the LLM server")
+	f.DurationVar(&cfg.Ops.BackupEvery, "backup-every", 0, "write a backup into <data>/backups at this interval, e.g. 24h (0: no scheduled backups)")
+	f.IntVar(&cfg.Ops.BackupKeep, "backup-keep", defaultBackupKeep, "how many scheduled backups to keep in <data>/backups (older ones are deleted)")
+	f.StringSliceVar(&cfg.Ops.TLSDomains, "tls-domain", nil, "serve HTTPS with Let's Encrypt certificates for these comma-separated domains (cached in <data>/certs)")
+	f.StringVar(&cfg.Ops.TLSEmail, "tls-email", "", "contact e-mail for the Let's Encrypt account (expiry notices)")
+	f.StringVar(&cfg.Ops.ACMEDirectory, "acme-directory", "", "ACME directory URL (default: Let's Encrypt production; staging: https://acme-staging-v02.api.letsencrypt.org/directory)")
+	f.StringVar(&cfg.Ops.TLSCert, "tls-cert", "", "serve HTTPS with this certificate file (PEM, full chain); read again on SIGHUP")
+	f.StringVar(&cfg.Ops.TLSKey, "tls-key", "", "private key file of --tls-cert (PEM); read again on SIGHUP")
+	f.StringVar(&cfg.Ops.HTTPAddr, "http-addr", "", "plain HTTP listener beside HTTPS: ACME challenges and a redirect to https (default :80 with --tls-domain, none otherwise)")
+	f.StringSliceVar(&metricsAllow, "metrics-allow", nil, "comma-separated IPs or CIDRs that may read GET /metrics (turns it on; see MEALBUDDY_METRICS_TOKEN)")
 	return cmd
 }

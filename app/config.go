@@ -44,6 +44,9 @@ type Config struct {
 	PasswordCost PasswordCost
 	// PingInterval is the chat socket keepalive; zero means 20s.
 	PingInterval time.Duration
+
+	// Ops holds backups, TLS and metrics (ops.go).
+	Ops OpsConfig
 }
 
 // ParseProxies parses a comma-separated list of IPs or CIDRs.
@@ -86,4 +89,66 @@ func (c Config) publicOrigin() (*url.URL, error) {
 		return nil, fmt.Errorf("--public-url %q must look like https://mealbuddy.example", c.PublicURL)
 	}
 	return &url.URL{Scheme: u.Scheme, Host: u.Host}, nil
+}
+
+// OpsConfig is what an operator runs the server with beside the app itself:
+// scheduled backups, HTTPS and metrics.
+type OpsConfig struct {
+	// BackupEvery, when positive, writes a backup into <data>/backups at
+	// this interval; BackupKeep is how many scheduled ones are kept.
+	BackupEvery time.Duration
+	BackupKeep  int
+
+	// TLSDomains turns on Let's Encrypt (autocert) for these names;
+	// certificates are cached in <data>/certs.
+	TLSDomains    []string
+	TLSEmail      string
+	ACMEDirectory string // "" is Let's Encrypt's production directory
+	// TLSCert and TLSKey are certificate files the operator brings; they
+	// are read again on SIGHUP.
+	TLSCert string
+	TLSKey  string
+	// HTTPAddr is the plain HTTP listener beside HTTPS: ACME HTTP-01
+	// challenges and a redirect for everything else. "" means none.
+	HTTPAddr string
+
+	// MetricsToken (MEALBUDDY_METRICS_TOKEN) is the bearer token /metrics
+	// asks for; MetricsAllow the client networks it answers. With neither,
+	// /metrics is off (404).
+	MetricsToken string
+	MetricsAllow []*net.IPNet
+}
+
+// tlsOn tells whether serve terminates TLS itself.
+func (c OpsConfig) tlsOn() bool { return len(c.TLSDomains) > 0 || c.TLSCert != "" }
+
+// metricsOn tells whether /metrics answers.
+func (c OpsConfig) metricsOn() bool { return c.MetricsToken != "" || len(c.MetricsAllow) > 0 }
+
+// check rejects combinations that cannot work.
+func (c OpsConfig) check() error {
+	if len(c.TLSDomains) > 0 && (c.TLSCert != "" || c.TLSKey != "") {
+		return fmt.Errorf("use either --tls-domain (Let's Encrypt) or --tls-cert/--tls-key, not both")
+	}
+	if (c.TLSCert == "") != (c.TLSKey == "") {
+		return fmt.Errorf("--tls-cert and --tls-key go together")
+	}
+	if c.TLSEmail != "" && len(c.TLSDomains) == 0 {
+		return fmt.Errorf("--tls-email needs --tls-domain")
+	}
+	if c.ACMEDirectory != "" && len(c.TLSDomains) == 0 {
+		return fmt.Errorf("--acme-directory needs --tls-domain")
+	}
+	for _, d := range c.TLSDomains {
+		if d == "" || strings.ContainsAny(d, "/: ") {
+			return fmt.Errorf("--tls-domain %q: give host names only, e.g. mealbuddy.example", d)
+		}
+	}
+	if c.BackupEvery < 0 || (c.BackupEvery > 0 && c.BackupEvery < time.Minute) {
+		return fmt.Errorf("--backup-every %s: use at least 1m (or 0 for none)", c.BackupEvery)
+	}
+	if c.BackupKeep < 0 {
+		return fmt.Errorf("--backup-keep %d: keep at least 1", c.BackupKeep)
+	}
+	return nil
 }

@@ -23,6 +23,9 @@ const (
 	// socket: the handler authenticates itself before the upgrade (?token=
 	// or the session cookie from our own Origin).
 	socket
+	// scraper: the metrics scraper, checked by the handler against
+	// MEALBUDDY_METRICS_TOKEN and --metrics-allow; off (404) without them.
+	scraper
 )
 
 // route is one entry of the route table.
@@ -71,6 +74,11 @@ func (s *Server) routeTable() []route {
 		{http.MethodGet, "/api/openAPI/foodchoicer/", signedIn, s.handleSuggestMenu},
 		{http.MethodPost, "/api/openAPI/foodchoicer/", signedIn, s.handleAskMenu},
 		{http.MethodDelete, "/api/openAPI/foodchoicer/", signedIn, s.handleResetMenuChat},
+
+		// Operations: probes and metrics (health.go, metrics.go).
+		{http.MethodGet, "/livez", open, s.handleLivez},
+		{http.MethodGet, "/readyz", open, s.handleReadyz},
+		{http.MethodGet, "/metrics", scraper, s.handleMetrics},
 	}
 }
 
@@ -82,10 +90,10 @@ func (s *Server) routes() http.Handler {
 		if rt.who == signedIn {
 			h = s.requireAuth(h)
 		}
-		r.Handler(rt.method, rt.path, h)
+		r.Handler(rt.method, rt.path, s.metrics.route(rt.method, rt.path, h))
 	}
 
-	r.NotFound = http.HandlerFunc(s.handleFallback)
+	r.NotFound = s.metrics.otherRoute(http.HandlerFunc(s.handleFallback))
 	r.MethodNotAllowed = http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		writeError(w, http.StatusMethodNotAllowed, "허용되지 않은 요청 방식입니다.")
 	})
@@ -135,6 +143,9 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 		h.Set("Referrer-Policy", "same-origin")
 		h.Set("X-Frame-Options", "DENY")
 		h.Set("Content-Security-Policy", contentSecurityPolicy)
+		if r.TLS != nil {
+			h.Set("Strict-Transport-Security", hstsHeader)
+		}
 		rec := &statusRecorder{ResponseWriter: w}
 		next.ServeHTTP(rec, r)
 		level := slogLevelFor(rec.status)

@@ -40,6 +40,7 @@ func TestRoutesDocumented(t *testing.T) {
 		open:     "Who may call it: anyone.",
 		signedIn: "Who may call it: signed-in users",
 		socket:   "Who may call it: room members, checked by the socket itself.",
+		scraper:  "Who may call it: the metrics scraper (MEALBUDDY_METRICS_TOKEN and/or --metrics-allow).",
 	}
 	routed := map[string]bool{}
 	for _, rt := range routes {

@@ -2,13 +2,17 @@ package app
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io/fs"
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
+	"os/signal"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/mealbuddy/mealbuddy/app/menu"
@@ -45,6 +49,14 @@ type Server struct {
 	weatherProvider weather.Provider // nil when --weather off
 	llm             menu.LLM         // nil: the built-in recommender answers
 	recommender     *menu.Recommender
+
+	// Operations: scheduled backups, metrics and TLS (backup_schedule.go,
+	// metrics.go, tls.go).
+	backups        backupStatus
+	metrics        *serverMetrics
+	certs          *certReloader // nil unless --tls-cert
+	cookieName     string        // __Host- prefixed when cookies are Secure
+	acmeHTTPClient *http.Client  // nil: the default; tests trust a local ACME server
 }
 
 // NewServer wires a server around an open, migrated store and the
@@ -53,6 +65,12 @@ func NewServer(cfg Config, st *store.Store, dongs *neighborhood.Index, uiFS fs.F
 	secret, err := loadSecret(cfg)
 	if err != nil {
 		return nil, err
+	}
+	if err := cfg.Ops.check(); err != nil {
+		return nil, err
+	}
+	if cfg.PublicURL == "" && len(cfg.Ops.TLSDomains) > 0 {
+		cfg.PublicURL = "https://" + cfg.Ops.TLSDomains[0]
 	}
 	origin, err := cfg.publicOrigin()
 	if err != nil {
@@ -72,6 +90,12 @@ func NewServer(cfg Config, st *store.Store, dongs *neighborhood.Index, uiFS fs.F
 		s.origin = origin.String()
 		s.secureCookies = origin.Scheme == "https"
 	}
+	s.secureCookies = s.secureCookies || cfg.Ops.tlsOn()
+	s.cookieName = sessionCookieName(s.secureCookies)
+	if cfg.Ops.TLSCert != "" {
+		s.certs = &certReloader{certFile: cfg.Ops.TLSCert, keyFile: cfg.Ops.TLSKey}
+	}
+	s.metrics = newServerMetrics(s)
 	s.loginByIP = newLimiter(20, 10, s.now)
 	s.loginByUser = newLimiter(6, 5, s.now)
 	s.hub = newChatHub(cfg.PingInterval, log)
@@ -79,7 +103,7 @@ func NewServer(cfg Config, st *store.Store, dongs *neighborhood.Index, uiFS fs.F
 		return nil, err
 	}
 	// Last: it starts the writer goroutine that Close stops.
-	s.msgs = st.NewMessageWriter(store.MessageWriterConfig{})
+	s.msgs = st.NewMessageWriter(store.MessageWriterConfig{OnCommit: s.metrics.observeCommit})
 	s.handler = s.routes()
 	return s, nil
 }
@@ -98,30 +122,75 @@ func (s *Server) Close(ctx context.Context) error {
 // folder, generating it (mode 0600) on first start. It is never printed.
 func loadSecret(cfg Config) ([]byte, error) { return token.LoadSecret(cfg.Secret, cfg.DataDir) }
 
-// Run listens on cfg.Addr and serves until ctx is cancelled, then shuts down
-// gracefully. ready, if not nil, receives the bound address.
+// Run listens on cfg.Addr (with TLS when configured, and a plain HTTP
+// listener on Ops.HTTPAddr for ACME challenges and redirects) and serves
+// until ctx is cancelled, then shuts down gracefully. It runs the scheduled
+// backups and reloads --tls-cert/--tls-key on SIGHUP. ready, if not nil,
+// receives the bound address of the main listener.
 func (s *Server) Run(ctx context.Context, ready func(addr net.Addr)) error {
+	tlsSet, err := s.newTLS()
+	if err != nil {
+		return err
+	}
 	ln, err := net.Listen("tcp", s.cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", s.cfg.Addr, err)
 	}
-	srv := &http.Server{
-		Handler:           s,
-		ReadHeaderTimeout: 10 * time.Second,
-		IdleTimeout:       2 * time.Minute,
-		MaxHeaderBytes:    64 << 10,
-		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+	scheme := "http"
+	if tlsSet != nil {
+		ln = tls.NewListener(ln, tlsSet.config)
+		scheme = "https"
 	}
-	s.log.Info("mealbuddy listening", "url", "http://"+ln.Addr().String(), "data", s.cfg.DataDir)
+	newServer := func(h http.Handler) *http.Server {
+		return &http.Server{
+			Handler:           h,
+			ReadHeaderTimeout: 10 * time.Second,
+			IdleTimeout:       2 * time.Minute,
+			MaxHeaderBytes:    64 << 10,
+			ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+		}
+	}
+	srv := newServer(s)
+	servers := []*http.Server{srv}
+	errc := make(chan error, 2)
+	if tlsSet != nil && s.cfg.Ops.HTTPAddr != "" {
+		hln, err := net.Listen("tcp", s.cfg.Ops.HTTPAddr)
+		if err != nil {
+			ln.Close()
+			return fmt.Errorf("listen on %s: %w", s.cfg.Ops.HTTPAddr, err)
+		}
+		hsrv := newServer(tlsSet.httpHandler)
+		servers = append(servers, hsrv)
+		s.log.Info("mealbuddy answering ACME challenges and redirecting to https", "addr", hln.Addr().String())
+		go func() { errc <- hsrv.Serve(hln) }()
+	}
+	s.log.Info("mealbuddy listening", "url", scheme+"://"+ln.Addr().String(), "data", s.cfg.DataDir)
 	if ready != nil {
 		ready(ln.Addr())
 	}
-	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
-	select {
-	case err := <-errc:
-		return fmt.Errorf("serve: %w", err)
-	case <-ctx.Done():
+	runCtx, stopRun := context.WithCancel(ctx)
+	defer stopRun()
+	go s.runBackups(runCtx)
+	hup := make(chan os.Signal, 1)
+	if s.certs != nil {
+		signal.Notify(hup, syscall.SIGHUP)
+		defer signal.Stop(hup)
+	}
+	for done := false; !done; {
+		select {
+		case err := <-errc:
+			for _, o := range servers {
+				o.Close()
+			}
+			return fmt.Errorf("serve: %w", err)
+		case <-hup:
+			if err := s.ReloadCertificates(); err != nil {
+				s.log.Error("TLS certificate reload failed; keeping the previous one", "err", err)
+			}
+		case <-ctx.Done():
+			done = true
+		}
 	}
 	// A fresh context: the one we got is already cancelled.
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -129,8 +198,11 @@ func (s *Server) Run(ctx context.Context, ready func(addr net.Addr)) error {
 	// The hub first: Shutdown does not track hijacked (WebSocket)
 	// connections and would return with chat sockets still open.
 	closeErr := s.Close(shutdownCtx)
-	if err := srv.Shutdown(shutdownCtx); err != nil {
-		return fmt.Errorf("shutdown: %w", err)
+	var errs []error
+	for _, o := range servers {
+		if err := o.Shutdown(shutdownCtx); err != nil {
+			errs = append(errs, fmt.Errorf("shutdown: %w", err))
+		}
 	}
-	return closeErr
+	return errors.Join(append(errs, closeErr)...)
 }

@@ -159,6 +159,7 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if !s.loginByIP.allow(s.clientIP(r)) || !s.loginByUser.allow(strings.ToLower(email)) {
+		s.metrics.rateLimited("login")
 		writeError(w, http.StatusTooManyRequests, "로그인 시도가 너무 많습니다. 잠시 후 다시 시도해 주세요.")
 		return
 	}
@@ -172,6 +173,7 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 		hash = s.hasher.dummyHash()
 	}
 	if ok := s.hasher.Check(hash, password); !ok || err != nil || !u.Active {
+		s.metrics.loginFailures.Inc()
 		errs.add("non_field_errors", msgBadLogin)
 		writeInvalid(w, errs)
 		return
@@ -183,7 +185,7 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 // when the session is already gone. Tokens are stateless: for API clients
 // logout is a no-op that succeeds.
 func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request) {
-	if ck, err := r.Cookie(sessionCookie); err == nil && ck.Value != "" && isWeb(r) {
+	if ck, err := r.Cookie(s.cookieName); err == nil && ck.Value != "" && isWeb(r) {
 		hash := hashSession(ck.Value)
 		if uid, _, err := s.store.Session(r.Context(), hash); err == nil {
 			if err := s.store.DeleteSession(r.Context(), hash); err != nil {

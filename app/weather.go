@@ -28,7 +28,7 @@ func (s *Server) initOpenAPI() error {
 	// The providers read the server's clock through s, so a test that
 	// replaces s.now moves them too.
 	now := func() time.Time { return s.now() }
-	p, err := newWeatherProvider(s.cfg, now)
+	p, err := newWeatherProvider(s.cfg, now, s.metrics.transport("weather"))
 	if err != nil {
 		return err
 	}
@@ -38,7 +38,7 @@ func (s *Server) initOpenAPI() error {
 		if timeout <= 0 {
 			timeout = menu.DefaultLLMTimeout
 		}
-		s.llm = menu.NewOpenAI(s.cfg.LLMURL, s.cfg.LLMKey, s.cfg.LLMModel, &http.Client{Timeout: timeout})
+		s.llm = menu.NewOpenAI(s.cfg.LLMURL, s.cfg.LLMKey, s.cfg.LLMModel, &http.Client{Timeout: timeout, Transport: s.metrics.transport("llm")})
 	}
 	s.recommender = menu.NewRecommender(nil)
 	return nil
@@ -66,7 +66,7 @@ func checkWeatherMode(cfg Config) (string, error) {
 
 // newWeatherProvider returns the cached provider the config selects, or nil
 // for --weather off.
-func newWeatherProvider(cfg Config, now func() time.Time) (weather.Provider, error) {
+func newWeatherProvider(cfg Config, now func() time.Time, rt http.RoundTripper) (weather.Provider, error) {
 	mode, err := checkWeatherMode(cfg)
 	if err != nil {
 		return nil, err
@@ -75,7 +75,7 @@ func newWeatherProvider(cfg Config, now func() time.Time) (weather.Provider, err
 	if timeout <= 0 {
 		timeout = weather.DefaultTimeout
 	}
-	client := &http.Client{Timeout: timeout}
+	client := &http.Client{Timeout: timeout, Transport: rt}
 	var p weather.Provider
 	switch mode {
 	case "off":

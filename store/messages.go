@@ -112,6 +112,9 @@ type MessageWriterConfig struct {
 	// MaxDelay is how long a batch waits for company after the queue ran
 	// dry (default 2ms). Negative means never wait.
 	MaxDelay time.Duration
+	// OnCommit, if not nil, is called after each batch transaction with the
+	// batch size and how long the transaction took (metrics).
+	OnCommit func(batch int, took time.Duration)
 }
 
 // MessageWriter stores chat messages with group commit: one goroutine takes
@@ -223,7 +226,7 @@ func (w *MessageWriter) loop() {
 	for first := range w.reqs {
 		batch = append(batch[:0], first)
 		open := w.collect(&batch, timer)
-		w.commit(batch)
+		w.timedCommit(batch)
 		clear(batch)
 		if !open {
 			return

@@ -48,6 +48,8 @@ type Store struct {
 	boardVersion atomic.Uint64
 	stopWatch    context.CancelFunc
 	watchDone    chan struct{}
+
+	path string // the database file, absolute
 }
 
 // BoardVersion changes whenever a board page may have changed: after every
@@ -177,7 +179,7 @@ func Open(path string) (*Store, error) {
 	r.SetMaxIdleConns(readers)
 	r.SetConnMaxIdleTime(0)
 	r.SetConnMaxLifetime(0)
-	s := &Store{w: w, r: &readPool{DB: r, stmts: map[string]*sql.Stmt{}}, now: func() time.Time { return time.Now().UTC() },
+	s := &Store{path: path, w: w, r: &readPool{DB: r, stmts: map[string]*sql.Stmt{}}, now: func() time.Time { return time.Now().UTC() },
 		watchDone: make(chan struct{})}
 	ctx, cancel := context.WithCancel(context.Background())
 	s.stopWatch = cancel
