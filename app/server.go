@@ -128,13 +128,14 @@ func loadSecret(cfg Config) ([]byte, error) { return token.LoadSecret(cfg.Secret
 // backups and reloads --tls-cert/--tls-key on SIGHUP. ready, if not nil,
 // receives the bound address of the main listener.
 func (s *Server) Run(ctx context.Context, ready func(addr net.Addr)) error {
-	tlsSet, err := s.newTLS()
-	if err != nil {
-		return err
-	}
 	ln, err := net.Listen("tcp", s.cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", s.cfg.Addr, err)
+	}
+	tlsSet, err := s.newTLS(ln.Addr())
+	if err != nil {
+		ln.Close()
+		return err
 	}
 	scheme := "http"
 	if tlsSet != nil {

@@ -34,7 +34,8 @@ type tlsSetup struct {
 
 // newTLS builds the TLS setup for --tls-domain (autocert) or --tls-cert
 // (the operator's files, read now and again on SIGHUP); nil when TLS is off.
-func (s *Server) newTLS() (*tlsSetup, error) {
+func (s *Server) newTLS(httpsAddr net.Addr) (*tlsSetup, error) {
+	_, httpsPort, _ := net.SplitHostPort(httpsAddr.String())
 	ops := s.cfg.Ops
 	switch {
 	case len(ops.TLSDomains) > 0:
@@ -56,7 +57,7 @@ func (s *Server) newTLS() (*tlsSetup, error) {
 		}
 		cfg := m.TLSConfig()
 		cfg.MinVersion = tls.VersionTLS12
-		return &tlsSetup{config: cfg, httpHandler: m.HTTPHandler(s.redirectToHTTPS())}, nil
+		return &tlsSetup{config: cfg, httpHandler: withoutHostPort(m.HTTPHandler(s.redirectToHTTPS(httpsPort)))}, nil
 	case ops.TLSCert != "":
 		if err := s.certs.load(); err != nil {
 			return nil, err
@@ -66,7 +67,7 @@ func (s *Server) newTLS() (*tlsSetup, error) {
 			NextProtos:     []string{"h2", "http/1.1"},
 			GetCertificate: s.certs.get,
 		}
-		return &tlsSetup{config: cfg, httpHandler: s.redirectToHTTPS()}, nil
+		return &tlsSetup{config: cfg, httpHandler: s.redirectToHTTPS(httpsPort)}, nil
 	}
 	return nil, nil
 }
@@ -109,8 +110,7 @@ func (s *Server) ReloadCertificates() error {
 // redirectToHTTPS sends plain HTTP requests to the same path over https on
 // the HTTPS listener's port. The host is one of --tls-domain (else the
 // first one), so a forged Host header cannot redirect elsewhere.
-func (s *Server) redirectToHTTPS() http.Handler {
-	_, port, _ := net.SplitHostPort(s.cfg.Addr)
+func (s *Server) redirectToHTTPS(port string) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		host := r.Host
 		if h, _, err := net.SplitHostPort(host); err == nil {
@@ -127,5 +127,18 @@ func (s *Server) redirectToHTTPS() http.Handler {
 			code = http.StatusPermanentRedirect
 		}
 		http.Redirect(w, r, "https://"+host+r.URL.RequestURI(), code)
+	})
+}
+
+// withoutHostPort drops a port from the Host header: autocert checks the
+// challenge's host against --tls-domain as given, and a client of an
+// --http-addr other than :80 sends "domain:port".
+func withoutHostPort(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if h, _, err := net.SplitHostPort(r.Host); err == nil {
+			r = r.Clone(r.Context())
+			r.Host = h
+		}
+		next.ServeHTTP(w, r)
 	})
 }
