@@ -8,7 +8,7 @@ COMMIT  ?= $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
 LDFLAGS := -s -w -X github.com/mealbuddy/mealbuddy/app.Version=$(VERSION) -X github.com/mealbuddy/mealbuddy/app.Commit=$(COMMIT)
 export CGO_ENABLED = 0
 
-.PHONY: run build ui ui-test go-test lint cross e2e test bench load clean
+.PHONY: run build ui ui-test go-test lint cross qemu-smoke e2e test bench load clean
 
 ## run: build everything and serve with the embedded defaults on 127.0.0.1:8080
 run: build
@@ -41,12 +41,16 @@ cross:
 	GOOS=linux GOARCH=arm64 go build -o /dev/null .
 	GOOS=linux GOARCH=arm GOARM=7 go build -o /dev/null .
 
+## qemu-smoke: the linux/arm64 binary under qemu-user-static: version, migrate up, serve + /readyz
+qemu-smoke:
+	bash scripts/qemu-smoke.sh
+
 ## e2e: the UI in headless Chromium against the real binary
 e2e: build
 	MEALBUDDY_BIN=$(CURDIR)/$(BINARY) bash e2e/run.sh
 
-## test: every test — Go (with -race), UI unit tests, cross builds, browser end-to-end
-test: lint go-test ui-test cross e2e
+## test: every test — Go (with -race), UI unit tests, cross builds, the arm64 binary under qemu, browser end-to-end
+test: lint go-test ui-test cross qemu-smoke e2e
 
 ## bench: the post-list benchmark and the hub benchmarks
 bench:
