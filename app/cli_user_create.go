@@ -61,7 +61,7 @@ the process list; it is never printed.`,
 			switch {
 			case errors.Is(err, store.ErrEmailTaken):
 				return fmt.Errorf("email %s is already registered", email)
-			case errors.Is(err, store.ErrUsernameTaken), errors.Is(err, store.ErrConflict):
+			case errors.Is(err, store.ErrUsernameTaken):
 				return fmt.Errorf("username %s is already taken", username)
 			case err != nil:
 				return err

@@ -131,7 +131,7 @@ func (s *Server) handleRegister(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case errors.Is(err, store.ErrEmailTaken):
 		errs.add("email", "이미 가입된 이메일입니다.")
-	case errors.Is(err, store.ErrUsernameTaken), errors.Is(err, store.ErrConflict):
+	case errors.Is(err, store.ErrUsernameTaken):
 		errs.add("username", "이미 사용 중인 유저명입니다.")
 	case err != nil:
 		s.internalError(w, r, err)

@@ -25,10 +25,11 @@ import (
 
 // Sentinel errors returned by store methods.
 var (
-	ErrNotFound      = errors.New("store: not found")
+	ErrNotFound = errors.New("store: not found")
+	// ErrEmailTaken and ErrUsernameTaken name the UNIQUE column of users
+	// that a create or update collided with.
 	ErrEmailTaken    = errors.New("store: email already registered")
 	ErrUsernameTaken = errors.New("store: username already taken")
-	ErrConflict      = errors.New("store: conflicting change")
 )
 
 // FileName is the SQLite database file inside the data folder.

@@ -73,23 +73,18 @@ func nullable(s string) any {
 	return s
 }
 
-// CreateUser inserts a user; ErrEmailTaken or ErrUsernameTaken on duplicates.
+// CreateUser inserts a user; ErrEmailTaken or ErrUsernameTaken name the
+// column a duplicate hit (the email is compared case-insensitively).
 func (s *Store) CreateUser(ctx context.Context, n NewUser) (User, error) {
 	var u User
 	err := s.tx(ctx, func(tx *sql.Tx) error {
-		if err := checkUnique(ctx, tx, 0, n.Email, n.Username); err != nil {
-			return err
-		}
 		res, err := tx.ExecContext(ctx, `INSERT INTO users
 			(email, email_key, username, password_hash, address, dong_code, is_staff, created_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
 			n.Email, strings.ToLower(n.Email), n.Username, n.PasswordHash, n.Address,
 			nullable(n.DongCode), boolInt(n.Staff), formatTime(s.now()))
 		if err != nil {
-			if isUnique(err) {
-				return ErrConflict
-			}
-			return fmt.Errorf("insert user: %w", err)
+			return uniqueConflict(ctx, tx, 0, n.Email, n.Username, fmt.Errorf("insert user: %w", err))
 		}
 		id, _ := res.LastInsertId()
 		u, err = scanUser(tx.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE id = ?`, id))
@@ -98,7 +93,23 @@ func (s *Store) CreateUser(ctx context.Context, n NewUser) (User, error) {
 	return u, err
 }
 
-// checkUnique tells which of email and username another user already has.
+// uniqueConflict turns a failed write of a users row into ErrEmailTaken or
+// ErrUsernameTaken when it broke one of those UNIQUE constraints. SQLite
+// names the column only in the error's text, so the table is asked instead,
+// inside the same transaction (a failed statement does not end it). Any
+// other failure is returned as it is.
+func uniqueConflict(ctx context.Context, tx *sql.Tx, selfID int64, email, username string, err error) error {
+	if !isUnique(err) {
+		return err
+	}
+	if taken := checkUnique(ctx, tx, selfID, email, username); taken != nil {
+		return taken
+	}
+	return err
+}
+
+// checkUnique tells which of email and username another user already has:
+// the email first, as registration reports it.
 func checkUnique(ctx context.Context, tx *sql.Tx, selfID int64, email, username string) error {
 	if email != "" {
 		var n int
@@ -178,19 +189,14 @@ type UserUpdate struct {
 	Range    *int
 }
 
-// UpdateUser applies a profile change.
+// UpdateUser applies a profile change; ErrUsernameTaken when another user
+// has the new username.
 func (s *Store) UpdateUser(ctx context.Context, id int64, up UserUpdate) (User, error) {
 	var u User
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		if up.Username != nil {
-			if err := checkUnique(ctx, tx, id, "", *up.Username); err != nil {
-				return err
-			}
 			if _, err := tx.ExecContext(ctx, `UPDATE users SET username = ? WHERE id = ?`, *up.Username, id); err != nil {
-				if isUnique(err) {
-					return ErrUsernameTaken
-				}
-				return fmt.Errorf("update username: %w", err)
+				return uniqueConflict(ctx, tx, id, "", *up.Username, fmt.Errorf("update username: %w", err))
 			}
 		}
 		if up.Address != nil {
