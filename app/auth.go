@@ -141,7 +141,7 @@ func (s *Server) requireAuth(next http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		c, err := s.authenticate(r, false)
 		if err != nil {
-			writeError(w, http.StatusUnauthorized, msgUnauthenticated)
+			s.fail(w, r, err)
 			return
 		}
 		if c.renewCookie != "" {

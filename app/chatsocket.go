@@ -164,7 +164,7 @@ func (s *Server) handleChatSocket(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case err != nil:
 		s.hub.Unsubscribe(sub)
-		s.internalError(w, r, err)
+		s.fail(w, r, err)
 		return
 	case !ms.RoomExists:
 		s.hub.Unsubscribe(sub)

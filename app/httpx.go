@@ -5,14 +5,14 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"mime"
+	"mime/multipart"
 	"net/http"
 	"strconv"
 	"strings"
 	"unicode/utf8"
-
-	"github.com/mealbuddy/mealbuddy/store"
 )
 
 // maxBodyBytes bounds every request body (docs/api.md: over 1 MiB is a 413).
@@ -57,11 +57,7 @@ func decode(w http.ResponseWriter, r *http.Request) (fields, error) {
 			err = r.ParseForm()
 		}
 		if err != nil {
-			var mbe *http.MaxBytesError
-			if errors.As(err, &mbe) || strings.Contains(err.Error(), "too large") {
-				return nil, errTooLarge
-			}
-			return nil, errBadBody
+			return nil, bodyReadError(err)
 		}
 		f := fields{}
 		for k, vs := range r.PostForm {
@@ -81,11 +77,7 @@ func decode(w http.ResponseWriter, r *http.Request) (fields, error) {
 	}
 	body, err := io.ReadAll(r.Body)
 	if err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			return nil, errTooLarge
-		}
-		return nil, errBadBody
+		return nil, bodyReadError(err)
 	}
 	if len(bytes.TrimSpace(body)) == 0 {
 		return fields{}, nil
@@ -105,26 +97,25 @@ func decode(w http.ResponseWriter, r *http.Request) (fields, error) {
 	return f, nil
 }
 
+// bodyReadError classifies a failure to read or parse a body: over the
+// limit (the reader's *http.MaxBytesError, or a multipart form with too
+// many parts or headers) is errTooLarge, anything else errBadBody.
+func bodyReadError(err error) error {
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) || errors.Is(err, multipart.ErrMessageTooLarge) {
+		return errTooLarge
+	}
+	return errBadBody
+}
+
 // readFields decodes the body, answering a failure (413 or 400) itself.
-func readFields(w http.ResponseWriter, r *http.Request) (fields, bool) {
+func (s *Server) readFields(w http.ResponseWriter, r *http.Request) (fields, bool) {
 	f, err := decode(w, r)
 	if err != nil {
-		writeDecodeError(w, err)
+		s.fail(w, r, err)
 		return nil, false
 	}
 	return f, true
-}
-
-// writeDecodeError answers a decode failure: 413 or 400, never 500.
-func writeDecodeError(w http.ResponseWriter, err error) {
-	switch {
-	case errors.Is(err, errTooLarge):
-		writeError(w, http.StatusRequestEntityTooLarge, msgTooLarge)
-	case errors.Is(err, errBadUTF8):
-		writeError(w, http.StatusBadRequest, msgBadUTF8)
-	default:
-		writeError(w, http.StatusBadRequest, msgBadBody)
-	}
 }
 
 // fieldErrors collects validation messages per field.
@@ -207,11 +198,13 @@ func (f fields) boolean(name string, errs fieldErrors) (b, present bool) {
 	return false, false
 }
 
-// writeJSON answers v as JSON with the status.
+// writeJSON answers v as JSON with the status. A value that cannot be
+// encoded answers the JSON 500 of fail, its cause going to the request log.
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	body, err := json.Marshal(v)
 	if err != nil {
-		http.Error(w, `"`+msgInternal+`"`, http.StatusInternalServerError)
+		noteFailure(w, fmt.Errorf("encode answer: %w", err))
+		writeJSONBytes(w, http.StatusInternalServerError, internalBody)
 		return
 	}
 	writeJSONBytes(w, status, body)
@@ -225,38 +218,33 @@ func writeJSONBytes(w http.ResponseWriter, status int, body []byte) {
 	w.Write(body)
 }
 
-// writeError answers a bare JSON string, the original service's error shape.
+// writeError answers a refusal as a bare JSON string, the original
+// service's error shape. Errors returned by calls go to fail instead.
 func writeError(w http.ResponseWriter, status int, msg string) { writeJSON(w, status, msg) }
+
+// writeMessage answers a success that the original service reports as a
+// bare JSON string ("로그아웃 되었습니다.").
+func writeMessage(w http.ResponseWriter, status int, msg string) { writeJSON(w, status, msg) }
 
 // writeInvalid answers 400 {"errors": {...}}.
 func writeInvalid(w http.ResponseWriter, errs fieldErrors) {
 	writeJSON(w, http.StatusBadRequest, map[string]any{"errors": errs})
 }
 
-// internalError logs err and answers a generic 500 that leaks nothing.
-func (s *Server) internalError(w http.ResponseWriter, r *http.Request, err error) {
-	s.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
-	writeError(w, http.StatusInternalServerError, msgInternal)
-}
-
-// loadByID reads the :id path parameter and what find makes of it,
-// answering 404 with notFound itself for a non-numeric id or a missing
-// thing, and 500 for any other failure.
-func loadByID[T any](s *Server, w http.ResponseWriter, r *http.Request, notFound string,
+// loadByID reads the :id path parameter and what find makes of it. A
+// non-numeric id or a missing thing is the missing error (errPostNotFound,
+// errRoomNotFound); it and any other failure are answered through fail.
+func loadByID[T any](s *Server, w http.ResponseWriter, r *http.Request, missing error,
 	find func(context.Context, int64) (T, error)) (T, bool) {
 	var zero T
 	id, ok := idParam(r, "id")
 	if !ok {
-		writeError(w, http.StatusNotFound, notFound)
+		s.fail(w, r, missing)
 		return zero, false
 	}
 	v, err := find(r.Context(), id)
-	if errors.Is(err, store.ErrNotFound) {
-		writeError(w, http.StatusNotFound, notFound)
-		return zero, false
-	}
 	if err != nil {
-		s.internalError(w, r, err)
+		s.fail(w, r, notFoundAs(missing, err))
 		return zero, false
 	}
 	return v, true

@@ -139,7 +139,7 @@ func (s *Server) handleSuggestMenu(w http.ResponseWriter, r *http.Request) {
 	now := s.now()
 	out, err := s.suggest(r.Context(), u, now, s.currentWeather(r.Context(), lat, lon))
 	if err != nil {
-		s.internalError(w, r, err)
+		s.fail(w, r, err)
 		return
 	}
 	writeJSON(w, http.StatusOK, out)
@@ -183,7 +183,7 @@ func bodyCoordinate(f fields, name string, limit float64, errs fieldErrors) (flo
 // and stored only once answered.
 func (s *Server) handleAskMenu(w http.ResponseWriter, r *http.Request) {
 	u := currentUser(r)
-	f, ok := readFields(w, r)
+	f, ok := s.readFields(w, r)
 	if !ok {
 		return
 	}
@@ -210,11 +210,11 @@ func (s *Server) handleAskMenu(w http.ResponseWriter, r *http.Request) {
 	day := serviceDay(now)
 	conv, asked, err := s.store.MenuChat(r.Context(), u.ID, day)
 	if err != nil {
-		s.internalError(w, r, err)
+		s.fail(w, r, err)
 		return
 	}
 	if asked >= menuChatDailyLimit {
-		writeError(w, http.StatusTooManyRequests, msgMenuChatQuota)
+		s.fail(w, r, store.ErrQuotaExceeded)
 		return
 	}
 	// The weather is needed to open a conversation and by the built-in
@@ -242,17 +242,13 @@ func (s *Server) handleAskMenu(w http.ResponseWriter, r *http.Request) {
 		answer, err = s.llm.Complete(r.Context(), msgs)
 		if err != nil {
 			s.log.Warn("menu assistant failed", "user", u.ID, "err", s.redactSecrets(err.Error()))
-			if errors.Is(err, menu.ErrRateLimited) {
-				writeError(w, http.StatusTooManyRequests, msgLLMBusy)
-			} else {
-				writeError(w, http.StatusServiceUnavailable, msgLLMUnavailable)
-			}
+			s.fail(w, r, errors.Join(errLLMUnavailable, err)) // 429 when rate limited, else 503
 			return
 		}
 	} else {
 		sr, err := s.suggest(r.Context(), u, now, rep)
 		if err != nil {
-			s.internalError(w, r, err)
+			s.fail(w, r, err)
 			return
 		}
 		answer = renderSuggestions(sr)
@@ -262,12 +258,8 @@ func (s *Server) handleAskMenu(w http.ResponseWriter, r *http.Request) {
 		UserID: u.ID, Day: day, System: system, Question: question, Answer: answer,
 		Limit: menuChatDailyLimit, KeepTurns: menuChatKeepTurns,
 	})
-	if errors.Is(err, store.ErrQuotaExceeded) {
-		writeError(w, http.StatusTooManyRequests, msgMenuChatQuota)
-		return
-	}
 	if err != nil {
-		s.internalError(w, r, err)
+		s.fail(w, r, err) // ErrQuotaExceeded is a 429
 		return
 	}
 	out := make([]chatMessageJSON, len(conv))
@@ -280,8 +272,8 @@ func (s *Server) handleAskMenu(w http.ResponseWriter, r *http.Request) {
 // handleResetMenuChat deletes the user's conversation; the day's count stays.
 func (s *Server) handleResetMenuChat(w http.ResponseWriter, r *http.Request) {
 	if err := s.store.ResetMenuChat(r.Context(), currentUser(r).ID); err != nil {
-		s.internalError(w, r, err)
+		s.fail(w, r, err)
 		return
 	}
-	writeError(w, http.StatusOK, msgMenuChatReset)
+	writeMessage(w, http.StatusOK, msgMenuChatReset)
 }

@@ -2,7 +2,6 @@ package app
 
 import (
 	"encoding/json"
-	"errors"
 	"math"
 	"net/http"
 	"strconv"
@@ -163,14 +162,14 @@ func (s *Server) handleListPosts(w http.ResponseWriter, r *http.Request) {
 	// Counting past ten pages beyond this one cannot change the paginator.
 	total, err := s.store.CountPosts(r.Context(), filter, (page+10)*postsPerPage+1)
 	if err != nil {
-		s.internalError(w, r, err)
+		s.fail(w, r, err)
 		return
 	}
 	pg := newPaginator(page, total)
 	filter.Limit, filter.Offset = postsPerPage, (pg.CurrentPage-1)*postsPerPage
 	posts, err := s.store.ListPosts(r.Context(), filter)
 	if err != nil {
-		s.internalError(w, r, err)
+		s.fail(w, r, err)
 		return
 	}
 	out := boardJSON{Posts: make([]postJSON, len(posts)), Paginator: pg}
@@ -179,7 +178,7 @@ func (s *Server) handleListPosts(w http.ResponseWriter, r *http.Request) {
 	}
 	body, err := json.Marshal(out)
 	if err != nil {
-		s.internalError(w, r, err)
+		s.fail(w, r, err)
 		return
 	}
 	s.boards.put(version, key, body)
@@ -286,7 +285,7 @@ func postInput(f fields, partial bool, errs fieldErrors) store.PostUpdate {
 }
 
 func (s *Server) handleWritePost(w http.ResponseWriter, r *http.Request) {
-	f, ok := readFields(w, r)
+	f, ok := s.readFields(w, r)
 	if !ok {
 		return
 	}
@@ -302,7 +301,7 @@ func (s *Server) handleWritePost(w http.ResponseWriter, r *http.Request) {
 		Address: u.Address, Area: u.Area(), TargetNumber: *in.TargetNumber,
 	})
 	if err != nil {
-		s.internalError(w, r, err)
+		s.fail(w, r, err)
 		return
 	}
 	writeJSON(w, http.StatusCreated, s.postJSON(p, u))
@@ -312,7 +311,7 @@ const msgPostNotFound = "게시글을 찾을 수 없습니다."
 
 // loadPost reads the :id post, answering 404 itself when there is none.
 func (s *Server) loadPost(w http.ResponseWriter, r *http.Request) (store.Post, bool) {
-	return loadByID(s, w, r, msgPostNotFound, s.store.PostByID)
+	return loadByID(s, w, r, errPostNotFound, s.store.PostByID)
 }
 
 // detailJSON is a post with is_joined for the viewer.
@@ -320,7 +319,7 @@ func (s *Server) detailJSON(w http.ResponseWriter, r *http.Request, p store.Post
 	u := currentUser(r)
 	joined, err := s.store.IsMember(r.Context(), p.RoomID, u.ID)
 	if err != nil {
-		s.internalError(w, r, err)
+		s.fail(w, r, err)
 		return postJSON{}, false
 	}
 	out := s.postJSON(p, u)
@@ -350,7 +349,7 @@ func (s *Server) handleEditPost(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusForbidden, "게시글을 수정할 권한이 없습니다.")
 		return
 	}
-	f, ok := readFields(w, r)
+	f, ok := s.readFields(w, r)
 	if !ok {
 		return
 	}
@@ -361,15 +360,8 @@ func (s *Server) handleEditPost(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p, err := s.store.UpdatePost(r.Context(), p.ID, up)
-	switch {
-	case errors.Is(err, store.ErrTargetBelowMembers):
-		writeInvalid(w, fieldErrors{"target_number": {"현재 참여 인원보다 적게 정할 수 없습니다."}})
-		return
-	case errors.Is(err, store.ErrNotFound):
-		writeError(w, http.StatusNotFound, msgPostNotFound)
-		return
-	case err != nil:
-		s.internalError(w, r, err)
+	if err != nil {
+		s.fail(w, r, notFoundAs(errPostNotFound, err))
 		return
 	}
 	if out, ok := s.detailJSON(w, r, p); ok {
@@ -386,9 +378,8 @@ func (s *Server) handleDeletePost(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusForbidden, "게시글을 삭제할 권한이 없습니다.")
 		return
 	}
-	err := s.store.DeletePost(r.Context(), p.ID)
-	if err != nil && !errors.Is(err, store.ErrNotFound) {
-		s.internalError(w, r, err)
+	if err := unlessGone(s.store.DeletePost(r.Context(), p.ID)); err != nil {
+		s.fail(w, r, err)
 		return
 	}
 	s.roomDeleted(p.RoomID)

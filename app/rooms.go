@@ -3,7 +3,6 @@ package app
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"net/http"
 	"strconv"
 	"strings"
@@ -92,7 +91,7 @@ func memberFrame(typ string, userID int64, notice store.Message) []byte {
 // loadRoom reads the :id room, answering 404 itself when it is missing or
 // deleted.
 func (s *Server) loadRoom(w http.ResponseWriter, r *http.Request) (store.Room, bool) {
-	return loadByID(s, w, r, msgRoomNotFound, s.store.RoomByID)
+	return loadByID(s, w, r, errRoomNotFound, s.store.RoomByID)
 }
 
 // loadMemberRoom is loadRoom for members only (403 for anyone else).
@@ -103,7 +102,7 @@ func (s *Server) loadMemberRoom(w http.ResponseWriter, r *http.Request) (store.R
 	}
 	member, err := s.store.IsMember(r.Context(), room.ID, currentUser(r).ID)
 	if err != nil {
-		s.internalError(w, r, err)
+		s.fail(w, r, err)
 		return room, false
 	}
 	if !member {
@@ -133,7 +132,7 @@ func (s *Server) respondRoom(w http.ResponseWriter, r *http.Request, room store.
 	pg.Limit = historyPageSize
 	msgs, more, err := s.store.Messages(r.Context(), room.ID, pg)
 	if err != nil {
-		s.internalError(w, r, err)
+		s.fail(w, r, err)
 		return
 	}
 	out := roomJSON{
@@ -174,13 +173,13 @@ func (s *Server) handleRoom(w http.ResponseWriter, r *http.Request) {
 func (s *Server) handleJoinRoom(w http.ResponseWriter, r *http.Request) {
 	id, ok := idParam(r, "id")
 	if !ok {
-		writeError(w, http.StatusNotFound, msgRoomNotFound)
+		s.fail(w, r, errRoomNotFound)
 		return
 	}
 	u := currentUser(r)
 	ch, err := s.store.JoinRoom(r.Context(), id, u.ID)
 	if err != nil {
-		s.writeRoomError(w, r, err)
+		s.fail(w, r, notFoundAs(errRoomNotFound, err))
 		return
 	}
 	if ch.Changed { // commit, then publish
@@ -201,13 +200,12 @@ func (s *Server) handleDeleteRoom(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusForbidden, msgDeleteRoom)
 		return
 	}
-	err := s.store.DeleteRoom(r.Context(), room.ID)
-	if err != nil && !errors.Is(err, store.ErrNotFound) {
-		s.internalError(w, r, err)
+	if err := unlessGone(s.store.DeleteRoom(r.Context(), room.ID)); err != nil {
+		s.fail(w, r, err)
 		return
 	}
 	s.roomDeleted(room.ID)
-	writeJSON(w, http.StatusAccepted, "채팅방이 삭제되었습니다.")
+	writeMessage(w, http.StatusAccepted, "채팅방이 삭제되었습니다.")
 }
 
 type memberJSON struct {
@@ -222,7 +220,7 @@ func (s *Server) handleRoomUsers(w http.ResponseWriter, r *http.Request) {
 	}
 	members, err := s.store.RoomMembers(r.Context(), room.ID)
 	if err != nil {
-		s.internalError(w, r, err)
+		s.fail(w, r, err)
 		return
 	}
 	out := make([]memberJSON, len(members))
@@ -238,19 +236,19 @@ func (s *Server) handleRoomUsers(w http.ResponseWriter, r *http.Request) {
 func (s *Server) handleLeaveRoom(w http.ResponseWriter, r *http.Request) {
 	id, ok := idParam(r, "id")
 	if !ok {
-		writeError(w, http.StatusNotFound, msgRoomNotFound)
+		s.fail(w, r, errRoomNotFound)
 		return
 	}
 	u := currentUser(r)
 	ch, err := s.store.LeaveRoom(r.Context(), id, u.ID)
 	if err != nil {
-		s.writeRoomError(w, r, err)
+		s.fail(w, r, notFoundAs(errRoomNotFound, err))
 		return
 	}
 	// The event first: the leaver's sockets receive it, then their close.
 	s.hub.Publish(id, memberFrame("chat.user.leave", u.ID, ch.Notice))
 	s.kick(id, u.ID, statusLeft)
-	writeJSON(w, http.StatusAccepted, "채팅방에서 나갔습니다.")
+	writeMessage(w, http.StatusAccepted, "채팅방에서 나갔습니다.")
 }
 
 // handleBan: POST /api/chat/:id/user/ban/ {target_user_id} — the writer
@@ -265,7 +263,7 @@ func (s *Server) handleBan(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusForbidden, msgBanOnlyWriter)
 		return
 	}
-	f, ok := readFields(w, r)
+	f, ok := s.readFields(w, r)
 	if !ok {
 		return
 	}
@@ -280,14 +278,14 @@ func (s *Server) handleBan(w http.ResponseWriter, r *http.Request) {
 	}
 	ch, err := s.store.BanUser(r.Context(), room.ID, target)
 	if err != nil {
-		s.writeRoomError(w, r, err)
+		s.fail(w, r, notFoundAs(errRoomNotFound, err))
 		return
 	}
 	if ch.Changed { // the event first: the target's sockets receive it, then their close
 		s.hub.Publish(room.ID, memberFrame("chat.user.leave", target, ch.Notice))
 	}
 	s.kick(room.ID, target, statusBanned)
-	writeJSON(w, http.StatusAccepted, "사용자를 내보냈습니다.")
+	writeMessage(w, http.StatusAccepted, "사용자를 내보냈습니다.")
 }
 
 // The functions below close chat sockets through the hub, the only owner of
@@ -342,23 +340,4 @@ func (s *Server) revokeSockets(userID int64) {
 		}
 		return !v
 	}, statusRevoked)
-}
-
-// writeRoomError answers the store's refusals of a room change (join,
-// leave, ban) with their statuses, and anything else with a 500.
-func (s *Server) writeRoomError(w http.ResponseWriter, r *http.Request, err error) {
-	switch {
-	case errors.Is(err, store.ErrNotFound):
-		writeError(w, http.StatusNotFound, msgRoomNotFound)
-	case errors.Is(err, store.ErrCannotJoin):
-		writeError(w, http.StatusBadRequest, msgCannotJoin)
-	case errors.Is(err, store.ErrWriterStays):
-		writeError(w, http.StatusBadRequest, msgWriterStays)
-	case errors.Is(err, store.ErrNotMember):
-		writeError(w, http.StatusForbidden, msgNotInRoom)
-	case errors.Is(err, store.ErrUnknownUser):
-		writeInvalid(w, fieldErrors{"target_user_id": {"존재하지 않는 사용자입니다."}})
-	default:
-		s.internalError(w, r, err)
-	}
 }

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -98,8 +99,7 @@ func (s *Server) routes() http.Handler {
 		writeError(w, http.StatusMethodNotAllowed, "허용되지 않은 요청 방식입니다.")
 	})
 	r.PanicHandler = func(w http.ResponseWriter, req *http.Request, v any) {
-		s.log.Error("panic in handler", "method", req.Method, "path", req.URL.Path, "panic", v)
-		writeError(w, http.StatusInternalServerError, msgInternal)
+		s.fail(w, req, fmt.Errorf("panic in handler: %v", v))
 	}
 	return s.middleware(r)
 }
@@ -118,7 +118,7 @@ func (s *Server) handleFallback(w http.ResponseWriter, r *http.Request) {
 	s.serveUI(w, r)
 }
 
-// statusRecorder remembers the status for the request log.
+// statusRecorder remembers the status for the request log and metrics.
 type statusRecorder struct {
 	http.ResponseWriter
 	status int
@@ -133,11 +133,23 @@ func (s *statusRecorder) WriteHeader(code int) {
 
 func (s *statusRecorder) Unwrap() http.ResponseWriter { return s.ResponseWriter }
 
-// middleware adds security headers and the request log. The log names the
-// path only: query strings may carry a token (?token= on the WebSocket).
+// requestRecorder is the middleware's writer: the status, and the cause of a
+// 500 that fail or writeJSON hand to it (see noteFailure), for the one log
+// line of the request. Its own type, so that noteFailure finds it behind
+// other statusRecorders (the metrics').
+type requestRecorder struct {
+	statusRecorder
+	err error
+}
+
+// middleware adds security headers, a request id and the request log: one
+// line per request, with the cause of a 500. The log names the path only:
+// query strings may carry a token (?token= on the WebSocket).
 func (s *Server) middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
+		id := newRequestID()
+		r = r.WithContext(withRequestID(r.Context(), id))
 		h := w.Header()
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("Referrer-Policy", "same-origin")
@@ -146,12 +158,16 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 		if r.TLS != nil {
 			h.Set("Strict-Transport-Security", hstsHeader)
 		}
-		rec := &statusRecorder{ResponseWriter: w}
+		rec := &requestRecorder{statusRecorder: statusRecorder{ResponseWriter: w}}
 		next.ServeHTTP(rec, r)
 		level := slogLevelFor(rec.status)
 		if s.log.Enabled(context.Background(), level) {
-			s.log.Log(r.Context(), level, "request", "method", r.Method, "path", r.URL.Path,
-				"status", rec.status, "duration", time.Since(start).Round(time.Microsecond), "client", s.clientIP(r))
+			attrs := []any{"request_id", id, "method", r.Method, "path", r.URL.Path,
+				"status", rec.status, "duration", time.Since(start).Round(time.Microsecond), "client", s.clientIP(r)}
+			if rec.err != nil {
+				attrs = append(attrs, "err", rec.err)
+			}
+			s.log.Log(r.Context(), level, "request", attrs...)
 		}
 	})
 }

@@ -44,7 +44,7 @@ func (s *Server) respondUser(w http.ResponseWriter, r *http.Request, status int,
 	if !isWeb(r) {
 		tok, err := s.issueToken(u)
 		if err != nil {
-			s.internalError(w, r, err)
+			s.fail(w, r, err)
 			return
 		}
 		body.Token = tok
@@ -61,7 +61,7 @@ func (s *Server) respondUser(w http.ResponseWriter, r *http.Request, status int,
 func (s *Server) signedIn(w http.ResponseWriter, r *http.Request, status int, u store.User) {
 	if isWeb(r) {
 		if err := s.startSession(r.Context(), w, u.ID); err != nil {
-			s.internalError(w, r, err)
+			s.fail(w, r, err)
 			return
 		}
 	}
@@ -91,7 +91,7 @@ func validPassword(field, pw string, errs fieldErrors) {
 }
 
 func (s *Server) handleRegister(w http.ResponseWriter, r *http.Request) {
-	f, ok := readFields(w, r)
+	f, ok := s.readFields(w, r)
 	if !ok {
 		return
 	}
@@ -122,23 +122,14 @@ func (s *Server) handleRegister(w http.ResponseWriter, r *http.Request) {
 	}
 	hash, err := s.hasher.Hash(password)
 	if err != nil {
-		s.internalError(w, r, err)
+		s.fail(w, r, err)
 		return
 	}
 	u, err := s.store.CreateUser(r.Context(), store.NewUser{
 		Email: email, Username: username, PasswordHash: hash, Address: addr.Address, DongCode: addr.DongCode,
 	})
-	switch {
-	case errors.Is(err, store.ErrEmailTaken):
-		errs.add("email", "이미 가입된 이메일입니다.")
-	case errors.Is(err, store.ErrUsernameTaken):
-		errs.add("username", "이미 사용 중인 유저명입니다.")
-	case err != nil:
-		s.internalError(w, r, err)
-		return
-	}
-	if len(errs) > 0 {
-		writeInvalid(w, errs)
+	if err != nil {
+		s.fail(w, r, err) // a taken email or username answers as a field error
 		return
 	}
 	s.signedIn(w, r, http.StatusCreated, u)
@@ -147,7 +138,7 @@ func (s *Server) handleRegister(w http.ResponseWriter, r *http.Request) {
 const msgBadLogin = "이메일 또는 비밀번호가 올바르지 않습니다."
 
 func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
-	f, ok := readFields(w, r)
+	f, ok := s.readFields(w, r)
 	if !ok {
 		return
 	}
@@ -164,15 +155,16 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	u, err := s.store.UserByEmail(r.Context(), email)
-	if err != nil && !errors.Is(err, store.ErrNotFound) {
-		s.internalError(w, r, err)
+	known := err == nil
+	if !known && !errors.Is(err, store.ErrNotFound) {
+		s.fail(w, r, err)
 		return
 	}
 	hash := u.PasswordHash
-	if err != nil {
+	if !known {
 		hash = s.hasher.dummyHash()
 	}
-	if ok := s.hasher.Check(hash, password); !ok || err != nil || !u.Active {
+	if ok := s.hasher.Check(hash, password); !ok || !known || !u.Active {
 		s.metrics.loginFailures.Inc()
 		errs.add("non_field_errors", msgBadLogin)
 		writeInvalid(w, errs)
@@ -189,14 +181,14 @@ func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request) {
 		hash := hashSession(ck.Value)
 		if uid, _, err := s.store.Session(r.Context(), hash); err == nil {
 			if err := s.store.DeleteSession(r.Context(), hash); err != nil {
-				s.internalError(w, r, err)
+				s.fail(w, r, err)
 				return
 			}
 			s.sessionEnded(uid, hash)
 		}
 	}
 	s.clearSessionCookie(w)
-	writeJSON(w, http.StatusOK, "로그아웃 되었습니다.")
+	writeMessage(w, http.StatusOK, "로그아웃 되었습니다.")
 }
 
 func (s *Server) handleCurrent(w http.ResponseWriter, r *http.Request) {
@@ -204,7 +196,7 @@ func (s *Server) handleCurrent(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handleUpdateUser(w http.ResponseWriter, r *http.Request) {
-	f, ok := readFields(w, r)
+	f, ok := s.readFields(w, r)
 	if !ok {
 		return
 	}
@@ -232,13 +224,8 @@ func (s *Server) handleUpdateUser(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	u, err := s.store.UpdateUser(r.Context(), currentUser(r).ID, up)
-	if errors.Is(err, store.ErrUsernameTaken) {
-		errs.add("username", "이미 사용 중인 유저명입니다.")
-		writeInvalid(w, errs)
-		return
-	}
 	if err != nil {
-		s.internalError(w, r, err)
+		s.fail(w, r, err) // a taken username answers as a field error
 		return
 	}
 	// The original client reads the bare user object here.
@@ -246,7 +233,7 @@ func (s *Server) handleUpdateUser(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handleChangePassword(w http.ResponseWriter, r *http.Request) {
-	f, ok := readFields(w, r)
+	f, ok := s.readFields(w, r)
 	if !ok {
 		return
 	}
@@ -273,12 +260,12 @@ func (s *Server) handleChangePassword(w http.ResponseWriter, r *http.Request) {
 	}
 	hash, err := s.hasher.Hash(new1)
 	if err != nil {
-		s.internalError(w, r, err)
+		s.fail(w, r, err)
 		return
 	}
 	u, err := s.store.SetPassword(r.Context(), cred.user.ID, hash, cred.session)
 	if err != nil {
-		s.internalError(w, r, err)
+		s.fail(w, r, err)
 		return
 	}
 	s.credentialsChanged(u.ID)
@@ -286,7 +273,7 @@ func (s *Server) handleChangePassword(w http.ResponseWriter, r *http.Request) {
 	if cred.session == "" {
 		tok, err := s.issueToken(u)
 		if err != nil {
-			s.internalError(w, r, err)
+			s.fail(w, r, err)
 			return
 		}
 		body["token"] = tok
@@ -295,7 +282,7 @@ func (s *Server) handleChangePassword(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handleDeleteUser(w http.ResponseWriter, r *http.Request) {
-	f, ok := readFields(w, r)
+	f, ok := s.readFields(w, r)
 	if !ok {
 		return
 	}
@@ -310,10 +297,10 @@ func (s *Server) handleDeleteUser(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err := s.store.SetActive(r.Context(), u.ID, false); err != nil {
-		s.internalError(w, r, err)
+		s.fail(w, r, err)
 		return
 	}
 	s.credentialsChanged(u.ID)
 	s.clearSessionCookie(w)
-	writeJSON(w, http.StatusOK, "회원 탈퇴가 완료되었습니다.")
+	writeMessage(w, http.StatusOK, "회원 탈퇴가 완료되었습니다.")
 }

@@ -159,7 +159,7 @@ func (s *Server) handleWeather(w http.ResponseWriter, r *http.Request) {
 	rep, err := s.weatherProvider.Current(r.Context(), lat, lon)
 	if err != nil {
 		s.log.Warn("weather unavailable", "err", s.redactSecrets(err.Error()))
-		writeError(w, http.StatusServiceUnavailable, msgWeatherUnavailable)
+		s.fail(w, r, errors.Join(errWeatherUnavailable, err))
 		return
 	}
 	writeJSON(w, http.StatusOK, weatherJSON(rep))
