@@ -68,58 +68,96 @@ func currentUser(r *http.Request) store.User { return credentialFrom(r.Context()
 
 var errNoCredential = errors.New("no valid credential")
 
-// authenticate finds the request's credential: a token in Authorization (or
-// in ?token= when allowQuery, for the original service's WebSocket clients), else the
-// web session cookie together with the web header.
-func (s *Server) authenticate(r *http.Request, allowQuery bool) (*credential, error) {
-	raw := ""
-	if h := r.Header.Get("Authorization"); h != "" {
-		scheme, rest, _ := strings.Cut(h, " ")
-		switch strings.ToLower(scheme) {
-		case "token", "bearer":
-			raw = strings.TrimSpace(rest)
-		}
-		if raw == "" {
-			return nil, errNoCredential
-		}
-	} else if allowQuery {
-		raw = r.URL.Query().Get("token")
+// authenticateAPI finds the credential of an API request: a token in
+// Authorization, else the web session cookie together with the web header
+// (renewed at most once a day).
+func (s *Server) authenticateAPI(r *http.Request) (*credential, error) {
+	if raw, present := headerToken(r); present {
+		return s.tokenCredential(r.Context(), raw)
 	}
-	if raw != "" {
-		id, ver, err := s.parseToken(raw)
-		if err != nil {
-			return nil, errNoCredential
-		}
-		u, err := s.store.UserByID(r.Context(), id)
-		if err != nil || !u.Active || u.CredVersion != ver {
-			return nil, errNoCredential
-		}
-		return &credential{user: u, tokenVer: ver}, nil
-	}
-	ck, err := r.Cookie(s.cookieName)
-	if err != nil || ck.Value == "" {
+	if !isWeb(r) {
 		return nil, errNoCredential
 	}
-	if !isWeb(r) && !allowQuery {
-		return nil, errNoCredential
-	}
-	hash := hashSession(ck.Value)
-	uid, expires, err := s.store.Session(r.Context(), hash)
+	c, ck, expires, err := s.sessionCredential(r)
 	if err != nil {
-		return nil, errNoCredential
+		return nil, err
 	}
-	u, err := s.store.UserByID(r.Context(), uid)
-	if err != nil || !u.Active {
-		return nil, errNoCredential
-	}
-	c := &credential{user: u, session: hash}
-	if time.Until(expires) < sessionLifetime-sessionRenewAfter && !allowQuery {
+	if time.Until(expires) < sessionLifetime-sessionRenewAfter {
 		// Renewal is a write; doing it once a day keeps reads read-only.
-		if err := s.store.RenewSession(r.Context(), hash, s.now().Add(sessionLifetime)); err == nil {
+		if err := s.store.RenewSession(r.Context(), c.session, s.now().Add(sessionLifetime)); err == nil {
 			c.renewCookie = ck.Value
 		}
 	}
 	return c, nil
+}
+
+// authenticateSocket finds the credential of a chat socket's upgrade: a
+// token in Authorization or in ?token= (the original's WebSocket clients
+// cannot set headers), else the session cookie. A browser cannot add the
+// web header to an upgrade either; the chat handler checks the Origin of a
+// cookie instead. The session is not renewed: the socket is no page view.
+func (s *Server) authenticateSocket(r *http.Request) (*credential, error) {
+	raw, present := headerToken(r)
+	if !present {
+		raw = r.URL.Query().Get("token")
+	}
+	if present || raw != "" {
+		return s.tokenCredential(r.Context(), raw)
+	}
+	c, _, _, err := s.sessionCredential(r)
+	return c, err
+}
+
+// headerToken reads the token of the Authorization header ("Token x" or
+// "Bearer x"). present is false without the header; a header of another
+// scheme is present with raw "", which no token matches.
+func headerToken(r *http.Request) (raw string, present bool) {
+	h := r.Header.Get("Authorization")
+	if h == "" {
+		return "", false
+	}
+	scheme, rest, _ := strings.Cut(h, " ")
+	switch strings.ToLower(scheme) {
+	case "token", "bearer":
+		return strings.TrimSpace(rest), true
+	}
+	return "", true
+}
+
+// tokenCredential checks a token against the signature and the user's
+// current state (active, credential version).
+func (s *Server) tokenCredential(ctx context.Context, raw string) (*credential, error) {
+	if raw == "" {
+		return nil, errNoCredential
+	}
+	id, ver, err := s.parseToken(raw)
+	if err != nil {
+		return nil, errNoCredential
+	}
+	u, err := s.store.UserByID(ctx, id)
+	if err != nil || !u.Active || u.CredVersion != ver {
+		return nil, errNoCredential
+	}
+	return &credential{user: u, tokenVer: ver}, nil
+}
+
+// sessionCredential finds the live session named by the cookie, with the
+// cookie and the session's expiry.
+func (s *Server) sessionCredential(r *http.Request) (*credential, *http.Cookie, time.Time, error) {
+	ck, err := r.Cookie(s.cookieName)
+	if err != nil || ck.Value == "" {
+		return nil, nil, time.Time{}, errNoCredential
+	}
+	hash := hashSession(ck.Value)
+	uid, expires, err := s.store.Session(r.Context(), hash)
+	if err != nil {
+		return nil, nil, time.Time{}, errNoCredential
+	}
+	u, err := s.store.UserByID(r.Context(), uid)
+	if err != nil || !u.Active {
+		return nil, nil, time.Time{}, errNoCredential
+	}
+	return &credential{user: u, session: hash}, ck, expires, nil
 }
 
 // stillValid re-checks a credential against the database: the user is
@@ -139,7 +177,7 @@ func (s *Server) stillValid(ctx context.Context, c *credential) bool {
 // requireAuth answers 401 unless the request has a valid credential.
 func (s *Server) requireAuth(next http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		c, err := s.authenticate(r, false)
+		c, err := s.authenticateAPI(r)
 		if err != nil {
 			s.fail(w, r, err)
 			return

@@ -134,7 +134,7 @@ func (s *Server) handleChatSocket(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, msgRoomNotFound)
 		return
 	}
-	cred, err := s.authenticate(r, true)
+	cred, err := s.authenticateSocket(r)
 	if err != nil {
 		writeError(w, http.StatusUnauthorized, msgUnauthenticated)
 		return

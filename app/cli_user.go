@@ -27,8 +27,8 @@ USER is an account's id, email or username.`,
 	cmd.AddCommand(
 		newUserCreateCommand(root),
 		newUserListCommand(root),
-		newUserActiveCommand(root, "disable", false),
-		newUserActiveCommand(root, "enable", true),
+		newUserDisableCommand(root),
+		newUserEnableCommand(root),
 		newUserSetPasswordCommand(root),
 		newUserSetAdminCommand(root),
 	)

@@ -235,20 +235,14 @@ func (c *boardCache) put(version uint64, k boardKey, body []byte) {
 	c.pages[k] = body
 }
 
-// postInput validates the fields of a write or an edit. In an edit
-// (partial) every field is optional.
-func postInput(f fields, partial bool, errs fieldErrors) store.PostUpdate {
+// postFields validates the fields that a write and an edit share. A field
+// that is missing stays nil; newPostInput requires it, editPostInput not.
+func postFields(f fields, errs fieldErrors) store.PostUpdate {
 	var up store.PostUpdate
 	text := func(name string, limit int, tooLong string) *string {
 		v, ok := f.str(name, errs)
-		if _, bad := errs[name]; bad {
-			return nil
-		}
 		if !ok {
-			if !partial {
-				errs.add(name, msgRequired)
-			}
-			return nil
+			return nil // missing, or not a string (already reported)
 		}
 		v = strings.TrimSpace(v)
 		switch {
@@ -273,13 +267,30 @@ func postInput(f fields, partial bool, errs fieldErrors) store.PostUpdate {
 		}
 		t := int(n)
 		up.TargetNumber = &t
-	} else if _, bad := errs["target_number"]; !bad && !partial {
-		errs.add("target_number", msgRequired)
 	}
-	if partial {
-		if b, ok := f.boolean("is_compelete", errs); ok {
-			up.Closed = &b
+	return up
+}
+
+// newPostInput validates a new post: every field is required.
+func newPostInput(f fields, errs fieldErrors) store.PostUpdate {
+	up := postFields(f, errs)
+	for name, missing := range map[string]bool{
+		"title": up.Title == nil, "content": up.Content == nil,
+		"category": up.Category == nil, "target_number": up.TargetNumber == nil,
+	} {
+		if _, bad := errs[name]; missing && !bad {
+			errs.add(name, msgRequired)
 		}
+	}
+	return up
+}
+
+// editPostInput validates an edit: every field is optional, and the writer
+// may also close or reopen the post (is_compelete).
+func editPostInput(f fields, errs fieldErrors) store.PostUpdate {
+	up := postFields(f, errs)
+	if b, ok := f.boolean("is_compelete", errs); ok {
+		up.Closed = &b
 	}
 	return up
 }
@@ -290,7 +301,7 @@ func (s *Server) handleWritePost(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	errs := fieldErrors{}
-	in := postInput(f, false, errs)
+	in := newPostInput(f, errs)
 	if len(errs) > 0 {
 		writeInvalid(w, errs)
 		return
@@ -354,7 +365,7 @@ func (s *Server) handleEditPost(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	errs := fieldErrors{}
-	up := postInput(f, true, errs)
+	up := editPostInput(f, errs)
 	if len(errs) > 0 {
 		writeInvalid(w, errs)
 		return

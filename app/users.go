@@ -37,20 +37,37 @@ func (s *Server) userJSON(u store.User) userJSON {
 	}
 }
 
-// respondUser answers the user, with a fresh token for API clients; web
-// responses never carry a token. wrap puts it under "user" as the original service does.
-func (s *Server) respondUser(w http.ResponseWriter, r *http.Request, status int, u store.User, wrap bool) {
+// userWithToken is the user as answered to the request: with a fresh token
+// for API clients; web responses never carry a token.
+func (s *Server) userWithToken(r *http.Request, u store.User) (userJSON, error) {
 	body := s.userJSON(u)
 	if !isWeb(r) {
 		tok, err := s.issueToken(u)
 		if err != nil {
-			s.fail(w, r, err)
-			return
+			return userJSON{}, err
 		}
 		body.Token = tok
 	}
-	if wrap {
-		writeJSON(w, status, map[string]any{"user": body})
+	return body, nil
+}
+
+// respondUser answers {"user": {...}}, as the original does everywhere but
+// after a profile update (respondBareUser).
+func (s *Server) respondUser(w http.ResponseWriter, r *http.Request, status int, u store.User) {
+	body, err := s.userWithToken(r, u)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, status, map[string]any{"user": body})
+}
+
+// respondBareUser answers the user object itself; the original client reads
+// it so after a profile update.
+func (s *Server) respondBareUser(w http.ResponseWriter, r *http.Request, status int, u store.User) {
+	body, err := s.userWithToken(r, u)
+	if err != nil {
+		s.fail(w, r, err)
 		return
 	}
 	writeJSON(w, status, body)
@@ -65,7 +82,7 @@ func (s *Server) signedIn(w http.ResponseWriter, r *http.Request, status int, u 
 			return
 		}
 	}
-	s.respondUser(w, r, status, u, true)
+	s.respondUser(w, r, status, u)
 }
 
 func validUsername(name string, errs fieldErrors) string {
@@ -192,7 +209,7 @@ func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handleCurrent(w http.ResponseWriter, r *http.Request) {
-	s.respondUser(w, r, http.StatusOK, currentUser(r), true)
+	s.respondUser(w, r, http.StatusOK, currentUser(r))
 }
 
 func (s *Server) handleUpdateUser(w http.ResponseWriter, r *http.Request) {
@@ -228,8 +245,7 @@ func (s *Server) handleUpdateUser(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err) // a taken username answers as a field error
 		return
 	}
-	// The original client reads the bare user object here.
-	s.respondUser(w, r, http.StatusOK, u, false)
+	s.respondBareUser(w, r, http.StatusOK, u)
 }
 
 func (s *Server) handleChangePassword(w http.ResponseWriter, r *http.Request) {
