@@ -348,15 +348,16 @@ func (s *Server) handlePostDetail(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// mayModify: the writer and staff may edit or delete a post.
-func mayModify(u store.User, p store.Post) bool { return u.Staff || u.ID == p.Writer.ID }
+// writerOrStaff is the rule for editing or deleting a post and deleting its
+// chat room: the post's writer may, and so may staff.
+func writerOrStaff(u store.User, writer store.UserRef) bool { return u.Staff || u.ID == writer.ID }
 
 func (s *Server) handleEditPost(w http.ResponseWriter, r *http.Request) {
 	p, ok := s.loadPost(w, r)
 	if !ok {
 		return
 	}
-	if !mayModify(currentUser(r), p) {
+	if !writerOrStaff(currentUser(r), p.Writer) {
 		writeError(w, http.StatusForbidden, "게시글을 수정할 권한이 없습니다.")
 		return
 	}
@@ -385,7 +386,7 @@ func (s *Server) handleDeletePost(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	if !mayModify(currentUser(r), p) {
+	if !writerOrStaff(currentUser(r), p.Writer) {
 		writeError(w, http.StatusForbidden, "게시글을 삭제할 권한이 없습니다.")
 		return
 	}

@@ -195,8 +195,7 @@ func (s *Server) handleDeleteRoom(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	u := currentUser(r)
-	if !u.Staff && u.ID != room.Writer.ID {
+	if !writerOrStaff(currentUser(r), room.Writer) {
 		writeError(w, http.StatusForbidden, msgDeleteRoom)
 		return
 	}
