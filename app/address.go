@@ -14,10 +14,25 @@ type resolvedAddress struct {
 	DongCode string // "" for free text
 }
 
-// resolveAddress turns a typed address into a neighbourhood (docs/api.md, register). An
-// unknown address is an error with suggestions unless the operator allows
-// free text; the service area, when set, limits both.
-func (s *Server) resolveAddress(raw string, errs fieldErrors) (resolvedAddress, []string) {
+// addressRules decide which addresses an account may have: the
+// neighbourhood dataset, the service area (--region) and whether free text
+// is allowed (--allow-free-address). The register route and `user create`
+// apply the same rules.
+type addressRules struct {
+	dongs     *neighborhood.Index
+	regions   []string
+	allowFree bool
+}
+
+// addressRules are the server's configured rules.
+func (s *Server) addressRules() addressRules {
+	return addressRules{dongs: s.dongs, regions: s.cfg.Regions, allowFree: s.cfg.AllowFreeAddress}
+}
+
+// resolve turns a typed address into a neighbourhood (docs/api.md,
+// register). An unknown address is an error with suggestions unless free
+// text is allowed; the service area, when set, limits both.
+func (a addressRules) resolve(raw string, errs fieldErrors) (resolvedAddress, []string) {
 	raw = strings.Join(strings.Fields(raw), " ")
 	if raw == "" {
 		if _, bad := errs["address"]; !bad {
@@ -29,30 +44,30 @@ func (s *Server) resolveAddress(raw string, errs fieldErrors) (resolvedAddress, 
 		errs.add("address", "주소는 100자 이하로 입력해 주세요.")
 		return resolvedAddress{}, nil
 	}
-	if d, ok := s.dongs.Resolve(raw); ok {
-		if len(s.cfg.Regions) > 0 && !neighborhood.InRegion(d, s.cfg.Regions) {
-			errs.add("address", s.regionMessage())
+	if d, ok := a.dongs.Resolve(raw); ok {
+		if len(a.regions) > 0 && !neighborhood.InRegion(d, a.regions) {
+			errs.add("address", a.regionMessage())
 			return resolvedAddress{}, nil
 		}
 		return resolvedAddress{Address: d.Name, DongCode: d.Code}, nil
 	}
-	if s.cfg.AllowFreeAddress {
-		if len(s.cfg.Regions) > 0 && !hasAnyPrefix(raw, s.cfg.Regions) {
-			errs.add("address", s.regionMessage())
+	if a.allowFree {
+		if len(a.regions) > 0 && !hasAnyPrefix(raw, a.regions) {
+			errs.add("address", a.regionMessage())
 			return resolvedAddress{}, nil
 		}
 		return resolvedAddress{Address: raw}, nil
 	}
 	errs.add("address", "주소를 행정동으로 찾을 수 없습니다. 목록에서 동네를 골라 주세요. (예: 서울특별시 종로구 사직동)")
-	suggestions := s.dongs.Suggest(raw, 5)
+	suggestions := a.dongs.Suggest(raw, 5)
 	if suggestions == nil {
 		suggestions = []string{}
 	}
 	return resolvedAddress{}, suggestions
 }
 
-func (s *Server) regionMessage() string {
-	return "이 서비스는 " + strings.Join(s.cfg.Regions, ", ") + " 지역 주민만 가입할 수 있습니다."
+func (a addressRules) regionMessage() string {
+	return "이 서비스는 " + strings.Join(a.regions, ", ") + " 지역 주민만 가입할 수 있습니다."
 }
 
 func hasAnyPrefix(s string, prefixes []string) bool {

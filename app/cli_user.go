@@ -59,7 +59,8 @@ func (o *rootOptions) withUser(cmd *cobra.Command, ref string, fn func(*store.St
 	return fn(st, u)
 }
 
-// readPassword takes the password from the first line of r.
+// readPassword takes the password from the first line of r. Its length is
+// checked by the caller, with the rules of the matching API route.
 func readPassword(r io.Reader) (string, error) {
 	line, err := bufio.NewReader(r).ReadString('\n')
 	if err != nil && !errors.Is(err, io.EOF) {
@@ -68,9 +69,6 @@ func readPassword(r io.Reader) (string, error) {
 	pw := strings.TrimRight(line, "\r\n")
 	if pw == "" {
 		return "", errors.New("give the password on standard input (type it and press Enter, or pipe it in)")
-	}
-	if n := len([]rune(pw)); n < minPasswordLen || n > maxPasswordLen {
-		return "", fmt.Errorf("the password must be %d to %d characters", minPasswordLen, maxPasswordLen)
 	}
 	return pw, nil
 }

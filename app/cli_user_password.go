@@ -22,6 +22,11 @@ and session of the account stops working.`,
 			if err != nil {
 				return err
 			}
+			// The rule of the change-password route.
+			errs := fieldErrors{}
+			if validPassword("password", password, errs); len(errs) > 0 {
+				return fmt.Errorf("password (standard input): %s", errs["password"][0])
+			}
 			return root.withUser(cmd, args[0], func(st *store.Store, u store.User) error {
 				hash, err := newHasher(PasswordCost{}).Hash(password)
 				if err != nil {

@@ -107,44 +107,66 @@ func validPassword(field, pw string, errs fieldErrors) {
 	}
 }
 
+// signup is a registration that passed validateSignup.
+type signup struct {
+	email, username, password string
+	address                   resolvedAddress
+}
+
+// newUser is the account to store, with the password's hash.
+func (in signup) newUser(passwordHash string) store.NewUser {
+	return store.NewUser{
+		Email: in.email, Username: in.username, PasswordHash: passwordHash,
+		Address: in.address.Address, DongCode: in.address.DongCode,
+	}
+}
+
+// validateSignup checks a registration's fields (email, username, password
+// and its repetition password2, address) under the address rules. The
+// register route and `mealbuddy user create` both call it, so an account
+// the API refuses cannot be made on the command line either. suggestions
+// are neighbourhoods an unknown address may have meant.
+func validateSignup(f fields, rules addressRules, errs fieldErrors) (in signup, suggestions []string) {
+	in.email = strings.TrimSpace(f.required("email", errs))
+	if in.email != "" {
+		addr, err := mail.ParseAddress(in.email)
+		if err != nil || addr.Address != in.email || len(in.email) > maxEmailLen || !strings.Contains(in.email, ".") {
+			errs.add("email", "올바른 이메일 주소를 입력해 주세요.")
+		}
+	}
+	in.username = f.required("username", errs)
+	if in.username != "" {
+		in.username = validUsername(in.username, errs)
+	}
+	in.password = f.required("password", errs)
+	if in.password != "" {
+		validPassword("password", in.password, errs)
+	}
+	password2 := f.required("password2", errs)
+	if in.password != "" && password2 != "" && in.password != password2 {
+		errs.add("password2", "비밀번호가 일치하지 않습니다.")
+	}
+	in.address, suggestions = rules.resolve(f.required("address", errs), errs)
+	return in, suggestions
+}
+
 func (s *Server) handleRegister(w http.ResponseWriter, r *http.Request) {
 	f, ok := s.readFields(w, r)
 	if !ok {
 		return
 	}
 	errs := fieldErrors{}
-	email := strings.TrimSpace(f.required("email", errs))
-	if email != "" {
-		addr, err := mail.ParseAddress(email)
-		if err != nil || addr.Address != email || len(email) > maxEmailLen || !strings.Contains(email, ".") {
-			errs.add("email", "올바른 이메일 주소를 입력해 주세요.")
-		}
-	}
-	username := f.required("username", errs)
-	if username != "" {
-		username = validUsername(username, errs)
-	}
-	password := f.required("password", errs)
-	if password != "" {
-		validPassword("password", password, errs)
-	}
-	password2 := f.required("password2", errs)
-	if password != "" && password2 != "" && password != password2 {
-		errs.add("password2", "비밀번호가 일치하지 않습니다.")
-	}
-	addr, suggestions := s.resolveAddress(f.required("address", errs), errs)
+	in, suggestions := validateSignup(f, s.addressRules(), errs)
 	if len(errs) > 0 {
 		writeInvalidWithSuggestions(w, errs, suggestions)
 		return
 	}
-	hash, err := s.hasher.Hash(password)
+	hash, err := s.hasher.Hash(in.password)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	u, err := s.store.CreateUser(r.Context(), store.NewUser{
-		Email: email, Username: username, PasswordHash: hash, Address: addr.Address, DongCode: addr.DongCode,
-	})
+	u, err := s.store.CreateUser(r.Context(), in.newUser(hash))
 	if err != nil {
 		s.fail(w, r, err) // a taken email or username answers as a field error
 		return
@@ -226,7 +248,7 @@ func (s *Server) handleUpdateUser(w http.ResponseWriter, r *http.Request) {
 	var suggestions []string
 	if raw, ok := f.str("address", errs); ok {
 		var addr resolvedAddress
-		addr, suggestions = s.resolveAddress(raw, errs)
+		addr, suggestions = s.addressRules().resolve(raw, errs)
 		up.Address, up.DongCode = &addr.Address, &addr.DongCode
 	}
 	if n, ok := f.integer("range", errs); ok {
