@@ -58,7 +58,7 @@ func formatAPITime(t time.Time) string { return t.UTC().Format(time.RFC3339) }
 func (s *Server) postJSON(p store.Post, viewer store.User) postJSON {
 	out := postJSON{
 		ID: p.ID, Title: p.Title, CreatedAt: formatAPITime(p.CreatedAt), Category: p.Category,
-		Address: p.Address, Content: p.Content, IsCompelete: p.Complete(), TargetNumber: p.TargetNumber,
+		Address: p.Address, Content: p.Content, IsCompelete: p.Complete, TargetNumber: p.TargetNumber,
 		JoinNumber: p.JoinNumber, ChatID: p.RoomID, Writer: toUserRef(p.Writer),
 	}
 	if code := p.DongCode(); code != "" {

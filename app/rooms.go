@@ -137,7 +137,7 @@ func (s *Server) respondRoom(w http.ResponseWriter, r *http.Request, room store.
 	}
 	out := roomJSON{
 		ID: room.ID, PostID: room.PostID, Title: room.Title, TargetNumber: room.TargetNumber,
-		JoinNumber: room.JoinNumber, IsCompelete: room.Complete(), Writer: toUserRef(room.Writer),
+		JoinNumber: room.JoinNumber, IsCompelete: room.Complete, Writer: toUserRef(room.Writer),
 		Messages: make([]messageJSON, len(msgs)), HasMore: more,
 	}
 	for i, m := range msgs {

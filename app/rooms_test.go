@@ -292,8 +292,8 @@ func TestChatConcurrentJoins(t *testing.T) {
 		t.Fatal(err)
 	}
 	members, _ := e.store.RoomMembers(context.Background(), room)
-	if p.JoinNumber != 5 || len(members) != 5 || !p.Complete() {
-		t.Errorf("join_number %d, members %d, complete %v", p.JoinNumber, len(members), p.Complete())
+	if p.JoinNumber != 5 || len(members) != 5 || !p.Complete {
+		t.Errorf("join_number %d, members %d, complete %v", p.JoinNumber, len(members), p.Complete)
 	}
 	msgs, _, _ := e.store.Messages(context.Background(), room, store.MessagePage{})
 	if len(msgs) != 4 {

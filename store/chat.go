@@ -29,15 +29,13 @@ type Room struct {
 	JoinNumber   int
 	// Closed is the writer's own flag; see Complete.
 	Closed bool
-	Writer UserRef
+	// Complete is the post's is_compelete of docs/api.md (see completeSQL).
+	Complete bool
+	Writer   UserRef
 }
 
-// Complete reports whether the room takes no new members (the derived
-// is_compelete of docs/api.md).
-func (r Room) Complete() bool { return r.Closed || r.JoinNumber >= r.TargetNumber }
-
 const roomSelect = `SELECT r.id, p.id, p.title, p.target_number, p.closed, u.id, u.username, u.email,
-	(SELECT COUNT(*) FROM room_members m WHERE m.room_id = r.id)
+	` + joinNumberSQL + `, ` + completeSQL + `
 	FROM chat_rooms r JOIN posts p ON p.id = r.post_id JOIN users u ON u.id = p.writer_id
 	WHERE r.id = ? AND r.deleted_at IS NULL`
 
@@ -48,7 +46,7 @@ type querier interface {
 func findRoom(ctx context.Context, q querier, id int64) (Room, error) {
 	var r Room
 	err := q.QueryRowContext(ctx, roomSelect, id).Scan(&r.ID, &r.PostID, &r.Title, &r.TargetNumber, &r.Closed,
-		&r.Writer.ID, &r.Writer.Username, &r.Writer.Email, &r.JoinNumber)
+		&r.Writer.ID, &r.Writer.Username, &r.Writer.Email, &r.JoinNumber, &r.Complete)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Room{}, ErrNotFound
 	}
@@ -140,7 +138,7 @@ func (s *Store) JoinRoom(ctx context.Context, roomID, userID int64) (RoomChange,
 			out.Room = room
 			return nil
 		}
-		if banned || room.Complete() {
+		if banned || room.Complete {
 			return ErrCannotJoin
 		}
 		now := s.now()
@@ -151,9 +149,9 @@ func (s *Store) JoinRoom(ctx context.Context, roomID, userID int64) (RoomChange,
 		if out.Notice, err = s.insertNotice(ctx, tx, roomID, userID, joinNotice); err != nil {
 			return err
 		}
-		room.JoinNumber++
-		out.Room, out.Changed = room, true
-		return nil
+		out.Changed = true
+		out.Room, err = findRoom(ctx, tx, roomID)
+		return err
 	})
 	return out, err
 }
@@ -228,8 +226,8 @@ func (s *Store) removeMember(ctx context.Context, tx *sql.Tx, room Room, userID 
 	if err != nil {
 		return RoomChange{}, err
 	}
-	room.JoinNumber--
-	return RoomChange{Room: room, Changed: true, Notice: notice}, nil
+	room, err = findRoom(ctx, tx, room.ID)
+	return RoomChange{Room: room, Changed: true, Notice: notice}, err
 }
 
 // insertNotice writes "<username><suffix>" as a system message (no user).

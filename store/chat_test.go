@@ -78,8 +78,8 @@ func TestJoinRoomConcurrent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if joined != 4 || refused != 46 || room.JoinNumber != 5 || !room.Complete() {
-		t.Errorf("joined %d refused %d join_number %d complete %v", joined, refused, room.JoinNumber, room.Complete())
+	if joined != 4 || refused != 46 || room.JoinNumber != 5 || !room.Complete {
+		t.Errorf("joined %d refused %d join_number %d complete %v", joined, refused, room.JoinNumber, room.Complete)
 	}
 }
 

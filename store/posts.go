@@ -32,16 +32,15 @@ type Post struct {
 	Area         string
 	TargetNumber int
 	// Closed is the writer's own flag; see Complete.
-	Closed      bool
-	JoinNumber  int
+	Closed     bool
+	JoinNumber int
+	// Complete is the original service's is_compelete: the post takes no
+	// new members (see completeSQL).
+	Complete    bool
 	RoomID      int64
 	RoomDeleted bool
 	CreatedAt   time.Time
 }
-
-// Complete reports whether the post takes no new members: its writer closed
-// it or its room is full.
-func (p Post) Complete() bool { return p.Closed || p.JoinNumber >= p.TargetNumber }
 
 // DongCode is the neighbourhood code the post was written in, "" for a
 // free-text address.
@@ -63,16 +62,25 @@ type NewPost struct {
 	TargetNumber int
 }
 
+// joinNumberSQL counts the members of room r.
+const joinNumberSQL = `(SELECT COUNT(*) FROM room_members m WHERE m.room_id = r.id)`
+
+// completeSQL is the one "complete" rule, for post p and its room r: the
+// writer closed the post (deleting the room closes it too) or the room is
+// full. Posts and rooms read it as a column; OpenPosts filters on it.
+const completeSQL = `(p.closed OR ` + joinNumberSQL + ` >= p.target_number)`
+
 const postSelect = `SELECT p.id, u.id, u.username, u.email, p.title, p.category, p.content, p.address, p.area,
 	p.target_number, p.closed, p.created_at, r.id, r.deleted_at IS NOT NULL,
-	(SELECT COUNT(*) FROM room_members m WHERE m.room_id = r.id)
+	` + joinNumberSQL + `, ` + completeSQL + `
 	FROM posts p JOIN users u ON u.id = p.writer_id JOIN chat_rooms r ON r.post_id = p.id`
 
 func scanPost(row interface{ Scan(...any) error }) (Post, error) {
 	var p Post
 	var created string
 	err := row.Scan(&p.ID, &p.Writer.ID, &p.Writer.Username, &p.Writer.Email, &p.Title, &p.Category,
-		&p.Content, &p.Address, &p.Area, &p.TargetNumber, &p.Closed, &created, &p.RoomID, &p.RoomDeleted, &p.JoinNumber)
+		&p.Content, &p.Address, &p.Area, &p.TargetNumber, &p.Closed, &created, &p.RoomID, &p.RoomDeleted,
+		&p.JoinNumber, &p.Complete)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Post{}, ErrNotFound
 	}

@@ -15,7 +15,8 @@ import (
 	"github.com/mealbuddy/mealbuddy/internal/seoul"
 )
 
-// OpenPost is a group order near the user that still takes members.
+// OpenPost is a group order near the user that still takes members; the
+// caller decides which do (store.OpenPosts applies the one "complete" rule).
 type OpenPost struct {
 	ID           int64
 	Title        string
@@ -25,9 +26,7 @@ type OpenPost struct {
 	DistanceKm   float64 // from the user; 0 when unknown
 }
 
-func (p OpenPost) joinable() bool {
-	return IsCategory(p.Category) && (p.TargetNumber <= 0 || p.JoinNumber < p.TargetNumber)
-}
+func (p OpenPost) joinable() bool { return IsCategory(p.Category) }
 
 // Situation is what the recommender knows about the moment.
 type Situation struct {

@@ -58,9 +58,8 @@ var situationCases = []situationCase{
 			{ID: 7, Title: "피자 같이 시켜요", Category: "피자", JoinNumber: 2, TargetNumber: 4, DistanceKm: 0.3},
 		}},
 		wantFirst: "피자", wantFirstPosts: []int64{7}},
-	{name: "open chicken at dinner beats the weather; full post ignored",
+	{name: "open chicken at dinner beats the weather",
 		s: Situation{Now: at(time.July, 10, 18, 30), Weather: wx(30, "맑음", "없음", 70), OpenPosts: []OpenPost{
-			{ID: 1, Category: "중식", JoinNumber: 4, TargetNumber: 4, DistanceKm: 0.1}, // full
 			{ID: 2, Category: "치킨", JoinNumber: 1, TargetNumber: 3, DistanceKm: 1.2},
 			{ID: 3, Category: "치킨", JoinNumber: 2, TargetNumber: 4, DistanceKm: 0.4},
 			{ID: 4, Category: "치킨", JoinNumber: 1, TargetNumber: 2, DistanceKm: 2.5},
