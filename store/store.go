@@ -157,7 +157,7 @@ func Open(path string) (*Store, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, fmt.Errorf("create data folder: %w", err)
 	}
-	w, err := sql.Open("sqlite", dsn(path, false))
+	w, err := sql.Open("sqlite", writerDSN(path))
 	if err != nil {
 		return nil, fmt.Errorf("open writer: %w", err)
 	}
@@ -170,7 +170,7 @@ func Open(path string) (*Store, error) {
 		w.Close()
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
-	r, err := sql.Open("sqlite", dsn(path, true))
+	r, err := sql.Open("sqlite", readerDSN(path))
 	if err != nil {
 		w.Close()
 		return nil, fmt.Errorf("open readers: %w", err)
@@ -188,11 +188,26 @@ func Open(path string) (*Store, error) {
 	return s, nil
 }
 
-// dsn puts every pragma in the connection string so that each pooled
-// connection gets them; busy_timeout comes first so the others wait too.
-// _txlock=immediate makes write transactions take the lock at BEGIN, which
-// turns lock upgrades (a deadlock source) into plain waiting.
-func dsn(path string, readOnly bool) string {
+// writerDSN is the connection string of the writer. _txlock=immediate
+// makes write transactions take the lock at BEGIN, which turns lock
+// upgrades (a deadlock source) into plain waiting.
+func writerDSN(path string) string {
+	q := pragmas()
+	q.Set("_txlock", "immediate")
+	return fileURI(path, q)
+}
+
+// readerDSN is the connection string of the read pool, which cannot write.
+func readerDSN(path string) string {
+	q := pragmas()
+	q.Add("_pragma", "query_only(1)")
+	return fileURI(path, q)
+}
+
+// pragmas are the pragmas of every connection. They go in the connection
+// string so that each pooled connection gets them; busy_timeout comes first
+// so the others wait too.
+func pragmas() url.Values {
 	q := url.Values{}
 	q.Add("_pragma", "busy_timeout(10000)")
 	q.Add("_pragma", "journal_mode(WAL)")
@@ -204,11 +219,11 @@ func dsn(path string, readOnly bool) string {
 	// board's index walks touch pages all over the file. Mapped pages count
 	// towards resident memory only once touched.
 	q.Add("_pragma", "mmap_size(134217728)")
-	if readOnly {
-		q.Add("_pragma", "query_only(1)")
-	} else {
-		q.Set("_txlock", "immediate")
-	}
+	return q
+}
+
+// fileURI makes the file: URI of an absolute path with the query q.
+func fileURI(path string, q url.Values) string {
 	slashed := filepath.ToSlash(path)
 	if !strings.HasPrefix(slashed, "/") {
 		slashed = "/" + slashed // C:/data → /C:/data, SQLite's form on Windows
