@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"testing"
@@ -10,83 +11,349 @@ import (
 	"github.com/mealbuddy/mealbuddy/store"
 )
 
-// TestBoardCacheNeverStale: the board is cached per store.BoardVersion; every
-// change a board shows must appear on the next view.
+// TestBoardCacheNeverStale: every change a board page may show appears on
+// the next view, whichever handler made it, and a commit by another process
+// within the cache's data version interval.
+//
+// Each step writes its own post, views the board (so the page is cached),
+// renames that post behind app's back (the same store, no handler: the
+// cache cannot know) and then makes its change through the API. The next
+// view must carry the new title: the change dropped the cached page. Where
+// the change itself shows on the page, that is checked too. Steps set up
+// their own state and run in any order.
 func TestBoardCacheNeverStale(t *testing.T) {
 	e := newTestEnv(t)
+	ctx := context.Background()
 	writer := e.register("writer", addrSajik)
 	reader := e.register("reader", addrSajik)
-	first := func() map[string]any {
+	board := func(t *testing.T) []map[string]any {
 		t.Helper()
 		r := e.do(req{method: "GET", path: "/api/post/", token: reader.token})
-		posts := r.json(t)["posts"].([]any)
-		if len(posts) == 0 {
-			t.Fatal("empty board")
+		if r.status != 200 {
+			t.Fatalf("board: %d %s", r.status, r.raw)
 		}
-		return posts[0].(map[string]any)
+		var out []map[string]any
+		for _, p := range r.json(t)["posts"].([]any) {
+			out = append(out, p.(map[string]any))
+		}
+		return out
 	}
-	e.writePost(writer, "첫 글", 4)
-	if got := first()["title"]; got != "첫 글" {
-		t.Fatalf("first view %v", got)
+	find := func(posts []map[string]any, id int64) map[string]any {
+		for _, p := range posts {
+			if p["id"] == float64(id) {
+				return p
+			}
+		}
+		return nil
 	}
-	e.writePost(writer, "둘째 글", 4)
-	if got := first()["title"]; got != "둘째 글" {
-		t.Errorf("after a new post: %v", got)
+	renameBehind := func(t *testing.T, id int64, title string) {
+		t.Helper()
+		if _, err := e.store.UpdatePost(ctx, id, store.PostUpdate{Title: &title}); err != nil {
+			t.Fatal(err)
+		}
 	}
-	// A join changes join_number on the board.
-	_, room2 := e.writePost(writer, "셋째 글", 4)
-	first()
-	if r := e.do(req{method: "POST", path: fmt.Sprintf("/api/chat/%d/", room2), token: reader.token}); r.status != 200 {
-		t.Fatalf("join: %d %s", r.status, r.raw)
+	ok := func(t *testing.T, r response) {
+		t.Helper()
+		if r.status >= 300 {
+			t.Fatalf("%d %s", r.status, r.raw)
+		}
 	}
-	if got := first()["join_number"]; got != float64(2) {
-		t.Errorf("join_number after a join: %v", got)
-	}
-	// The writer's new name shows on their posts.
-	e.do(req{method: "POST", path: "/api/user/update/", token: writer.token, body: map[string]any{"username": "새이름"}})
-	if got := first()["writer"].(map[string]any)["username"]; got != "새이름" {
-		t.Errorf("writer name after update: %v", got)
+	join := func(t *testing.T, u testUser, room int64) {
+		t.Helper()
+		ok(t, e.do(req{method: "POST", path: fmt.Sprintf("/api/chat/%d/", room), token: u.token}))
 	}
 
-	// Another process (the CLI) writes to the same file: the board shows it
-	// within the store's watch interval.
-	other, err := store.Open(filepath.Join(e.dir, store.FileName))
-	if err != nil {
-		t.Fatal(err)
+	// The cache is in play: without a change through a handler, a write
+	// behind app's back stays unseen. (Were every view a miss, the steps
+	// below would pass without testing anything.)
+	first, _ := e.writePost(writer, "처음", 4)
+	board(t)
+	renameBehind(t, first, "뒤에서 바꿈")
+	if got := find(board(t), first)["title"]; got != "처음" {
+		t.Fatalf("the board is not cached: title %v", got)
 	}
-	defer other.Close()
-	w, _ := other.UserByID(context.Background(), writer.id)
-	if _, err := other.CreatePost(context.Background(), store.NewPost{WriterID: w.ID, Title: "다른 프로세스 글",
-		Category: "피자", Content: "c", Address: w.Address, Area: w.Area(), TargetNumber: 3}); err != nil {
-		t.Fatal(err)
+
+	type post struct{ id, room int64 }
+	steps := []struct {
+		name    string
+		prepare func(t *testing.T, p post) // after the post, before the cached view
+		change  func(t *testing.T, p post)
+		check   func(t *testing.T, p map[string]any, posts []map[string]any)
+	}{
+		{name: "WritePost",
+			change: func(t *testing.T, p post) { e.writePost(writer, "새 글", 4) },
+			check: func(t *testing.T, _ map[string]any, posts []map[string]any) {
+				if posts[0]["title"] != "새 글" {
+					t.Errorf("newest post %v", posts[0]["title"])
+				}
+			}},
+		{name: "EditPost",
+			change: func(t *testing.T, p post) {
+				ok(t, e.do(req{method: "POST", path: fmt.Sprintf("/api/post/detail/%d/edit/", p.id), token: writer.token,
+					body: map[string]any{"content": "고친 내용"}}))
+			},
+			check: func(t *testing.T, p map[string]any, _ []map[string]any) {
+				if p["content"] != "고친 내용" {
+					t.Errorf("content %v", p["content"])
+				}
+			}},
+		{name: "ClosePost",
+			change: func(t *testing.T, p post) {
+				ok(t, e.do(req{method: "POST", path: fmt.Sprintf("/api/post/detail/%d/edit/", p.id), token: writer.token,
+					body: map[string]any{"is_compelete": true}}))
+			},
+			check: func(t *testing.T, p map[string]any, _ []map[string]any) {
+				if p["is_compelete"] != true {
+					t.Errorf("is_compelete %v", p["is_compelete"])
+				}
+			}},
+		{name: "Join",
+			change: func(t *testing.T, p post) { join(t, reader, p.room) },
+			check: func(t *testing.T, p map[string]any, _ []map[string]any) {
+				if p["join_number"] != float64(2) {
+					t.Errorf("join_number %v", p["join_number"])
+				}
+			}},
+		{name: "JoinFills",
+			change: func(t *testing.T, p post) { join(t, reader, p.room) },
+			check: func(t *testing.T, p map[string]any, _ []map[string]any) {
+				if p["join_number"] != float64(2) || p["is_compelete"] != true {
+					t.Errorf("join_number %v is_compelete %v", p["join_number"], p["is_compelete"])
+				}
+			}},
+		{name: "Leave",
+			prepare: func(t *testing.T, p post) { join(t, reader, p.room) },
+			change: func(t *testing.T, p post) {
+				ok(t, e.do(req{method: "DELETE", path: fmt.Sprintf("/api/chat/%d/user/", p.room), token: reader.token}))
+			},
+			check: func(t *testing.T, p map[string]any, _ []map[string]any) {
+				if p["join_number"] != float64(1) {
+					t.Errorf("join_number %v", p["join_number"])
+				}
+			}},
+		{name: "Ban",
+			prepare: func(t *testing.T, p post) { join(t, reader, p.room) },
+			change: func(t *testing.T, p post) {
+				ok(t, e.do(req{method: "POST", path: fmt.Sprintf("/api/chat/%d/user/ban/", p.room), token: writer.token,
+					body: map[string]any{"target_user_id": reader.id}}))
+			},
+			check: func(t *testing.T, p map[string]any, _ []map[string]any) {
+				if p["join_number"] != float64(1) {
+					t.Errorf("join_number %v", p["join_number"])
+				}
+			}},
+		{name: "DeleteRoom",
+			change: func(t *testing.T, p post) {
+				ok(t, e.do(req{method: "DELETE", path: fmt.Sprintf("/api/chat/%d/", p.room), token: writer.token}))
+			},
+			check: func(t *testing.T, p map[string]any, _ []map[string]any) {
+				if p["is_compelete"] != true {
+					t.Errorf("is_compelete %v", p["is_compelete"])
+				}
+			}},
+		{name: "DeletePost",
+			change: func(t *testing.T, p post) {
+				ok(t, e.do(req{method: "POST", path: fmt.Sprintf("/api/post/detail/%d/delete/", p.id), token: writer.token}))
+			}},
+		{name: "Username",
+			change: func(t *testing.T, p post) {
+				ok(t, e.do(req{method: "POST", path: "/api/user/update/", token: writer.token,
+					body: map[string]any{"username": "새이름"}}))
+			},
+			check: func(t *testing.T, p map[string]any, _ []map[string]any) {
+				if got := p["writer"].(map[string]any)["username"]; got != "새이름" {
+					t.Errorf("writer name %v", got)
+				}
+			}},
+		// Nothing of a deleted account changes on the board today (its posts
+		// stay); the renamed post shows the page was dropped all the same.
+		{name: "DeleteAccount",
+			change: func(t *testing.T, p post) {
+				leaver := e.register("leaver", addrSajik)
+				ok(t, e.do(req{method: "POST", path: "/api/user/delete/", token: leaver.token,
+					body: map[string]any{"password": testPassword}}))
+			}},
 	}
-	deadline := time.Now().Add(10 * time.Second)
-	for first()["title"] != "다른 프로세스 글" {
-		if time.Now().After(deadline) {
-			t.Fatal("a post written by another process never reached the board")
+	for _, st := range steps {
+		t.Run(st.name, func(t *testing.T) {
+			var p post
+			p.id, p.room = e.writePost(writer, st.name, 2)
+			if st.prepare != nil {
+				st.prepare(t, p)
+			}
+			if find(board(t), p.id) == nil {
+				t.Fatal("the step's post is not on the board")
+			}
+			renamed := st.name + " (뒤에서)"
+			renameBehind(t, p.id, renamed)
+			st.change(t, p)
+			posts := board(t)
+			got := find(posts, p.id)
+			if st.name == "DeletePost" {
+				if got != nil {
+					t.Error("the deleted post is still on the board")
+				}
+				return
+			}
+			if got == nil {
+				t.Fatal("the step's post left the board")
+			}
+			if got["title"] != renamed {
+				t.Errorf("the board is stale after the change: title %v", got["title"])
+			}
+			if st.check != nil {
+				st.check(t, got, posts)
+			}
+		})
+	}
+
+	// Another process (the CLI, `mealbuddy seed` while serving) commits to
+	// the same file: the board shows it within the cache's data version
+	// interval.
+	t.Run("OtherProcess", func(t *testing.T) {
+		board(t)
+		other, err := store.Open(filepath.Join(e.dir, store.FileName))
+		if err != nil {
+			t.Fatal(err)
 		}
-		time.Sleep(50 * time.Millisecond)
+		defer other.Close()
+		w, err := other.UserByID(ctx, writer.id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, err := other.CreatePost(ctx, store.NewPost{WriterID: w.ID, Title: "다른 프로세스 글",
+			Category: "피자", Content: "c", Address: w.Address, Area: w.Area(), TargetNumber: 3})
+		if err != nil {
+			t.Fatal(err)
+		}
+		deadline := time.Now().Add(10 * time.Second)
+		for find(board(t), p.ID) == nil {
+			if time.Now().After(deadline) {
+				t.Fatal("a post written by another process never reached the board")
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+	})
+}
+
+// TestBoardCacheNoCache: Config.NoBoardCache renders every view afresh.
+func TestBoardCacheNoCache(t *testing.T) {
+	e := newTestEnv(t, func(c *Config) { c.NoBoardCache = true })
+	u := e.register("writer", addrSajik)
+	id, _ := e.writePost(u, "처음", 4)
+	view := func() any {
+		r := e.do(req{method: "GET", path: "/api/post/", token: u.token})
+		return r.json(t)["posts"].([]any)[0].(map[string]any)["title"]
+	}
+	view()
+	title := "뒤에서 바꿈"
+	if _, err := e.store.UpdatePost(context.Background(), id, store.PostUpdate{Title: &title}); err != nil {
+		t.Fatal(err)
+	}
+	if got := view(); got != title {
+		t.Errorf("title %v, want %v", got, title)
 	}
 }
 
-func TestBoardCacheVersions(t *testing.T) {
-	var c boardCache
+// fakeDataVersion is a store data version the test moves by hand.
+type fakeDataVersion struct {
+	v     int64
+	err   error
+	reads int
+}
+
+func (f *fakeDataVersion) read(context.Context) (int64, error) {
+	f.reads++
+	return f.v, f.err
+}
+
+func newFakeBoardCache(t *testing.T) (*boardCache, *fakeDataVersion, *time.Time) {
+	dv := &fakeDataVersion{v: 7}
+	clock := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	c := newBoardCache(dv.read, testLogger(t), func() time.Time { return clock })
+	return c, dv, &clock
+}
+
+func TestBoardCacheGenerations(t *testing.T) {
+	ctx := context.Background()
+	c, _, _ := newFakeBoardCache(t)
 	k := boardKey{area: "1", page: 1}
-	c.put(3, k, []byte("v3"))
-	if b, ok := c.get(3, k); !ok || string(b) != "v3" {
-		t.Fatalf("get(3) = %q %v", b, ok)
+	_, gen, ok := c.get(ctx, k)
+	if ok {
+		t.Fatal("hit in an empty cache")
 	}
-	if _, ok := c.get(4, k); ok {
-		t.Error("a newer version must miss")
+	c.put(gen, k, []byte("v1"))
+	if b, _, ok := c.get(ctx, k); !ok || string(b) != "v1" {
+		t.Fatalf("get = %q %v", b, ok)
 	}
-	c.put(2, k, []byte("v2"))
-	if b, _ := c.get(3, k); string(b) != "v3" {
-		t.Error("an older render replaced a newer one")
+
+	// A page rendered from data read before a change must not be kept.
+	_, gen, _ = c.get(ctx, boardKey{area: "2", page: 1})
+	c.changed()
+	c.put(gen, boardKey{area: "2", page: 1}, []byte("old"))
+	if _, _, ok := c.get(ctx, boardKey{area: "2", page: 1}); ok {
+		t.Error("a page rendered before a change was kept")
 	}
+	if _, _, ok := c.get(ctx, k); ok {
+		t.Error("a page survived a change")
+	}
+
+	_, gen, _ = c.get(ctx, k)
 	for i := range maxBoardPages + 5 {
-		c.put(3, boardKey{page: i}, []byte("x"))
+		c.put(gen, boardKey{page: i}, []byte("x"))
 	}
 	if len(c.pages) > maxBoardPages {
 		t.Errorf("%d pages cached, bound is %d", len(c.pages), maxBoardPages)
+	}
+
+	var off *boardCache // Config.NoBoardCache
+	off.put(0, k, []byte("x"))
+	off.changed()
+	if _, _, ok := off.get(ctx, k); ok {
+		t.Error("a nil cache answered")
+	}
+}
+
+// TestBoardCacheDataVersion: the data version is read at most once per
+// interval, and a move drops every page.
+func TestBoardCacheDataVersion(t *testing.T) {
+	ctx := context.Background()
+	c, dv, clock := newFakeBoardCache(t)
+	k := boardKey{area: "1", page: 1}
+	cache := func() {
+		t.Helper()
+		_, gen, _ := c.get(ctx, k)
+		c.put(gen, k, []byte("page"))
+		if _, _, ok := c.get(ctx, k); !ok {
+			t.Fatal("the page was not kept")
+		}
+	}
+	cache()
+	if dv.reads != 1 {
+		t.Fatalf("%d data version reads, want 1", dv.reads)
+	}
+
+	dv.v++ // another process commits
+	if _, _, ok := c.get(ctx, k); !ok {
+		t.Error("the data version was read again within the interval")
+	}
+	*clock = clock.Add(dataVersionEvery)
+	if _, _, ok := c.get(ctx, k); ok {
+		t.Error("a page survived a commit by another process")
+	}
+	if dv.reads != 2 {
+		t.Errorf("%d data version reads, want 2", dv.reads)
+	}
+
+	cache()
+	*clock = clock.Add(dataVersionEvery)
+	if _, _, ok := c.get(ctx, k); !ok {
+		t.Error("an unchanged data version dropped the page")
+	}
+
+	dv.err = errors.New("disk gone")
+	*clock = clock.Add(dataVersionEvery)
+	if _, _, ok := c.get(ctx, k); ok {
+		t.Error("a page was served though the data version could not be read")
 	}
 }

@@ -44,6 +44,10 @@ type Config struct {
 	PasswordCost PasswordCost
 	// PingInterval is the chat socket keepalive; zero means 20s.
 	PingInterval time.Duration
+	// NoBoardCache renders every board view from the database instead of
+	// keeping rendered pages until the next change (measurements compare
+	// the two).
+	NoBoardCache bool
 
 	// Ops holds backups, TLS and metrics (ops.go).
 	Ops OpsConfig

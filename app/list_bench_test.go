@@ -253,12 +253,11 @@ func (f *listFixture) build(b *testing.B) {
 		return
 	}
 	f.real = httptest.NewServer(f.srv)
-	uncached, err := NewServer(Config{DataDir: f.dir, Secret: benchSecret}, f.store, neighborhood.Default(), testUI, log)
+	uncached, err := NewServer(Config{DataDir: f.dir, Secret: benchSecret, NoBoardCache: true}, f.store, neighborhood.Default(), testUI, log)
 	if err != nil {
 		f.err = err
 		return
 	}
-	uncached.noBoardCache = true
 	f.uncached = httptest.NewServer(uncached)
 	f.client = &http.Client{Transport: &http.Transport{
 		MaxIdleConns:        4 * benchClients,

@@ -1,12 +1,9 @@
 package app
 
 import (
-	"encoding/json"
 	"math"
 	"net/http"
-	"strconv"
 	"strings"
-	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -16,7 +13,6 @@ import (
 )
 
 const (
-	postsPerPage    = 10
 	maxTitleLen     = 30
 	maxContentLen   = 2000
 	minTargetNumber = 2
@@ -71,168 +67,6 @@ func (s *Server) postJSON(p store.Post, viewer store.User) postJSON {
 		}
 	}
 	return out
-}
-
-// paginator is the original service's page navigation object.
-type paginator struct {
-	PageRange   []int `json:"page_range"`
-	CurrentPage int   `json:"current_page"`
-	PrevButton  *int  `json:"prev_button"`
-	NextButton  *int  `json:"next_button"`
-}
-
-// newPaginator computes the paginator of docs/api.md (GET /api/post/) for page p of total items; p is
-// clamped to 1…last.
-func newPaginator(p, total int) paginator {
-	last := max(1, (total+postsPerPage-1)/postsPerPage)
-	p = min(max(p, 1), last)
-	right := min(max(p-5, 1)+9, last)
-	left := max(right-9, 1)
-	pg := paginator{CurrentPage: p, PageRange: make([]int, 0, right-left+1)}
-	for i := left; i <= right; i++ {
-		pg.PageRange = append(pg.PageRange, i)
-	}
-	if p != 1 {
-		prev := max(p-10, 1)
-		pg.PrevButton = &prev
-	}
-	if p != last {
-		next := min(p+10, last)
-		pg.NextButton = &next
-	}
-	return pg
-}
-
-// maxPage bounds ?page= so that page arithmetic cannot overflow.
-const maxPage = 1_000_000
-
-// pageParam reads ?page=; anything but a number means 1.
-func pageParam(r *http.Request) int {
-	n, err := strconv.Atoi(strings.TrimSpace(r.URL.Query().Get("page")))
-	if err != nil {
-		return 1
-	}
-	return min(max(n, 1), maxPage)
-}
-
-// areasFor lists the area keys of the user's board at a range.
-func (s *Server) areasFor(u store.User, rng int) []string {
-	if u.DongCode == "" || rng == 0 {
-		return []string{u.Area()}
-	}
-	near := s.dongs.Within(u.DongCode, rng)
-	if len(near) == 0 {
-		return []string{u.Area()}
-	}
-	areas := make([]string, len(near))
-	for i, n := range near {
-		areas[i] = n.Dong.Code
-	}
-	return areas
-}
-
-func (s *Server) handleListPosts(w http.ResponseWriter, r *http.Request) {
-	u := currentUser(r)
-	q := r.URL.Query()
-	errs := fieldErrors{}
-	category := strings.TrimSpace(q.Get("category"))
-	if category != "" && !menu.IsCategory(category) {
-		errs.add("category", "알 수 없는 카테고리입니다.")
-	}
-	rng := u.Range
-	if raw := strings.TrimSpace(q.Get("range")); raw != "" {
-		n, err := strconv.Atoi(raw)
-		if err != nil || n < 0 || n > 2 {
-			errs.add("range", "범위는 0, 1, 2 중 하나여야 합니다.")
-		}
-		rng = n
-	}
-	if len(errs) > 0 {
-		writeInvalid(w, errs)
-		return
-	}
-	page := pageParam(r)
-	key := boardKey{area: u.Area(), rng: rng, category: category, page: page}
-	version := s.store.BoardVersion()
-	if body, ok := s.boards.get(version, key); ok && !s.noBoardCache {
-		writeJSONBytes(w, http.StatusOK, body)
-		return
-	}
-	filter := store.PostFilter{Areas: s.areasFor(u, rng), Category: category}
-	// Counting past ten pages beyond this one cannot change the paginator.
-	total, err := s.store.CountPosts(r.Context(), filter, (page+10)*postsPerPage+1)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	pg := newPaginator(page, total)
-	filter.Limit, filter.Offset = postsPerPage, (pg.CurrentPage-1)*postsPerPage
-	posts, err := s.store.ListPosts(r.Context(), filter)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	out := boardJSON{Posts: make([]postJSON, len(posts)), Paginator: pg}
-	for i, p := range posts {
-		out.Posts[i] = s.postJSON(p, u)
-	}
-	body, err := json.Marshal(out)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.boards.put(version, key, body)
-	writeJSONBytes(w, http.StatusOK, body)
-}
-
-// boardJSON is the list answer.
-type boardJSON struct {
-	Posts     []postJSON `json:"posts"`
-	Paginator paginator  `json:"paginator"`
-}
-
-// boardKey names one rendered board page: everything the answer depends on
-// besides the store's content. Viewers of one neighbourhood share pages (the
-// distances are from the neighbourhood, not the person).
-type boardKey struct {
-	area     string
-	rng      int
-	category string
-	page     int
-}
-
-// boardCache keeps rendered board pages of the current store.BoardVersion.
-// Residents mostly read the board; re-running its three queries for each
-// view costs far more than answering the bytes again.
-type boardCache struct {
-	mu      sync.Mutex
-	version uint64
-	pages   map[boardKey][]byte
-}
-
-// maxBoardPages bounds the cache (a page is ~6 KB).
-const maxBoardPages = 512
-
-func (c *boardCache) get(version uint64, k boardKey) ([]byte, bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.version != version {
-		return nil, false
-	}
-	body, ok := c.pages[k]
-	return body, ok
-}
-
-func (c *boardCache) put(version uint64, k boardKey, body []byte) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if version < c.version {
-		return // rendered from data older than what the cache holds
-	}
-	if version > c.version || c.pages == nil || len(c.pages) >= maxBoardPages {
-		c.version, c.pages = version, make(map[boardKey][]byte)
-	}
-	c.pages[k] = body
 }
 
 // postFields validates the fields that a write and an edit share. A field
@@ -315,6 +149,7 @@ func (s *Server) handleWritePost(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
+	s.boards.changed()
 	writeJSON(w, http.StatusCreated, s.postJSON(p, u))
 }
 
@@ -376,6 +211,7 @@ func (s *Server) handleEditPost(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, notFoundAs(errPostNotFound, err))
 		return
 	}
+	s.boards.changed()
 	if out, ok := s.detailJSON(w, r, p); ok {
 		writeJSON(w, http.StatusOK, out)
 	}
@@ -394,6 +230,7 @@ func (s *Server) handleDeletePost(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
+	s.boards.changed()
 	s.roomDeleted(p.RoomID)
 	w.WriteHeader(http.StatusNoContent)
 }

@@ -182,6 +182,7 @@ func (s *Server) handleJoinRoom(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, notFoundAs(errRoomNotFound, err))
 		return
 	}
+	s.boards.changed()
 	if ch.Changed { // commit, then publish
 		s.hub.Publish(id, memberFrame("chat.user.join", u.ID, ch.Notice))
 	}
@@ -203,6 +204,7 @@ func (s *Server) handleDeleteRoom(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
+	s.boards.changed()
 	s.roomDeleted(room.ID)
 	writeMessage(w, http.StatusAccepted, "채팅방이 삭제되었습니다.")
 }
@@ -244,6 +246,7 @@ func (s *Server) handleLeaveRoom(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, notFoundAs(errRoomNotFound, err))
 		return
 	}
+	s.boards.changed()
 	// The event first: the leaver's sockets receive it, then their close.
 	s.hub.Publish(id, memberFrame("chat.user.leave", u.ID, ch.Notice))
 	s.kick(id, u.ID, statusLeft)
@@ -280,6 +283,7 @@ func (s *Server) handleBan(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, notFoundAs(errRoomNotFound, err))
 		return
 	}
+	s.boards.changed()
 	if ch.Changed { // the event first: the target's sockets receive it, then their close
 		s.hub.Publish(room.ID, memberFrame("chat.user.leave", target, ch.Notice))
 	}

@@ -36,8 +36,7 @@ type Server struct {
 	secureCookies bool
 	loginByIP     *limiter
 	loginByUser   *limiter
-	boards        boardCache
-	noBoardCache  bool // benchmarks measure the uncached path with it
+	boards        *boardCache // nil: Config.NoBoardCache
 	ui            fs.FS
 	gzipped       sync.Map // asset name → its gzipped bytes
 	handler       http.Handler
@@ -96,6 +95,9 @@ func NewServer(cfg Config, st *store.Store, dongs *neighborhood.Index, uiFS fs.F
 		s.certs = &certReloader{certFile: cfg.Ops.TLSCert, keyFile: cfg.Ops.TLSKey}
 	}
 	s.metrics = newServerMetrics(s)
+	if !cfg.NoBoardCache {
+		s.boards = newBoardCache(st.DataVersion, log, time.Now)
+	}
 	s.loginByIP = newLimiter(20, 10, s.now)
 	s.loginByUser = newLimiter(6, 5, s.now)
 	s.hub = newChatHub(cfg.PingInterval, log)

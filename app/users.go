@@ -267,6 +267,7 @@ func (s *Server) handleUpdateUser(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err) // a taken username answers as a field error
 		return
 	}
+	s.boards.changed()
 	s.respondBareUser(w, r, http.StatusOK, u)
 }
 
@@ -338,6 +339,7 @@ func (s *Server) handleDeleteUser(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
+	s.boards.changed()
 	s.credentialsChanged(u.ID)
 	s.clearSessionCookie(w)
 	writeMessage(w, http.StatusOK, "회원 탈퇴가 완료되었습니다.")

@@ -82,7 +82,7 @@ type MenuChatTurn struct {
 // conversation after the turn. Other days' messages and counts are dropped.
 func (s *Store) AppendMenuChat(ctx context.Context, t MenuChatTurn) ([]MenuChatMessage, error) {
 	var conv []MenuChatMessage
-	err := s.txKeepBoard(ctx, func(tx *sql.Tx) error {
+	err := s.tx(ctx, func(tx *sql.Tx) error {
 		var asked int
 		err := tx.QueryRowContext(ctx, `SELECT questions FROM foodchat_quota WHERE user_id = ? AND day = ?`,
 			t.UserID, t.Day).Scan(&asked)
@@ -138,7 +138,7 @@ func (s *Store) AppendMenuChat(ctx context.Context, t MenuChatTurn) ([]MenuChatM
 // ResetMenuChat deletes the user's conversation. The day's question count
 // stays: a reset is not a way around the quota.
 func (s *Store) ResetMenuChat(ctx context.Context, userID int64) error {
-	return s.txKeepBoard(ctx, func(tx *sql.Tx) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM foodchat_messages WHERE user_id = ?`, userID); err != nil {
 			return fmt.Errorf("reset foodchat: %w", err)
 		}

@@ -272,7 +272,7 @@ func (w *MessageWriter) collect(batch *[]*pendingMessage, timer *time.Timer) boo
 func (w *MessageWriter) commit(batch []*pendingMessage) {
 	ctx := context.Background()
 	results := make([]messageResult, len(batch))
-	err := w.s.txKeepBoard(ctx, func(tx *sql.Tx) error {
+	err := w.s.tx(ctx, func(tx *sql.Tx) error {
 		st, err := prepareMessageStmts(ctx, tx)
 		if err != nil {
 			return err

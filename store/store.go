@@ -13,7 +13,6 @@ import (
 	"runtime"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/pressly/goose/v3"
@@ -44,52 +43,21 @@ type Store struct {
 	r   *readPool
 	now func() time.Time
 
-	// boardVersion moves on with every committed change that can alter a
-	// board page; see BoardVersion.
-	boardVersion atomic.Uint64
-	stopWatch    context.CancelFunc
-	watchDone    chan struct{}
-
 	path string // the database file, absolute
 }
 
-// BoardVersion changes whenever a board page may have changed: after every
-// write this process commits (posts, rooms, members, users) and, within
-// WatchInterval, after a commit by another process on the same file (the CLI).
-// A cache of rendered pages keyed by it is never stale for this process's
-// own writes.
-func (s *Store) BoardVersion() uint64 { return s.boardVersion.Load() }
-
-// WatchInterval is how often the store looks for commits by other
-// processes (PRAGMA data_version).
-const WatchInterval = time.Second
-
-// watchOtherWriters polls PRAGMA data_version on one held connection: it
-// changes when any other connection commits, including other processes.
-func (s *Store) watchOtherWriters(ctx context.Context) {
-	defer close(s.watchDone)
-	conn, err := s.r.Conn(ctx)
-	if err != nil {
-		return
+// DataVersion reads PRAGMA data_version on the writer connection. It changes
+// when a commit by any other connection to the file is seen: another
+// process (the CLI, `mealbuddy seed` while serving) or another Store. This
+// Store's own commits never change it, since they are the writer's own.
+// Like every use of the writer, it waits for a write transaction in
+// progress.
+func (s *Store) DataVersion(ctx context.Context) (int64, error) {
+	var v int64
+	if err := s.w.QueryRowContext(ctx, `PRAGMA data_version`).Scan(&v); err != nil {
+		return 0, fmt.Errorf("data version: %w", err)
 	}
-	defer conn.Close()
-	var last int64
-	tick := time.NewTicker(WatchInterval)
-	defer tick.Stop()
-	for {
-		var v int64
-		if err := conn.QueryRowContext(ctx, `PRAGMA data_version`).Scan(&v); err == nil && v != last {
-			if last != 0 {
-				s.boardVersion.Add(1)
-			}
-			last = v
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-tick.C:
-		}
-	}
+	return v, nil
 }
 
 // readPool is the pool of read-only connections. It keeps one prepared
@@ -180,12 +148,7 @@ func Open(path string) (*Store, error) {
 	r.SetMaxIdleConns(readers)
 	r.SetConnMaxIdleTime(0)
 	r.SetConnMaxLifetime(0)
-	s := &Store{path: path, w: w, r: &readPool{DB: r, stmts: map[string]*sql.Stmt{}}, now: func() time.Time { return time.Now().UTC() },
-		watchDone: make(chan struct{})}
-	ctx, cancel := context.WithCancel(context.Background())
-	s.stopWatch = cancel
-	go s.watchOtherWriters(ctx)
-	return s, nil
+	return &Store{path: path, w: w, r: &readPool{DB: r, stmts: map[string]*sql.Stmt{}}, now: func() time.Time { return time.Now().UTC() }}, nil
 }
 
 // writerDSN is the connection string of the writer. _txlock=immediate
@@ -233,8 +196,6 @@ func fileURI(path string, q url.Values) string {
 
 // Close closes both pools.
 func (s *Store) Close() error {
-	s.stopWatch()
-	<-s.watchDone
 	return errors.Join(s.r.Close(), s.w.Close())
 }
 
@@ -301,19 +262,8 @@ func (s *Store) MigrationStatuses(ctx context.Context) ([]MigrationStatus, error
 	return out, nil
 }
 
-// tx runs fn in one write transaction. A committed change may alter what a
-// board page shows, so it moves BoardVersion on.
+// tx runs fn in one write transaction.
 func (s *Store) tx(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	if err := s.txKeepBoard(ctx, fn); err != nil {
-		return err
-	}
-	s.boardVersion.Add(1)
-	return nil
-}
-
-// txKeepBoard is tx for changes that no board page shows (chat messages,
-// the menu conversation).
-func (s *Store) txKeepBoard(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)

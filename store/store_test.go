@@ -188,6 +188,50 @@ func TestListPostsMatchesNaiveOrder(t *testing.T) {
 	}
 }
 
+// TestDataVersion: the data version stays put for this store's own commits
+// and moves for a commit through another handle on the file, as another
+// process's would.
+func TestDataVersion(t *testing.T) {
+	path := filepath.Join(t.TempDir(), FileName)
+	st, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	ctx := context.Background()
+	if err := st.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	read := func() int64 {
+		t.Helper()
+		v, err := st.DataVersion(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	v0 := read()
+	u, err := st.CreateUser(ctx, NewUser{Email: "a@b.c", Username: "a", PasswordHash: "x", Address: "y"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v := read(); v != v0 {
+		t.Errorf("own commit moved the data version %d → %d", v0, v)
+	}
+	other, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	if _, err := other.CreatePost(ctx, NewPost{WriterID: u.ID, Title: "t", Category: "치킨", Content: "c",
+		Address: "y", Area: u.Area(), TargetNumber: 2}); err != nil {
+		t.Fatal(err)
+	}
+	if v := read(); v == v0 {
+		t.Error("another handle's commit left the data version unchanged")
+	}
+}
+
 // TestOpenPaths: relative folders (the default ./mealbuddy-data) and names
 // that mean something in a URI must open the file they name.
 func TestOpenPaths(t *testing.T) {

@@ -1,0 +1,262 @@
+package app
+
+// The board: GET /api/post/, its paginator, and the cache of rendered pages
+// with its invalidation.
+
+import (
+	"context"
+	"encoding/json"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/mealbuddy/mealbuddy/app/menu"
+	"github.com/mealbuddy/mealbuddy/store"
+)
+
+const postsPerPage = 10
+
+// paginator is the original service's page navigation object.
+type paginator struct {
+	PageRange   []int `json:"page_range"`
+	CurrentPage int   `json:"current_page"`
+	PrevButton  *int  `json:"prev_button"`
+	NextButton  *int  `json:"next_button"`
+}
+
+// newPaginator computes the paginator of docs/api.md (GET /api/post/) for
+// page p of total items; p is clamped to 1…last.
+func newPaginator(p, total int) paginator {
+	last := max(1, (total+postsPerPage-1)/postsPerPage)
+	p = min(max(p, 1), last)
+	right := min(max(p-5, 1)+9, last)
+	left := max(right-9, 1)
+	pg := paginator{CurrentPage: p, PageRange: make([]int, 0, right-left+1)}
+	for i := left; i <= right; i++ {
+		pg.PageRange = append(pg.PageRange, i)
+	}
+	if p != 1 {
+		prev := max(p-10, 1)
+		pg.PrevButton = &prev
+	}
+	if p != last {
+		next := min(p+10, last)
+		pg.NextButton = &next
+	}
+	return pg
+}
+
+// maxPage bounds ?page= so that page arithmetic cannot overflow.
+const maxPage = 1_000_000
+
+// pageParam reads ?page=; anything but a number means 1.
+func pageParam(r *http.Request) int {
+	n, err := strconv.Atoi(strings.TrimSpace(r.URL.Query().Get("page")))
+	if err != nil {
+		return 1
+	}
+	return min(max(n, 1), maxPage)
+}
+
+// areasFor lists the area keys of the user's board at a range.
+func (s *Server) areasFor(u store.User, rng int) []string {
+	if u.DongCode == "" || rng == 0 {
+		return []string{u.Area()}
+	}
+	near := s.dongs.Within(u.DongCode, rng)
+	if len(near) == 0 {
+		return []string{u.Area()}
+	}
+	areas := make([]string, len(near))
+	for i, n := range near {
+		areas[i] = n.Dong.Code
+	}
+	return areas
+}
+
+func (s *Server) handleListPosts(w http.ResponseWriter, r *http.Request) {
+	u := currentUser(r)
+	q := r.URL.Query()
+	errs := fieldErrors{}
+	category := strings.TrimSpace(q.Get("category"))
+	if category != "" && !menu.IsCategory(category) {
+		errs.add("category", "알 수 없는 카테고리입니다.")
+	}
+	rng := u.Range
+	if raw := strings.TrimSpace(q.Get("range")); raw != "" {
+		n, err := strconv.Atoi(raw)
+		if err != nil || n < 0 || n > 2 {
+			errs.add("range", "범위는 0, 1, 2 중 하나여야 합니다.")
+		}
+		rng = n
+	}
+	if len(errs) > 0 {
+		writeInvalid(w, errs)
+		return
+	}
+	page := pageParam(r)
+	key := boardKey{area: u.Area(), rng: rng, category: category, page: page}
+	body, gen, ok := s.boards.get(r.Context(), key)
+	if ok {
+		writeJSONBytes(w, http.StatusOK, body)
+		return
+	}
+	filter := store.PostFilter{Areas: s.areasFor(u, rng), Category: category}
+	// Counting past ten pages beyond this one cannot change the paginator.
+	total, err := s.store.CountPosts(r.Context(), filter, (page+10)*postsPerPage+1)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	pg := newPaginator(page, total)
+	filter.Limit, filter.Offset = postsPerPage, (pg.CurrentPage-1)*postsPerPage
+	posts, err := s.store.ListPosts(r.Context(), filter)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	out := boardJSON{Posts: make([]postJSON, len(posts)), Paginator: pg}
+	for i, p := range posts {
+		out.Posts[i] = s.postJSON(p, u)
+	}
+	body, err = json.Marshal(out)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.boards.put(gen, key, body)
+	writeJSONBytes(w, http.StatusOK, body)
+}
+
+// boardJSON is the list answer.
+type boardJSON struct {
+	Posts     []postJSON `json:"posts"`
+	Paginator paginator  `json:"paginator"`
+}
+
+// boardKey names one rendered board page: everything the answer depends on
+// besides the database. Viewers of one neighbourhood share pages (the
+// distances are from the neighbourhood, not the person).
+type boardKey struct {
+	area     string
+	rng      int
+	category string
+	page     int
+}
+
+// boardCache keeps rendered board pages. Residents mostly read the board;
+// re-running its queries for each view costs far more than answering the
+// bytes again.
+//
+// A page is kept until the next change that a page may show. This
+// process's handlers report theirs by calling changed once their write has
+// committed and before they answer, so a client never reads a page older
+// than its own write. Commits by other processes on the same file (the
+// CLI, `mealbuddy seed` while serving) are found through the store's data
+// version, read at most once per dataVersionEvery, so they show within
+// about that.
+//
+// A nil *boardCache caches nothing (Config.NoBoardCache).
+type boardCache struct {
+	dataVersion func(context.Context) (int64, error)
+	log         *slog.Logger
+	now         func() time.Time // time.Now: its monotonic reading ignores wall clock jumps
+	epoch       time.Time
+
+	mu    sync.Mutex
+	gen   uint64              // moves on with every change
+	pages map[boardKey][]byte // rendered at gen
+
+	nextCheck atomic.Int64 // time since epoch of the next data version read
+	checking  sync.Mutex   // one read at a time; guards version, known
+	version   int64
+	known     bool
+}
+
+// dataVersionEvery is how often the cache asks whether another process
+// committed.
+const dataVersionEvery = time.Second
+
+// maxBoardPages bounds the cache (a page is ~6 KB).
+const maxBoardPages = 512
+
+func newBoardCache(dataVersion func(context.Context) (int64, error), log *slog.Logger, now func() time.Time) *boardCache {
+	return &boardCache{dataVersion: dataVersion, log: log, now: now, epoch: now()}
+}
+
+// get returns the cached page for k. On a miss, gen is what the caller
+// passes to put with the page it renders.
+func (c *boardCache) get(ctx context.Context, k boardKey) (body []byte, gen uint64, ok bool) {
+	if c == nil {
+		return nil, 0, false
+	}
+	c.checkOtherWriters(ctx)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	body, ok = c.pages[k]
+	return body, c.gen, ok
+}
+
+// put keeps a page rendered after get returned gen; a page rendered from
+// data older than a change since then is dropped.
+func (c *boardCache) put(gen uint64, k boardKey, body []byte) {
+	if c == nil {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if gen != c.gen {
+		return
+	}
+	if c.pages == nil || len(c.pages) >= maxBoardPages {
+		c.pages = make(map[boardKey][]byte)
+	}
+	c.pages[k] = body
+}
+
+// changed drops every page. Handlers call it after each committed write
+// that a board page may show: posts (write, edit, delete), rooms (join,
+// leave, ban, delete) and accounts (profile update, deletion).
+func (c *boardCache) changed() {
+	if c == nil {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.gen++
+	c.pages = nil
+}
+
+// checkOtherWriters reads the store's data version when dataVersionEvery
+// has passed since the last read, and drops every page when it moved. A
+// request that finds another one reading goes on without waiting.
+func (c *boardCache) checkOtherWriters(ctx context.Context) {
+	now := int64(c.now().Sub(c.epoch))
+	if now < c.nextCheck.Load() || !c.checking.TryLock() {
+		return
+	}
+	defer c.checking.Unlock()
+	if now < c.nextCheck.Load() {
+		return // another request has just read it
+	}
+	c.nextCheck.Store(now + int64(dataVersionEvery))
+	v, err := c.dataVersion(ctx)
+	if err != nil {
+		// Whether another process wrote is unknown: render afresh.
+		if ctx.Err() == nil {
+			c.log.Warn("board cache: data version", "err", err)
+		}
+		c.changed()
+		return
+	}
+	// The first read has nothing to compare with; pages rendered before it
+	// are dropped too.
+	if !c.known || v != c.version {
+		c.version, c.known = v, true
+		c.changed()
+	}
+}
