@@ -145,29 +145,3 @@ func (s *Store) ResetMenuChat(ctx context.Context, userID int64) error {
 		return nil
 	})
 }
-
-// OpenPosts returns the newest posts (at most limit) in areas that still take
-// members: not closed by the writer, not full, room not deleted.
-func (s *Store) OpenPosts(ctx context.Context, areas []string, limit int) ([]Post, error) {
-	if len(areas) == 0 || limit <= 0 {
-		return nil, nil
-	}
-	where, args := PostFilter{Areas: areas}.where()
-	args = append(args, limit)
-	rows, err := s.r.QueryContext(ctx, postSelect+where+` AND p.closed = 0 AND r.deleted_at IS NULL
-		AND (SELECT COUNT(*) FROM room_members m WHERE m.room_id = r.id) < p.target_number
-		ORDER BY p.id DESC LIMIT ?`, args...)
-	if err != nil {
-		return nil, fmt.Errorf("open posts: %w", err)
-	}
-	defer rows.Close()
-	var out []Post
-	for rows.Next() {
-		p, err := scanPost(rows)
-		if err != nil {
-			return nil, fmt.Errorf("scan post: %w", err)
-		}
-		out = append(out, p)
-	}
-	return out, rows.Err()
-}

@@ -189,14 +189,20 @@ func (f PostFilter) pageIDs() (string, []any) {
 	return b.String(), args
 }
 
+// listQuery is the query ListPosts runs. The page is picked on the index
+// first; only its rows are joined.
+func (f PostFilter) listQuery() (string, []any) {
+	ids, args := f.pageIDs()
+	return postSelect + ` WHERE p.id IN (` + ids + `) ORDER BY p.id DESC`, args
+}
+
 // ListPosts returns a page of posts, newest first.
 func (s *Store) ListPosts(ctx context.Context, f PostFilter) ([]Post, error) {
 	if len(f.Areas) == 0 {
 		return nil, nil
 	}
-	// The page is picked on the index first; only its rows are joined.
-	ids, args := f.pageIDs()
-	rows, err := s.r.QueryContext(ctx, postSelect+` WHERE p.id IN (`+ids+`) ORDER BY p.id DESC`, args...)
+	query, args := f.listQuery()
+	rows, err := s.r.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("list posts: %w", err)
 	}
@@ -212,6 +218,16 @@ func (s *Store) ListPosts(ctx context.Context, f PostFilter) ([]Post, error) {
 	return out, rows.Err()
 }
 
+// countQuery is the query CountPosts runs.
+func (f PostFilter) countQuery(atMost int) (string, []any) {
+	where, args := f.where()
+	limit := ""
+	if atMost > 0 {
+		limit = ` LIMIT ` + strconv.Itoa(atMost) // see pageIDs: not a bound parameter
+	}
+	return `SELECT COUNT(*) FROM (SELECT 1 FROM posts p` + where + limit + `)`, args
+}
+
 // CountPosts counts the posts a filter matches (Limit and Offset ignored),
 // stopping at atMost when it is positive: the paginator needs the exact
 // count only up to ten pages past the current one.
@@ -219,16 +235,38 @@ func (s *Store) CountPosts(ctx context.Context, f PostFilter, atMost int) (int, 
 	if len(f.Areas) == 0 {
 		return 0, nil
 	}
-	where, args := f.where()
-	limit := ""
-	if atMost > 0 {
-		limit = ` LIMIT ` + strconv.Itoa(atMost) // see pageIDs: not a bound parameter
-	}
+	query, args := f.countQuery(atMost)
 	var n int
-	if err := s.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM posts p`+where+limit+`)`, args...).Scan(&n); err != nil {
+	if err := s.r.QueryRowContext(ctx, query, args...).Scan(&n); err != nil {
 		return 0, fmt.Errorf("count posts: %w", err)
 	}
 	return n, nil
+}
+
+// OpenPosts returns the newest posts (at most limit) in areas that still take
+// members: not complete, room not deleted (the menu recommender attaches
+// them to its suggestions).
+func (s *Store) OpenPosts(ctx context.Context, areas []string, limit int) ([]Post, error) {
+	if len(areas) == 0 || limit <= 0 {
+		return nil, nil
+	}
+	where, args := PostFilter{Areas: areas}.where()
+	args = append(args, limit)
+	rows, err := s.r.QueryContext(ctx, postSelect+where+` AND NOT `+completeSQL+` AND r.deleted_at IS NULL
+		ORDER BY p.id DESC LIMIT ?`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("open posts: %w", err)
+	}
+	defer rows.Close()
+	var out []Post
+	for rows.Next() {
+		p, err := scanPost(rows)
+		if err != nil {
+			return nil, fmt.Errorf("scan post: %w", err)
+		}
+		out = append(out, p)
+	}
+	return out, rows.Err()
 }
 
 // PostUpdate changes the non-nil fields.

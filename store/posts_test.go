@@ -3,8 +3,135 @@ package store
 import (
 	"context"
 	"errors"
+	"fmt"
+	"regexp"
 	"testing"
 )
+
+// planStep is one line of EXPLAIN QUERY PLAN.
+type planStep struct {
+	id, parent int
+	detail     string
+}
+
+func queryPlan(t *testing.T, st *Store, query string, args []any) []planStep {
+	t.Helper()
+	rows, err := st.r.DB.Query(`EXPLAIN QUERY PLAN `+query, args...)
+	if err != nil {
+		t.Fatalf("explain %s: %v", query, err)
+	}
+	defer rows.Close()
+	var plan []planStep
+	for rows.Next() {
+		var s planStep
+		var unused int
+		if err := rows.Scan(&s.id, &s.parent, &unused, &s.detail); err != nil {
+			t.Fatal(err)
+		}
+		plan = append(plan, s)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return plan
+}
+
+var (
+	readsPosts = regexp.MustCompile(`^(SCAN|SEARCH) (posts|p)( |$)`)
+	scansPosts = regexp.MustCompile(`^SCAN (posts|p)( |$)`)
+	sortsRows  = regexp.MustCompile(`^USE TEMP B-TREE FOR .*ORDER BY`)
+)
+
+// planProblems lists the steps of a plan that the board must not take: a
+// full scan of posts (table or index), or a temp B-tree for an ORDER BY in
+// a SELECT that reads posts itself, where the (area, id DESC) index or the
+// rowid order should deliver the rows in order.
+//
+// A temp B-tree beside a subquery is allowed: the several-areas merge sorts
+// the at most Offset+Limit ids that each area's index search delivered,
+// since SQLite does not know that a LIMITed subquery comes out ordered.
+func planProblems(plan []planStep) []string {
+	readsPostsIn := map[int]bool{} // parent ids of the steps that read posts
+	for _, s := range plan {
+		if readsPosts.MatchString(s.detail) {
+			readsPostsIn[s.parent] = true
+		}
+	}
+	var out []string
+	for _, s := range plan {
+		if scansPosts.MatchString(s.detail) {
+			out = append(out, "full scan: "+s.detail)
+		}
+		if sortsRows.MatchString(s.detail) && readsPostsIn[s.parent] {
+			out = append(out, "sorts rows the index should order: "+s.detail)
+		}
+	}
+	return out
+}
+
+func formatPlan(plan []planStep) string {
+	var out string
+	for _, s := range plan {
+		out += fmt.Sprintf("%3d %3d %s\n", s.id, s.parent, s.detail)
+	}
+	return out
+}
+
+// TestListUsesIndex checks the plans of the exact queries that ListPosts
+// and CountPosts run (listQuery, countQuery), for every shape of filter the
+// board sends: each picks posts on the area index alone (covering: a later
+// page skips index entries, not table rows), never scans posts, and never
+// sorts what an index delivers in order.
+func TestListUsesIndex(t *testing.T) {
+	st := newTestStore(t)
+
+	// The check itself must be able to fail.
+	bad := queryPlan(t, st, `SELECT id FROM posts WHERE title = ? ORDER BY created_at DESC LIMIT 10`, []any{"x"})
+	if got := planProblems(bad); len(got) != 2 {
+		t.Fatalf("planProblems found %q in a scan-and-sort plan:\n%s", got, formatPlan(bad))
+	}
+
+	several := []string{"1111053000", "1111054000", "1111055000", "1111056000"}
+	tests := []struct {
+		name   string
+		filter PostFilter
+		index  string // the index the area search must use
+	}{
+		{"OneArea", PostFilter{Areas: []string{"1111053000"}, Limit: 10}, "posts_area_id"},
+		{"OneAreaLaterPage", PostFilter{Areas: []string{"@서울 어딘가"}, Limit: 10, Offset: 490}, "posts_area_id"},
+		{"SeveralAreas", PostFilter{Areas: several, Limit: 10}, "posts_area_id"},
+		{"SeveralAreasLaterPage", PostFilter{Areas: several, Limit: 10, Offset: 490}, "posts_area_id"},
+		{"OneAreaCategory", PostFilter{Areas: []string{"1111053000"}, Category: "치킨", Limit: 10}, "posts_area_category_id"},
+		{"SeveralAreasCategory", PostFilter{Areas: several, Category: "치킨", Limit: 10, Offset: 20}, "posts_area_category_id"},
+	}
+	usesIndex := func(plan []planStep, index string) bool {
+		want := regexp.MustCompile(`^SEARCH (posts|p) USING COVERING INDEX ` + index + ` \(area=\?`)
+		for _, s := range plan {
+			if want.MatchString(s.detail) {
+				return true
+			}
+		}
+		return false
+	}
+	check := func(t *testing.T, name, query string, args []any, index string) {
+		t.Helper()
+		plan := queryPlan(t, st, query, args)
+		if problems := planProblems(plan); len(problems) > 0 {
+			t.Errorf("%s query: %q\n%s", name, problems, formatPlan(plan))
+		}
+		if !usesIndex(plan, index) {
+			t.Errorf("%s query does not search %s:\n%s", name, index, formatPlan(plan))
+		}
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			query, args := tt.filter.listQuery()
+			check(t, "list", query, args, tt.index)
+			query, args = tt.filter.countQuery(110)
+			check(t, "count", query, args, tt.index)
+		})
+	}
+}
 
 // TestCompleteRule: a post and its room are complete when the writer closed
 // the post or the room is full, and both read the same answer; OpenPosts
@@ -75,4 +202,127 @@ func TestCompleteRule(t *testing.T) {
 		t.Fatal(err)
 	}
 	check("room deleted", true)
+}
+
+// TestListPostsMatchesNaiveOrder checks the per-area merge of pageIDs
+// against the plain order of every matching post, for one and several
+// areas, with and without a category, at many offsets.
+func TestListPostsMatchesNaiveOrder(t *testing.T) {
+	st := openTest(t)
+	ctx := context.Background()
+	if err := st.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	u, err := st.CreateUser(ctx, NewUser{Email: "w@example.com", Username: "w", PasswordHash: "x", Address: "a"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	areas := []string{"A", "B", "C", "D", "E"}
+	categories := []string{"치킨", "피자"}
+	type row struct {
+		id             int64
+		area, category string
+	}
+	var all []row
+	for i := range 260 {
+		// A skewed, deterministic spread: some areas are busier than others.
+		area, category := areas[(i*i+i/3)%len(areas)], categories[(i/7)%2]
+		p, err := st.CreatePost(ctx, NewPost{WriterID: u.ID, Title: "t", Category: category, Content: "c",
+			Address: "a", Area: area, TargetNumber: 3})
+		if err != nil {
+			t.Fatal(err)
+		}
+		all = append(all, row{p.ID, area, category})
+	}
+	for _, f := range []PostFilter{
+		{Areas: []string{"A"}},
+		{Areas: []string{"B", "D"}},
+		{Areas: areas},
+		{Areas: areas, Category: "피자"},
+		{Areas: []string{"C", "E"}, Category: "치킨"},
+	} {
+		var want []int64
+		in := map[string]bool{}
+		for _, a := range f.Areas {
+			in[a] = true
+		}
+		for i := len(all) - 1; i >= 0; i-- {
+			if in[all[i].area] && (f.Category == "" || all[i].category == f.Category) {
+				want = append(want, all[i].id)
+			}
+		}
+		if n, _ := st.CountPosts(ctx, f, 0); n != len(want) {
+			t.Errorf("%+v: count %d, want %d", f, n, len(want))
+		}
+		if n, _ := st.CountPosts(ctx, f, 7); n != min(7, len(want)) {
+			t.Errorf("%+v: capped count %d, want %d", f, n, min(7, len(want)))
+		}
+		for offset := 0; offset <= len(want)+10; offset += 10 {
+			f.Limit, f.Offset = 10, offset
+			posts, err := st.ListPosts(ctx, f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			end := min(offset+10, len(want))
+			start := min(offset, end)
+			if len(posts) != end-start {
+				t.Fatalf("%+v: %d posts, want %d", f, len(posts), end-start)
+			}
+			for i, p := range posts {
+				if p.ID != want[start+i] {
+					t.Fatalf("%+v: post %d is %d, want %d", f, i, p.ID, want[start+i])
+				}
+			}
+		}
+	}
+}
+
+func TestOpenPosts(t *testing.T) {
+	ctx := context.Background()
+	st := newTestStore(t)
+	u := mustUser(t, st, "writer")
+	write := func(title string, target int) Post {
+		t.Helper()
+		p, err := st.CreatePost(ctx, NewPost{WriterID: u.ID, Title: title, Category: "치킨", Content: "c",
+			Address: u.Address, Area: u.Area(), TargetNumber: target})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	open1 := write("open1", 4)
+	closed := write("closed", 4)
+	yes := true
+	if _, err := st.UpdatePost(ctx, closed.ID, PostUpdate{Closed: &yes}); err != nil {
+		t.Fatal(err)
+	}
+	full := write("full", 2)
+	other, err := st.CreateUser(ctx, NewUser{Email: "o@example.com", Username: "other", PasswordHash: "x", Address: "a"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.w.ExecContext(ctx, `INSERT INTO room_members (room_id, user_id, joined_at) VALUES (?, ?, ?)`,
+		full.RoomID, other.ID, formatTime(st.now())); err != nil {
+		t.Fatal(err)
+	}
+	open2 := write("open2", 3)
+	elsewhere, err := st.CreatePost(ctx, NewPost{WriterID: other.ID, Title: "far", Category: "피자", Content: "c",
+		Address: "a", Area: "@a", TargetNumber: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	got, err := st.OpenPosts(ctx, []string{u.Area()}, 50)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 || got[0].ID != open2.ID || got[1].ID != open1.ID {
+		t.Fatalf("OpenPosts = %+v, want open2, open1", got)
+	}
+	if got, _ := st.OpenPosts(ctx, []string{u.Area(), "@a"}, 1); len(got) != 1 || got[0].ID != elsewhere.ID {
+		t.Fatalf("limit 1 = %+v, want the newest", got)
+	}
+	if got, err := st.OpenPosts(ctx, nil, 50); err != nil || len(got) != 0 {
+		t.Fatalf("no areas = %v, %v", got, err)
+	}
 }

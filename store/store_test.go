@@ -5,7 +5,6 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 )
 
@@ -82,109 +81,6 @@ func TestUniqueUsers(t *testing.T) {
 	}
 	if _, err := st.UserByID(ctx, 99); !errors.Is(err, ErrNotFound) {
 		t.Errorf("missing user: %v", err)
-	}
-}
-
-// TestListUsesIndex checks that the board's query is served by an index.
-func TestListUsesIndex(t *testing.T) {
-	st := openTest(t)
-	ctx := context.Background()
-	if err := st.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	for _, f := range []PostFilter{{Areas: []string{"1"}}, {Areas: []string{"1"}, Category: "치킨"}} {
-		where, args := f.where()
-		rows, err := st.r.Query(`EXPLAIN QUERY PLAN SELECT p.id FROM posts p`+where+` ORDER BY p.id DESC LIMIT 10`, args...)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var plan string
-		for rows.Next() {
-			var id, parent, unused int
-			var detail string
-			rows.Scan(&id, &parent, &unused, &detail)
-			plan += detail + "\n"
-		}
-		rows.Close()
-		if !strings.Contains(plan, "USING INDEX posts_area") && !strings.Contains(plan, "USING COVERING INDEX posts_area") {
-			t.Errorf("filter %+v plan:\n%s", f, plan)
-		}
-		if strings.Contains(plan, "TEMP B-TREE") {
-			t.Errorf("filter %+v sorts in a temp b-tree:\n%s", f, plan)
-		}
-	}
-}
-
-// TestListPostsMatchesNaiveOrder checks the per-area merge of pageIDs
-// against the plain order of every matching post, for one and several
-// areas, with and without a category, at many offsets.
-func TestListPostsMatchesNaiveOrder(t *testing.T) {
-	st := openTest(t)
-	ctx := context.Background()
-	if err := st.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	u, err := st.CreateUser(ctx, NewUser{Email: "w@example.com", Username: "w", PasswordHash: "x", Address: "a"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	areas := []string{"A", "B", "C", "D", "E"}
-	categories := []string{"치킨", "피자"}
-	type row struct {
-		id             int64
-		area, category string
-	}
-	var all []row
-	for i := range 260 {
-		// A skewed, deterministic spread: some areas are busier than others.
-		area, category := areas[(i*i+i/3)%len(areas)], categories[(i/7)%2]
-		p, err := st.CreatePost(ctx, NewPost{WriterID: u.ID, Title: "t", Category: category, Content: "c",
-			Address: "a", Area: area, TargetNumber: 3})
-		if err != nil {
-			t.Fatal(err)
-		}
-		all = append(all, row{p.ID, area, category})
-	}
-	for _, f := range []PostFilter{
-		{Areas: []string{"A"}},
-		{Areas: []string{"B", "D"}},
-		{Areas: areas},
-		{Areas: areas, Category: "피자"},
-		{Areas: []string{"C", "E"}, Category: "치킨"},
-	} {
-		var want []int64
-		in := map[string]bool{}
-		for _, a := range f.Areas {
-			in[a] = true
-		}
-		for i := len(all) - 1; i >= 0; i-- {
-			if in[all[i].area] && (f.Category == "" || all[i].category == f.Category) {
-				want = append(want, all[i].id)
-			}
-		}
-		if n, _ := st.CountPosts(ctx, f, 0); n != len(want) {
-			t.Errorf("%+v: count %d, want %d", f, n, len(want))
-		}
-		if n, _ := st.CountPosts(ctx, f, 7); n != min(7, len(want)) {
-			t.Errorf("%+v: capped count %d, want %d", f, n, min(7, len(want)))
-		}
-		for offset := 0; offset <= len(want)+10; offset += 10 {
-			f.Limit, f.Offset = 10, offset
-			posts, err := st.ListPosts(ctx, f)
-			if err != nil {
-				t.Fatal(err)
-			}
-			end := min(offset+10, len(want))
-			start := min(offset, end)
-			if len(posts) != end-start {
-				t.Fatalf("%+v: %d posts, want %d", f, len(posts), end-start)
-			}
-			for i, p := range posts {
-				if p.ID != want[start+i] {
-					t.Fatalf("%+v: post %d is %d, want %d", f, i, p.ID, want[start+i])
-				}
-			}
-		}
 	}
 }
 
