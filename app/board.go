@@ -100,12 +100,17 @@ func (s *Server) handleListPosts(w http.ResponseWriter, r *http.Request) {
 	}
 	page := pageParam(r)
 	key := boardKey{area: u.Area(), rng: rng, category: category, page: page}
+	blocked, err := s.blockedWriters(r.Context(), u) // a viewer with blocks bypasses the shared cache
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	body, gen, ok := s.boards.get(r.Context(), key)
-	if ok {
+	if ok && len(blocked) == 0 {
 		writeJSONBytes(w, http.StatusOK, body)
 		return
 	}
-	filter := store.PostFilter{Areas: s.areasFor(u, rng), Category: category}
+	filter := store.PostFilter{Areas: s.areasFor(u, rng), Category: category, ExcludeWriters: blocked}
 	// Counting past ten pages beyond this one cannot change the paginator.
 	total, err := s.store.CountPosts(r.Context(), filter, (page+10)*postsPerPage+1)
 	if err != nil {
@@ -128,7 +133,9 @@ func (s *Server) handleListPosts(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	s.boards.put(gen, key, body)
+	if len(blocked) == 0 {
+		s.boards.put(gen, key, body)
+	}
 	writeJSONBytes(w, http.StatusOK, body)
 }
 

@@ -78,6 +78,7 @@ the command line wins over its environment twin.`,
 		newBackupCommand(opts),
 		newRestoreCommand(opts),
 		newHealthcheckCommand(),
+		newReportsCommand(opts), newInviteCommand(opts), newAuditCommand(opts),
 		newVersionCommand(),
 	)
 	return root

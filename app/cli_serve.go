@@ -28,6 +28,8 @@ Secrets are read from the environment only, never from flags:
   MEALBUDDY_LLM_KEY   API key of the OpenAI-compatible menu assistant
   MEALBUDDY_METRICS_TOKEN
                       bearer token that turns on GET /metrics
+  MEALBUDDY_SMTP_URL  smtp://user:pass@host:587 for reset mails (--smtp-url also works but
+                      shows the password in the process list)
 
 Only one serve runs per data folder: it holds an exclusive lock on
 <data>/mealbuddy.lock, which is also how mealbuddy restore knows it runs.
@@ -51,7 +53,10 @@ or --metrics-allow is set; with both, a scrape needs both.`,
   mealbuddy serve --tls-domain mealbuddy.example --tls-email ops@mealbuddy.example
   mealbuddy serve --addr :443 --tls-cert /etc/ssl/mealbuddy.pem --tls-key /etc/ssl/mealbuddy.key
   mealbuddy serve --backup-every 24h --backup-keep 7
-  MEALBUDDY_METRICS_TOKEN=$(cat /etc/mealbuddy/metrics-token) mealbuddy serve --metrics-allow 10.0.0.0/8`,
+  MEALBUDDY_METRICS_TOKEN=$(cat /etc/mealbuddy/metrics-token) mealbuddy serve --metrics-allow 10.0.0.0/8
+  mealbuddy serve --signup approval
+  MEALBUDDY_SMTP_URL=smtp://mealbuddy:secret@mail.example:587 mealbuddy serve \
+    --public-url https://mealbuddy.example --smtp-from "밀버디 <noreply@mealbuddy.example>"`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			log, err := root.logger(cmd)
@@ -88,6 +93,9 @@ or --metrics-allow is set; with both, a scrape needs both.`,
 				return err
 			}
 			defer lock.Close()
+			if err := checkSignupMode(cfg.Signup); err != nil {
+				return err
+			}
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
 			st, err := root.openStore(ctx)
@@ -130,5 +138,6 @@ or --metrics-allow is set; with both, a scrape needs both.`,
 	f.StringVar(&cfg.Ops.TLSKey, "tls-key", "", "private key file of --tls-cert (PEM); read again on SIGHUP")
 	f.StringVar(&cfg.Ops.HTTPAddr, "http-addr", "", "plain HTTP listener beside HTTPS: ACME challenges and a redirect to https (default :80 with --tls-domain, none otherwise)")
 	f.StringSliceVar(&metricsAllow, "metrics-allow", nil, "comma-separated IPs or CIDRs that may read GET /metrics (turns it on; see MEALBUDDY_METRICS_TOKEN)")
+	addModerationFlags(f, &cfg) // --signup, --smtp-url, --smtp-from (cli_invite.go)
 	return cmd
 }

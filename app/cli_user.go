@@ -17,7 +17,7 @@ import (
 func newUserCommand(root *rootOptions) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "user",
-		Short: "Manage accounts (create, list, disable, enable, set-password, set-admin)",
+		Short: "Manage accounts (create, list, disable, enable, set-password, set-admin, approve, reset-link)",
 		Long: `Manage accounts in the data folder's database. Safe to run while serve runs:
 disabling an account or setting its password ends its sessions and tokens at
 once, and its open chat sockets within one ping interval.
@@ -31,6 +31,7 @@ USER is an account's id, email or username.`,
 		newUserEnableCommand(root),
 		newUserSetPasswordCommand(root),
 		newUserSetAdminCommand(root),
+		newUserApproveCommand(root), newUserResetLinkCommand(root),
 	)
 	return cmd
 }

@@ -51,6 +51,10 @@ type Config struct {
 
 	// Ops holds backups, TLS and metrics (ops.go).
 	Ops OpsConfig
+	// Signup, SMTPURL and SMTPFrom: see signup.go and reset.go.
+	Signup   string // "open" (also ""), "invite", "approval" or "closed"
+	SMTPURL  string // smtp[s]://user:pass@host:port; a secret, never logged
+	SMTPFrom string
 }
 
 // ParseProxies parses a comma-separated list of IPs or CIDRs.

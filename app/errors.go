@@ -59,6 +59,7 @@ var errorAnswers = []errorAnswer{
 	// Accounts.
 	{err: store.ErrEmailTaken, status: http.StatusBadRequest, field: "email", msg: "이미 가입된 이메일입니다."},
 	{err: store.ErrUsernameTaken, status: http.StatusBadRequest, field: "username", msg: "이미 사용 중인 유저명입니다."},
+	{err: store.ErrInviteInvalid, status: http.StatusBadRequest, field: "invite", msg: msgInviteInvalid},
 
 	// Posts and their chat rooms.
 	{err: store.ErrTargetBelowMembers, status: http.StatusBadRequest, field: "target_number", msg: "현재 참여 인원보다 적게 정할 수 없습니다."},

@@ -106,6 +106,7 @@ func TestErrorAnswers(t *testing.T) {
 		{"NotFoundAsKeepsOthers", notFoundAs(errRoomNotFound, store.ErrCannotJoin), 400, msgCannotJoin, ""},
 		{"EmailTaken", store.ErrEmailTaken, 400, "이미 가입된 이메일입니다.", "email"},
 		{"UsernameTaken", fmt.Errorf("update: %w", store.ErrUsernameTaken), 400, "이미 사용 중인 유저명입니다.", "username"},
+		{"InviteInvalid", fmt.Errorf("register: %w", store.ErrInviteInvalid), 400, msgInviteInvalid, "invite"},
 		{"TargetBelowMembers", store.ErrTargetBelowMembers, 400, "현재 참여 인원보다 적게 정할 수 없습니다.", "target_number"},
 		{"CannotJoin", store.ErrCannotJoin, 400, msgCannotJoin, ""},
 		{"WriterStays", store.ErrWriterStays, 400, msgWriterStays, ""},

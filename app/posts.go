@@ -175,7 +175,7 @@ func (s *Server) detailJSON(w http.ResponseWriter, r *http.Request, p store.Post
 
 func (s *Server) handlePostDetail(w http.ResponseWriter, r *http.Request) {
 	p, ok := s.loadPost(w, r)
-	if !ok {
+	if !ok || !s.postVisible(w, r, p) {
 		return
 	}
 	if out, ok := s.detailJSON(w, r, p); ok {

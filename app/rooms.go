@@ -131,6 +131,9 @@ func cursor(w http.ResponseWriter, r *http.Request, name string) (int64, bool) {
 func (s *Server) respondRoom(w http.ResponseWriter, r *http.Request, room store.Room, pg store.MessagePage) {
 	pg.Limit = historyPageSize
 	msgs, more, err := s.store.Messages(r.Context(), room.ID, pg)
+	if err == nil {
+		msgs, err = s.moderateHistory(r.Context(), currentUser(r), msgs) // hidden and blocked (moderation.go)
+	}
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -177,6 +180,9 @@ func (s *Server) handleJoinRoom(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	u := currentUser(r)
+	if !s.joinAllowed(w, r, id) {
+		return
+	}
 	ch, err := s.store.JoinRoom(r.Context(), id, u.ID)
 	if err != nil {
 		s.fail(w, r, notFoundAs(errRoomNotFound, err))

@@ -80,6 +80,22 @@ func (s *Server) routeTable() []route {
 		{http.MethodGet, "/livez", open, s.handleLivez},
 		{http.MethodGet, "/readyz", open, s.handleReadyz},
 		{http.MethodGet, "/metrics", scraper, s.handleMetrics},
+
+		// Moderation, sign-up and password reset (moderation.go, signup.go,
+		// reset.go); /api/admin/ is for staff (admin.go, staffOnly: 403).
+		{http.MethodPost, "/api/reports/", signedIn, s.handleCreateReport},
+		{http.MethodGet, "/api/user/blocks/", signedIn, s.handleBlocks},
+		{http.MethodPost, "/api/user/blocks/", signedIn, s.handleBlock},
+		{http.MethodDelete, "/api/user/blocks/", signedIn, s.handleBlock},
+		{http.MethodGet, "/api/user/signup/", open, s.handleSignupInfo},
+		{http.MethodPost, "/api/user/reset-password/", open, s.handleResetPassword},
+		{http.MethodPost, "/api/user/reset-request/", open, s.handleResetRequest},
+		{http.MethodGet, "/api/admin/reports/", signedIn, staffOnly(s.handleAdminReports)},
+		{http.MethodGet, "/api/admin/reports/:id/", signedIn, staffOnly(s.handleAdminReport)},
+		{http.MethodPost, "/api/admin/reports/:id/resolve/", signedIn, staffOnly(s.handleAdminResolve)},
+		{http.MethodGet, "/api/admin/users/pending/", signedIn, staffOnly(s.handleAdminPending)},
+		{http.MethodPost, "/api/admin/users/:id/approve/", signedIn, staffOnly(s.handleAdminApprove)},
+		{http.MethodGet, "/api/admin/audit/", signedIn, staffOnly(s.handleAdminAudit)},
 	}
 }
 

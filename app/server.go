@@ -56,6 +56,7 @@ type Server struct {
 	certs          *certReloader // nil unless --tls-cert
 	cookieName     string        // __Host- prefixed when cookies are Secure
 	acmeHTTPClient *http.Client  // nil: the default; tests trust a local ACME server
+	resets         resetState    // password reset by e-mail (reset.go)
 }
 
 // NewServer wires a server around an open, migrated store and the
@@ -102,6 +103,9 @@ func NewServer(cfg Config, st *store.Store, dongs *neighborhood.Index, uiFS fs.F
 	s.loginByUser = newLimiter(6, 5, s.now)
 	s.hub = newChatHub(cfg.PingInterval, log)
 	if err := s.initOpenAPI(); err != nil {
+		return nil, err
+	}
+	if err := s.initResets(); err != nil {
 		return nil, err
 	}
 	// Last: it starts the writer goroutine that Close stops.

@@ -151,12 +151,16 @@ func validateSignup(f fields, rules addressRules, errs fieldErrors) (in signup, 
 }
 
 func (s *Server) handleRegister(w http.ResponseWriter, r *http.Request) {
+	if !s.signupAllowed(w) {
+		return
+	}
 	f, ok := s.readFields(w, r)
 	if !ok {
 		return
 	}
 	errs := fieldErrors{}
 	in, suggestions := validateSignup(f, s.addressRules(), errs)
+	invite := s.inviteField(r.Context(), f, errs)
 	if len(errs) > 0 {
 		writeInvalidWithSuggestions(w, errs, suggestions)
 		return
@@ -166,9 +170,12 @@ func (s *Server) handleRegister(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	u, err := s.store.CreateUser(r.Context(), in.newUser(hash))
+	u, err := s.createAccount(r.Context(), in.newUser(hash), invite)
 	if err != nil {
-		s.fail(w, r, err) // a taken email or username answers as a field error
+		s.fail(w, r, err) // a taken email or username, or a used-up invite, answers as a field error
+		return
+	}
+	if s.awaitingApproval(w) {
 		return
 	}
 	s.signedIn(w, r, http.StatusCreated, u)
@@ -207,6 +214,9 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 		s.metrics.loginFailures.Inc()
 		errs.add("non_field_errors", msgBadLogin)
 		writeInvalid(w, errs)
+		return
+	}
+	if s.refusePending(w, r, u) {
 		return
 	}
 	s.signedIn(w, r, http.StatusOK, u)

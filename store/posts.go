@@ -129,6 +129,9 @@ type PostFilter struct {
 	Category string   // "" for every category
 	Limit    int
 	Offset   int
+
+	// ExcludeWriters hides the posts of these writers (the viewer's blocks).
+	ExcludeWriters []int64
 }
 
 func (f PostFilter) where() (string, []any) {
@@ -146,7 +149,9 @@ func (f PostFilter) where() (string, []any) {
 		b.WriteString(` AND p.category = ?`)
 		args = append(args, f.Category)
 	}
-	return b.String(), args
+	mod, modArgs := f.moderationFilter("p.")
+	b.WriteString(mod)
+	return b.String(), append(args, modArgs...)
 }
 
 // pageIDs selects the ids of one page, newest first. With several areas it
@@ -162,12 +167,14 @@ func (f PostFilter) pageIDs() (string, []any) {
 	if f.Category != "" {
 		category = ` AND category = ?`
 	}
+	mod, modArgs := f.moderationFilter("")
+	category += mod
 	perArea := func(args []any, area string) []any {
 		args = append(args, area)
 		if f.Category != "" {
 			args = append(args, f.Category)
 		}
-		return args
+		return append(args, modArgs...)
 	}
 	page := ` LIMIT ` + strconv.Itoa(f.Limit) + ` OFFSET ` + strconv.Itoa(f.Offset)
 	if len(f.Areas) == 1 {

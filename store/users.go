@@ -78,19 +78,25 @@ func nullable(s string) any {
 func (s *Store) CreateUser(ctx context.Context, n NewUser) (User, error) {
 	var u User
 	err := s.tx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `INSERT INTO users
-			(email, email_key, username, password_hash, address, dong_code, is_staff, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-			n.Email, strings.ToLower(n.Email), n.Username, n.PasswordHash, n.Address,
-			nullable(n.DongCode), boolInt(n.Staff), formatTime(s.now()))
-		if err != nil {
-			return uniqueConflict(ctx, tx, 0, n.Email, n.Username, fmt.Errorf("insert user: %w", err))
-		}
-		id, _ := res.LastInsertId()
-		u, err = scanUser(tx.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE id = ?`, id))
+		var err error
+		u, err = s.createUser(ctx, tx, n)
 		return err
 	})
 	return u, err
+}
+
+// createUser inserts a user inside tx (CreateUser, Register).
+func (s *Store) createUser(ctx context.Context, tx *sql.Tx, n NewUser) (User, error) {
+	res, err := tx.ExecContext(ctx, `INSERT INTO users
+		(email, email_key, username, password_hash, address, dong_code, is_staff, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+		n.Email, strings.ToLower(n.Email), n.Username, n.PasswordHash, n.Address,
+		nullable(n.DongCode), boolInt(n.Staff), formatTime(s.now()))
+	if err != nil {
+		return User{}, uniqueConflict(ctx, tx, 0, n.Email, n.Username, fmt.Errorf("insert user: %w", err))
+	}
+	id, _ := res.LastInsertId()
+	return scanUser(tx.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE id = ?`, id))
 }
 
 // uniqueConflict turns a failed write of a users row into ErrEmailTaken or
