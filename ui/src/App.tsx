@@ -14,9 +14,11 @@ import { PostDetail } from './pages/PostDetail';
 import { Chat } from './pages/Chat';
 import { Profile } from './pages/Profile';
 import { NotFound } from './pages/NotFound';
+import { Admin } from './pages/Admin';
+import { ResetPassword } from './pages/ResetPassword';
 
 /** Pages where a 401 is expected and must not redirect. */
-const PUBLIC_PATHS = ['/login/', '/register/'];
+const PUBLIC_PATHS = ['/login/', '/register/', '/register', '/reset-password/', '/reset-password'];
 
 export function isPublicPath(path: string, signedIn: boolean): boolean {
   return PUBLIC_PATHS.includes(path) || (path === '/' && !signedIn);
@@ -38,6 +40,8 @@ const ROUTES: Route[] = [
   { pattern: '/post/:id/edit/', access: 'user', render: (p) => <PostForm key={p.id} id={p.id} /> },
   { pattern: '/chat/:id/', access: 'user', render: (p) => <Chat key={p.id} id={p.id} /> },
   { pattern: '/me/', access: 'user', render: () => <Profile /> },
+  { pattern: '/admin/', access: 'user', render: () => <Admin /> },
+  { pattern: '/reset-password/', access: 'any', render: () => <ResetPassword /> },
 ];
 
 function Redirect({ to }: { to: string }) {

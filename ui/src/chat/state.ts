@@ -140,7 +140,7 @@ export function mergeMessages(existing: ChatMessage[], incoming: ChatMessage[]):
   let changed = false;
   for (const m of incoming) {
     if (!m || typeof m.id !== 'number') continue;
-    if (!byId.has(m.id)) changed = true;
+    if (byId.get(m.id)?.message !== m.message) changed = true; // new, or hidden by staff
     byId.set(m.id, m);
   }
   if (!changed) return existing;
@@ -241,6 +241,9 @@ export function parseEvent(data: unknown): WsEvent | null {
         message: e.message as ChatMessage,
         ...(typeof e.client_id === 'string' ? { client_id: e.client_id } : {}),
       };
+    case 'chat.message.hidden': // staff hid it: the same id with the placeholder text
+      if (!e.message || typeof e.message !== 'object') return null;
+      return { type: 'chat.message', message: e.message as ChatMessage };
     case 'chat.user.join':
     case 'chat.user.leave':
       return e as unknown as WsEvent;

@@ -30,6 +30,11 @@ export function Layout({ children }: { children: ReactNode }) {
                 <Link to="/write/" aria-current={path === '/write/' ? 'page' : undefined} data-testid="nav-write">
                   글쓰기
                 </Link>
+                {user.is_staff && (
+                  <Link to="/admin/" aria-current={path === '/admin/' ? 'page' : undefined} data-testid="nav-admin">
+                    관리
+                  </Link>
+                )}
                 <Link to="/me/" aria-current={path === '/me/' ? 'page' : undefined} data-testid="nav-me">
                   {user.username}
                 </Link>

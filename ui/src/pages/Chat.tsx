@@ -5,6 +5,7 @@ import { Link, navigate } from '../lib/router';
 import { Composer } from '../chat/Composer';
 import { MemberPanel } from '../chat/MemberPanel';
 import { MessageList } from '../chat/MessageList';
+import { useBlockedIds, withoutBlocked } from '../lib/moderation';
 import { CONN_LABEL, httpNotice, Notice } from '../chat/state';
 import { useChat } from '../chat/useChat';
 import { ErrorPanel, Loading } from '../components/ui';
@@ -43,6 +44,7 @@ function NoticeBanner({ notice, postId }: { notice: Notice; postId?: number }) {
 export function Chat({ id }: { id: string }) {
   const me = useUser();
   const chat = useChat(id, me.id);
+  const blocked = useBlockedIds(); // live frames of blocked users (moderation.ts)
   const { state, room, loadError, members } = chat;
   useDocumentTitle(room ? `채팅 · ${room.title}` : '채팅');
   const [showMembers, setShowMembers] = useState(false);
@@ -114,7 +116,7 @@ export function Chat({ id }: { id: string }) {
           reloadMembers={chat.loadMembers}
         />
         <MessageList
-          messages={state.messages}
+          messages={withoutBlocked(state.messages, blocked)}
           pending={state.pending}
           myId={me.id}
           hasMore={state.hasMore}

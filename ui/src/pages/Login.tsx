@@ -79,6 +79,11 @@ export function Login() {
       <p className="muted center">
         아직 회원이 아니신가요? <Link to="/register/">회원가입</Link>
       </p>
+      <p className="muted center">
+        <Link to="/reset-password/" data-testid="forgot-password">
+          비밀번호를 잊으셨나요?
+        </Link>
+      </p>
     </section>
   );
 }

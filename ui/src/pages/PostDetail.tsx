@@ -7,6 +7,7 @@ import type { Post } from '../lib/types';
 import { ErrorPanel, Loading } from '../components/ui';
 import { PostMeta, StatusBadge } from '../components/PostBits';
 import { NotFound } from './NotFound';
+import { ReportBlock } from '../components/ReportBlock';
 
 export function PostDetail({ id }: { id: string }) {
   const user = useUser();
@@ -159,6 +160,7 @@ export function PostDetail({ id }: { id: string }) {
           )}
         </section>
       )}
+      {!isWriter && <ReportBlock target="post" id={post.id} writerId={post.writer.id} />}
     </article>
   );
 }

@@ -10,6 +10,7 @@ import type { User } from '../lib/types';
 import { validatePasswordChange } from '../lib/validation';
 import { Alert, Field, FormErrors } from '../components/ui';
 import { AddressField } from '../components/AddressField';
+import { BlockList } from '../components/BlockList';
 
 const PROFILE_FIELDS = ['username', 'address', 'range'] as const;
 
@@ -228,6 +229,7 @@ export function Profile() {
       <h1>내 정보</h1>
       <ProfileForm />
       <PasswordForm />
+      <BlockList />
       <DangerZone />
     </div>
   );

@@ -2,31 +2,47 @@ import { FormEvent, useState } from 'react';
 import { api } from '../lib/api';
 import { useForm } from '../lib/form';
 import { RegisterInput, validateRegister } from '../lib/validation';
-import { Link, navigate } from '../lib/router';
+import { Link, navigate, useSearchParams } from '../lib/router';
 import { useAuth } from '../auth';
 import { Field, FormErrors } from '../components/ui';
 import { AddressField } from '../components/AddressField';
-import { useDocumentTitle } from '../lib/hooks';
+import { useApi, useDocumentTitle } from '../lib/hooks';
+import type { SignupInfo } from '../lib/moderation';
 import type { User } from '../lib/types';
 import { PASSWORD_MIN } from '../lib/constants';
 
-const FIELDS = ['email', 'username', 'password', 'password2', 'address'] as const;
+const FIELDS = ['email', 'username', 'password', 'password2', 'address', 'invite'] as const;
 
 export function Register() {
   useDocumentTitle('회원가입');
   const { setUser } = useAuth();
   const [v, setV] = useState<RegisterInput>({ email: '', username: '', password: '', password2: '', address: '' });
   const { errors, formErrors, suggestions, busy, submit } = useForm(FIELDS);
+  // Sign-up modes: an invite code from the link (?invite=), or a wait for approval.
+  const { data: signup } = useApi<SignupInfo>('/api/user/signup/');
+  const params = useSearchParams();
+  const [invite, setInvite] = useState(params.get('invite') ?? '');
+  const [pending, setPending] = useState('');
 
   const set = (k: keyof RegisterInput) => (val: string) => setV((o) => ({ ...o, [k]: val }));
 
   function onSubmit(e: FormEvent) {
     e.preventDefault();
     void submit(validateRegister(v), async () => {
-      const r = await api<{ user: User }>('/api/user/register/', {
+      const r = await api<{ user?: User; pending?: boolean; message?: string }>('/api/user/register/', {
         method: 'POST',
-        body: { ...v, email: v.email.trim(), username: v.username.trim(), address: v.address.trim() },
+        body: {
+          ...v,
+          email: v.email.trim(),
+          username: v.username.trim(),
+          address: v.address.trim(),
+          ...(invite.trim() ? { invite: invite.trim() } : {}),
+        },
       });
+      if (r.pending || !r.user) {
+        setPending(r.message ?? '가입 신청이 접수되었어요. 운영자가 승인하면 로그인할 수 있어요.');
+        return;
+      }
       setUser(r.user);
       navigate('/', { replace: true });
     });
@@ -56,9 +72,24 @@ export function Register() {
     </Field>
   );
 
+  if (pending)
+    return (
+      <section className="panel narrow">
+        <h1>회원가입</h1>
+        <p className="alert alert-info" role="status" data-testid="register-pending">
+          {pending}
+        </p>
+        <Link to="/login/">로그인 화면으로</Link>
+      </section>
+    );
+
   return (
     <section className="panel narrow">
       <h1>회원가입</h1>
+      {signup?.mode === 'closed' && <p className="alert alert-info">지금은 새로 가입할 수 없어요.</p>}
+      {signup?.mode === 'approval' && (
+        <p className="alert alert-info">가입하면 운영자가 승인한 뒤부터 로그인할 수 있어요.</p>
+      )}
       <FormErrors errors={formErrors} />
       <form onSubmit={onSubmit} noValidate>
         {text('email', '이메일', 'email', 'email')}
@@ -66,6 +97,22 @@ export function Register() {
         {text('password', '비밀번호', 'password', 'new-password', `${PASSWORD_MIN}자 이상`)}
         {text('password2', '비밀번호 확인', 'password', 'new-password')}
         <AddressField value={v.address} onChange={set('address')} errors={errors.address} suggestions={suggestions} />
+        {(signup?.mode === 'invite' || invite !== '' || errors.invite) && (
+          <Field label="초대 코드" name="invite" errors={errors.invite} hint="운영자에게 받은 초대 코드예요.">
+            {({ id, describedBy, invalid }) => (
+              <input
+                id={id}
+                type="text"
+                autoComplete="off"
+                value={invite}
+                onChange={(e) => setInvite(e.target.value)}
+                aria-describedby={describedBy}
+                aria-invalid={invalid || undefined}
+                data-testid="register-invite"
+              />
+            )}
+          </Field>
+        )}
         <button type="submit" className="btn btn-primary btn-block" disabled={busy} data-testid="register-submit">
           {busy ? '가입하는 중…' : '가입하기'}
         </button>

@@ -354,3 +354,161 @@ describe('safeNext', () => {
     expect(safeNext(null)).toBe('/');
   });
 });
+
+describe('moderation screens against a fake API', () => {
+  const report = {
+    id: 7,
+    target: 'post',
+    target_id: post.id,
+    reason: 'spam',
+    text: '전단지 광고예요',
+    status: 'open',
+    created_at: post.created_at,
+    reporter: { id: 1, username: user.username, email: user.email },
+    target_summary: '치킨 같이 시켜요 — 7시에 주문해요. (작성자 이웃)',
+    target_owner: 2,
+    action: '',
+    resolved_by: null,
+    resolved_at: null,
+  };
+  const staff = () =>
+    signedIn()
+      .on('GET', '/api/user/current/', 200, { user: { ...user, is_staff: true } })
+      .on('GET', '/api/admin/reports/', 200, { reports: [report] })
+      .on('GET', '/api/admin/users/pending/', 200, { users: [{ ...user, id: 9, username: '기다림', created_at: post.created_at }] })
+      .on('GET', '/api/admin/audit/', 200, { entries: [] })
+      .on('POST', '/api/admin/reports/7/resolve/', 200, { ...report, status: 'resolved', action: 'hide' })
+      .on('POST', '/api/admin/users/9/approve/', 200, { message: '가입을 승인했어요.', user_id: 9 });
+
+  it('관리: staff see the queue and the nav link, and resolve and approve', async () => {
+    await mount('/admin/', staff());
+    await until(() => $('admin-report') !== null, 'the report queue');
+    expect($('nav-admin')).not.toBeNull();
+    expect($('admin-report')?.textContent).toContain('스팸·광고');
+    expect($('admin-report')?.textContent).toContain('전단지 광고예요');
+    await act(async () => $('admin-hide')!.click());
+    await until(() => $('admin-message') !== null, 'the resolve message');
+    expect(fake.calls.find((c) => c.path === '/api/admin/reports/7/resolve/')?.body).toEqual({ action: 'hide' });
+    await act(async () => $('admin-approve')!.click());
+    await until(() => fake.called('POST', '/api/admin/users/9/approve/'), 'the approval');
+  });
+
+  it('관리: residents get no link and no queue', async () => {
+    await mount('/admin/', signedIn());
+    await until(() => text().includes('관리자만 볼 수 있어요'), 'the refusal');
+    expect($('nav-admin')).toBeNull();
+    expect(fake.called('GET', '/api/admin/')).toBe(false);
+  });
+
+  it('post detail: report with a reason, and block the writer', async () => {
+    await mount(
+      `/post/${post.id}/`,
+      signedIn()
+        .on('POST', '/api/reports/', 201, { ...report, reporter: undefined })
+        .on('POST', '/api/user/blocks/', 201, post.writer),
+    );
+    await until(() => $('report-button') !== null, 'the report button');
+    await act(async () => $('report-button')!.click());
+    await submit('report-submit');
+    await until(() => $('report-error') !== null, 'the missing-reason error');
+    expect(fake.called('POST', '/api/reports/')).toBe(false);
+    await act(async () => ($('report-reason-fraud') as HTMLInputElement).click());
+    await type('report-text', '  선입금 요구  ');
+    await submit('report-submit');
+    await until(() => $('report-done') !== null, 'the confirmation');
+    expect(fake.calls.find((c) => c.path === '/api/reports/')?.body).toEqual({
+      target: 'post',
+      id: post.id,
+      reason: 'fraud',
+      text: '선입금 요구',
+    });
+    await act(async () => $('block-button')!.click());
+    await until(() => fake.called('POST', '/api/user/blocks/'), 'the block');
+    expect(fake.calls.find((c) => c.path === '/api/user/blocks/' && c.method === 'POST')?.body).toEqual({ user_id: 2 });
+  });
+
+  it('register: sends the invite from the link and shows the approval wait', async () => {
+    await mount(
+      '/register/?invite=7QK2M9XW',
+      signedOut()
+        .on('GET', '/api/user/signup/', 200, { mode: 'invite', reset_by_email: false })
+        .on('POST', '/api/user/register/', 202, { pending: true, message: '가입 신청이 접수되었어요.' }),
+    );
+    await until(() => $('register-invite') !== null, 'the invite field');
+    expect(($('register-invite') as HTMLInputElement).value).toBe('7QK2M9XW');
+    await type('register-email', 'new@x.kr');
+    await type('register-username', '새이웃');
+    await type('register-password', 'password123');
+    await type('register-password2', 'password123');
+    await type('address-input', '서울특별시 종로구 사직동');
+    await submit('register-submit');
+    await until(() => $('register-pending') !== null, 'the approval notice');
+    expect(text()).toContain('가입 신청이 접수되었어요.');
+    expect((fake.calls.find((c) => c.method === 'POST')?.body as Record<string, unknown>).invite).toBe('7QK2M9XW');
+  });
+
+  it('register: a refused invite shows under its field', async () => {
+    await mount(
+      '/register/?invite=OLD',
+      signedOut().on('POST', '/api/user/register/', 400, { errors: { invite: ['초대 코드가 올바르지 않거나, 이미 다 쓰였거나, 기한이 지났어요.'] } }),
+    );
+    await until(() => $('register-invite') !== null, 'the invite field');
+    await type('register-email', 'new@x.kr');
+    await type('register-username', '새이웃');
+    await type('register-password', 'password123');
+    await type('register-password2', 'password123');
+    await type('address-input', '서울특별시 종로구 사직동');
+    await submit('register-submit');
+    await until(() => $('error-invite') !== null, 'the invite error');
+  });
+
+  it('login: a waiting account sees why', async () => {
+    await mount('/login/', signedOut().on('POST', '/api/user/login/', 403, '운영자의 가입 승인을 기다리고 있어요.'));
+    await until(() => $('login-email') !== null, 'the login form');
+    expect($('forgot-password')).not.toBeNull();
+    await type('login-email', 'me@x.kr');
+    await type('login-password', 'password123');
+    await submit('login-submit');
+    await until(() => $('form-errors') !== null, 'the reason');
+    expect($('form-errors')?.textContent).toContain('승인을 기다리고 있어요');
+  });
+
+  it('reset password: a new password with the link\'s token', async () => {
+    await mount(
+      '/reset-password?token=tok-123',
+      signedOut().on('POST', '/api/user/reset-password/', 200, { message: '비밀번호를 바꿨어요.' }),
+    );
+    await until(() => $('reset-password1') !== null, 'the reset form');
+    await type('reset-password1', 'short');
+    await type('reset-password2', 'short');
+    await submit('reset-submit');
+    await until(() => $('error-password1') !== null, 'the length error');
+    await type('reset-password1', 'new-password-1');
+    await type('reset-password2', 'new-password-1');
+    await submit('reset-submit');
+    await until(() => $('reset-done') !== null, 'the success');
+    expect(fake.calls.find((c) => c.method === 'POST')?.body).toEqual({
+      token: 'tok-123',
+      password1: 'new-password-1',
+      password2: 'new-password-1',
+    });
+  });
+
+  it('reset password: without mail the page says to ask the operator', async () => {
+    await mount('/reset-password/', signedOut().on('GET', '/api/user/signup/', 200, { mode: 'open', reset_by_email: false }));
+    await until(() => $('reset-ask-operator') !== null, 'the ask-the-operator text');
+  });
+
+  it('profile: lists my blocks and unblocks', async () => {
+    await mount(
+      '/me/',
+      signedIn()
+        .on('GET', '/api/user/blocks/', 200, { blocks: [post.writer] })
+        .on('DELETE', '/api/user/blocks/', 204),
+    );
+    await until(() => $('unblock-button') !== null, 'the block list');
+    await act(async () => $('unblock-button')!.click());
+    await until(() => fake.called('DELETE', '/api/user/blocks/'), 'the unblock');
+    expect(fake.calls.find((c) => c.method === 'DELETE')?.body).toEqual({ user_id: 2 });
+  });
+});
