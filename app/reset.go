@@ -158,6 +158,7 @@ func (s *Server) handleResetRequest(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if !s.resets.byClient.allow(s.clientIP(r)) {
+		s.metrics.rateLimited("reset_request")
 		writeError(w, http.StatusTooManyRequests, msgResetTooMany)
 		return
 	}
@@ -165,6 +166,8 @@ func (s *Server) handleResetRequest(w http.ResponseWriter, r *http.Request) {
 	// same: it tells nothing about the address.
 	if s.resets.byAddr.allow(strings.ToLower(email)) {
 		go s.mailResetLink(email)
+	} else {
+		s.metrics.rateLimited("reset_mail")
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"message": msgResetSent})
 }
