@@ -94,12 +94,20 @@ func (s *Server) handleListPosts(w http.ResponseWriter, r *http.Request) {
 		}
 		rng = n
 	}
+	recruiting := false
+	switch strings.TrimSpace(q.Get("recruiting")) {
+	case "", "0":
+	case "1":
+		recruiting = true
+	default:
+		errs.add("recruiting", "recruiting은 0 또는 1이어야 해요.")
+	}
 	if len(errs) > 0 {
 		writeInvalid(w, errs)
 		return
 	}
 	page := pageParam(r)
-	key := boardKey{area: u.Area(), rng: rng, category: category, page: page}
+	key := boardKey{area: u.Area(), rng: rng, category: category, page: page, recruiting: recruiting}
 	blocked, err := s.blockedWriters(r.Context(), u) // a viewer with blocks bypasses the shared cache
 	if err != nil {
 		s.fail(w, r, err)
@@ -110,7 +118,7 @@ func (s *Server) handleListPosts(w http.ResponseWriter, r *http.Request) {
 		writeJSONBytes(w, http.StatusOK, body)
 		return
 	}
-	filter := store.PostFilter{Areas: s.areasFor(u, rng), Category: category, ExcludeWriters: blocked}
+	filter := store.PostFilter{Areas: s.areasFor(u, rng), Category: category, Recruiting: recruiting, Now: s.now(), ExcludeWriters: blocked}
 	// Counting past ten pages beyond this one cannot change the paginator.
 	total, err := s.store.CountPosts(r.Context(), filter, (page+10)*postsPerPage+1)
 	if err != nil {
@@ -153,6 +161,10 @@ type boardKey struct {
 	rng      int
 	category string
 	page     int
+	// recruiting: ?recruiting=1. Pages also depend on the time (order
+	// deadlines), but a passing deadline is applied as a change, which
+	// empties the cache.
+	recruiting bool
 }
 
 // boardCache keeps rendered board pages. Residents mostly read the board;

@@ -139,5 +139,8 @@ or --metrics-allow is set; with both, a scrape needs both.`,
 	f.StringVar(&cfg.Ops.HTTPAddr, "http-addr", "", "plain HTTP listener beside HTTPS: ACME challenges and a redirect to https (default :80 with --tls-domain, none otherwise)")
 	f.StringSliceVar(&metricsAllow, "metrics-allow", nil, "comma-separated IPs or CIDRs that may read GET /metrics (turns it on; see MEALBUDDY_METRICS_TOKEN)")
 	addModerationFlags(f, &cfg) // --signup, --smtp-url, --smtp-from (cli_invite.go)
+	// End-to-end tests let a deadline pass without waiting ten minutes.
+	f.DurationVar(&cfg.OrderMinLead, "order-min-lead", 0, "shortest time from writing to an order's deadline (tests only; default 10m)")
+	_ = f.MarkHidden("order-min-lead")
 	return cmd
 }

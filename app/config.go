@@ -48,6 +48,9 @@ type Config struct {
 	// keeping rendered pages until the next change (measurements compare
 	// the two).
 	NoBoardCache bool
+	// OrderMinLead is how far ahead an order's deadline must be; zero means
+	// 10 minutes. Only tests shorten it (the hidden --order-min-lead).
+	OrderMinLead time.Duration
 
 	// Ops holds backups, TLS and metrics (ops.go).
 	Ops OpsConfig

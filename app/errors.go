@@ -68,6 +68,18 @@ var errorAnswers = []errorAnswer{
 	{err: store.ErrNotMember, status: http.StatusForbidden, msg: msgNotInRoom},
 	{err: store.ErrUnknownUser, status: http.StatusBadRequest, field: "target_user_id", msg: "존재하지 않는 사용자입니다."},
 
+	// Group orders (orders.go, docs/orders.md).
+	{err: store.ErrNoOrder, status: http.StatusNotFound, msg: msgNoOrder},
+	{err: errOrderFieldsFixed, status: http.StatusBadRequest, msg: msgOrderFieldsFixed},
+	{err: store.ErrOrderFrozen, status: http.StatusBadRequest, msg: msgCartFrozen},
+	{err: errBanHeld, status: http.StatusBadRequest, msg: msgBanHeld},
+	{err: store.ErrOrderHolding, status: http.StatusBadRequest, msg: msgLeaveHeld},
+	{err: store.ErrOrderNotJoinable, status: http.StatusBadRequest, msg: msgOrderNotJoinable},
+	{err: store.ErrUnlockUsed, status: http.StatusBadRequest, msg: msgUnlockOnce},
+	{err: store.ErrOrderNotPayable, status: http.StatusBadRequest, msg: msgNotPayableYet},
+	{err: store.ErrOrderOver, status: http.StatusBadRequest, msg: msgOrderOver},
+	{err: store.ErrOrganiserPays, status: http.StatusBadRequest, msg: msgOrganiserNoSend},
+
 	// Menu assistant and weather.
 	{err: store.ErrQuotaExceeded, status: http.StatusTooManyRequests, msg: msgMenuChatQuota},
 	{err: menu.ErrRateLimited, status: http.StatusTooManyRequests, msg: msgLLMBusy},

@@ -36,6 +36,7 @@ type postJSON struct {
 	IsJoined     *bool             `json:"is_joined,omitempty"`
 	Neighborhood *neighborhoodJSON `json:"neighborhood"`
 	DistanceKm   *float64          `json:"distance_km"`
+	orderSummaryJSON
 }
 
 type userRefJSON struct {
@@ -54,8 +55,9 @@ func formatAPITime(t time.Time) string { return t.UTC().Format(time.RFC3339) }
 func (s *Server) postJSON(p store.Post, viewer store.User) postJSON {
 	out := postJSON{
 		ID: p.ID, Title: p.Title, CreatedAt: formatAPITime(p.CreatedAt), Category: p.Category,
-		Address: p.Address, Content: p.Content, IsCompelete: p.Complete, TargetNumber: p.TargetNumber,
+		Address: p.Address, Content: p.Content, IsCompelete: p.CompleteAt(s.now()), TargetNumber: p.TargetNumber,
 		JoinNumber: p.JoinNumber, ChatID: p.RoomID, Writer: toUserRef(p.Writer),
+		orderSummaryJSON: toOrderSummary(p.Order),
 	}
 	if code := p.DongCode(); code != "" {
 		if d, ok := s.dongs.ByCode(code); ok {
@@ -136,6 +138,7 @@ func (s *Server) handleWritePost(w http.ResponseWriter, r *http.Request) {
 	}
 	errs := fieldErrors{}
 	in := newPostInput(f, errs)
+	_, order := s.orderFieldsInput(f, false, errs)
 	if len(errs) > 0 {
 		writeInvalid(w, errs)
 		return
@@ -143,13 +146,16 @@ func (s *Server) handleWritePost(w http.ResponseWriter, r *http.Request) {
 	u := currentUser(r)
 	p, err := s.store.CreatePost(r.Context(), store.NewPost{
 		WriterID: u.ID, Title: *in.Title, Category: *in.Category, Content: *in.Content,
-		Address: u.Address, Area: u.Area(), TargetNumber: *in.TargetNumber,
+		Address: u.Address, Area: u.Area(), TargetNumber: *in.TargetNumber, Order: order,
 	})
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
 	s.boards.changed()
+	if order != nil {
+		s.deadlines.poke()
+	}
 	writeJSON(w, http.StatusCreated, s.postJSON(p, u))
 }
 
@@ -202,16 +208,21 @@ func (s *Server) handleEditPost(w http.ResponseWriter, r *http.Request) {
 	}
 	errs := fieldErrors{}
 	up := editPostInput(f, errs)
+	up.Order, up.NewOrder = s.orderFieldsInput(f, p.Order != nil, errs)
 	if len(errs) > 0 {
 		writeInvalid(w, errs)
 		return
 	}
-	p, err := s.store.UpdatePost(r.Context(), p.ID, up)
+	edit, err := s.store.EditPost(r.Context(), p.ID, up)
 	if err != nil {
-		s.fail(w, r, notFoundAs(errPostNotFound, err))
+		s.fail(w, r, notFoundAs(errPostNotFound, orderFieldsFixed(err)))
 		return
 	}
+	p = edit.Post
 	s.boards.changed()
+	if edit.Notice != nil { // committed: the room hears the new order
+		s.publishOrderOf(r.Context(), p.RoomID, edit.Notice)
+	}
 	if out, ok := s.detailJSON(w, r, p); ok {
 		writeJSON(w, http.StatusOK, out)
 	}

@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"strconv"
 	"strings"
@@ -58,6 +59,7 @@ type roomJSON struct {
 	Writer       userRefJSON   `json:"writer"`
 	Messages     []messageJSON `json:"messages"`
 	HasMore      bool          `json:"has_more"`
+	orderSummaryJSON
 }
 
 // Event frames of the chat socket (docs/api.md, Chat socket).
@@ -138,10 +140,15 @@ func (s *Server) respondRoom(w http.ResponseWriter, r *http.Request, room store.
 		s.fail(w, r, err)
 		return
 	}
+	post, err := s.store.PostByID(r.Context(), room.PostID)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	out := roomJSON{
 		ID: room.ID, PostID: room.PostID, Title: room.Title, TargetNumber: room.TargetNumber,
-		JoinNumber: room.JoinNumber, IsCompelete: room.Complete, Writer: toUserRef(room.Writer),
-		Messages: make([]messageJSON, len(msgs)), HasMore: more,
+		JoinNumber: room.JoinNumber, IsCompelete: room.Complete || post.CompleteAt(s.now()), Writer: toUserRef(room.Writer),
+		Messages: make([]messageJSON, len(msgs)), HasMore: more, orderSummaryJSON: toOrderSummary(post.Order),
 	}
 	for i, m := range msgs {
 		out.Messages[i] = toMessageJSON(m)
@@ -191,6 +198,7 @@ func (s *Server) handleJoinRoom(w http.ResponseWriter, r *http.Request) {
 	s.boards.changed()
 	if ch.Changed { // commit, then publish
 		s.hub.Publish(id, memberFrame("chat.user.join", u.ID, ch.Notice))
+		s.publishOrderOf(r.Context(), id, nil)
 	}
 	s.respondRoom(w, r, ch.Room, store.MessagePage{})
 }
@@ -256,6 +264,7 @@ func (s *Server) handleLeaveRoom(w http.ResponseWriter, r *http.Request) {
 	// The event first: the leaver's sockets receive it, then their close.
 	s.hub.Publish(id, memberFrame("chat.user.leave", u.ID, ch.Notice))
 	s.kick(id, u.ID, statusLeft)
+	s.publishOrderOf(r.Context(), id, nil)
 	writeMessage(w, http.StatusAccepted, "채팅방에서 나갔습니다.")
 }
 
@@ -285,6 +294,9 @@ func (s *Server) handleBan(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ch, err := s.store.BanUser(r.Context(), room.ID, target)
+	if errors.Is(err, store.ErrOrderHolding) {
+		err = errBanHeld // the same refusal as a leave, said to the organiser
+	}
 	if err != nil {
 		s.fail(w, r, notFoundAs(errRoomNotFound, err))
 		return
@@ -294,6 +306,9 @@ func (s *Server) handleBan(w http.ResponseWriter, r *http.Request) {
 		s.hub.Publish(room.ID, memberFrame("chat.user.leave", target, ch.Notice))
 	}
 	s.kick(room.ID, target, statusBanned)
+	if ch.Changed {
+		s.publishOrderOf(r.Context(), room.ID, nil)
+	}
 	writeMessage(w, http.StatusAccepted, "사용자를 내보냈습니다.")
 }
 

@@ -64,6 +64,12 @@ func (s *Server) routeTable() []route {
 		{http.MethodGet, "/api/chat/:id/user/", signedIn, s.handleRoomUsers},
 		{http.MethodDelete, "/api/chat/:id/user/", signedIn, s.handleLeaveRoom},
 		{http.MethodPost, "/api/chat/:id/user/ban/", signedIn, s.handleBan},
+		{http.MethodGet, "/api/chat/:id/order/", signedIn, s.handleOrder},
+		{http.MethodPut, "/api/chat/:id/order/cart/", signedIn, s.handleCart},
+		{http.MethodPost, "/api/chat/:id/order/ready/", signedIn, s.handleReady},
+		{http.MethodPost, "/api/chat/:id/order/state/", signedIn, s.handleOrderState},
+		{http.MethodPut, "/api/chat/:id/order/payment-info/", signedIn, s.handlePaymentInfo},
+		{http.MethodPost, "/api/chat/:id/order/payment/", signedIn, s.handlePayment},
 		{http.MethodGet, "/ws/chat/:id/", socket, s.handleChatSocket},
 
 		// Neighbourhoods: open, registration needs them.

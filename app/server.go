@@ -43,6 +43,7 @@ type Server struct {
 	now           func() time.Time
 	hub           *hub.Hub             // live chat sockets
 	msgs          *store.MessageWriter // group commit of chat messages
+	deadlines     *deadlineScheduler   // order deadlines (orders.go)
 
 	// Weather and menu suggestions (openapi.go).
 	weatherProvider weather.Provider // nil when --weather off
@@ -108,7 +109,8 @@ func NewServer(cfg Config, st *store.Store, dongs *neighborhood.Index, uiFS fs.F
 	if err := s.initResets(); err != nil {
 		return nil, err
 	}
-	// Last: it starts the writer goroutine that Close stops.
+	// Last: these start the goroutines that Close stops.
+	s.startDeadlines()
 	s.msgs = st.NewMessageWriter(store.MessageWriterConfig{OnCommit: s.metrics.observeCommit})
 	s.handler = s.routes()
 	return s, nil
@@ -121,7 +123,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.S
 // chat socket with 1001 and waits for them (bounded by ctx), then stores
 // the messages still pending. It may be called more than once.
 func (s *Server) Close(ctx context.Context) error {
-	return errors.Join(s.hub.Close(ctx), s.msgs.Close(ctx))
+	return errors.Join(s.closeDeadlines(ctx), s.hub.Close(ctx), s.msgs.Close(ctx))
 }
 
 // loadSecret returns MEALBUDDY_SECRET as given, or the key in the data

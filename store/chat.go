@@ -138,7 +138,15 @@ func (s *Store) JoinRoom(ctx context.Context, roomID, userID int64) (RoomChange,
 			out.Room = room
 			return nil
 		}
-		if banned || room.Complete {
+		if banned {
+			return ErrCannotJoin
+		}
+		// Before Complete, which also holds for a locked order: the refusal
+		// names the order.
+		if err := orderJoinCheck(ctx, tx, room.PostID, s.now()); err != nil {
+			return err
+		}
+		if room.Complete {
 			return ErrCannotJoin
 		}
 		now := s.now()
@@ -215,6 +223,9 @@ func (s *Store) BanUser(ctx context.Context, roomID, targetID int64) (RoomChange
 // removeMember deletes a membership and writes the leave notice; Changed is
 // false when the user was not a member.
 func (s *Store) removeMember(ctx context.Context, tx *sql.Tx, room Room, userID int64) (RoomChange, error) {
+	if err := orderLeaveCheck(ctx, tx, room, userID); err != nil {
+		return RoomChange{}, err
+	}
 	res, err := tx.ExecContext(ctx, `DELETE FROM room_members WHERE room_id = ? AND user_id = ?`, room.ID, userID)
 	if err != nil {
 		return RoomChange{}, fmt.Errorf("delete member: %w", err)
@@ -263,6 +274,6 @@ func (s *Store) DeleteRoom(ctx context.Context, roomID int64) error {
 			roomID); err != nil {
 			return fmt.Errorf("close post: %w", err)
 		}
-		return nil
+		return cancelOrderOfDeletedRoom(ctx, tx, roomID)
 	})
 }

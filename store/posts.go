@@ -40,6 +40,14 @@ type Post struct {
 	RoomID      int64
 	RoomDeleted bool
 	CreatedAt   time.Time
+	// Order is the post's group order, nil when it has none.
+	Order *PostOrder
+}
+
+// CompleteAt is Complete at a moment: an order whose deadline has passed
+// takes no new members even before the scheduler has locked it.
+func (p Post) CompleteAt(now time.Time) bool {
+	return p.Complete || (p.Order != nil && !p.Order.OrderAt.After(now))
 }
 
 // DongCode is the neighbourhood code the post was written in, "" for a
@@ -60,27 +68,32 @@ type NewPost struct {
 	Address      string
 	Area         string
 	TargetNumber int
+	// Order, if not nil, gives the post a group order.
+	Order *OrderFields
 }
 
 // joinNumberSQL counts the members of room r.
 const joinNumberSQL = `(SELECT COUNT(*) FROM room_members m WHERE m.room_id = r.id)`
 
 // completeSQL is the one "complete" rule, for post p and its room r: the
-// writer closed the post (deleting the room closes it too) or the room is
-// full. Posts and rooms read it as a column; OpenPosts filters on it.
-const completeSQL = `(p.closed OR ` + joinNumberSQL + ` >= p.target_number)`
+// writer closed the post (deleting the room closes it too), the room is
+// full, or its group order stopped recruiting (orderClosedSQL). Posts and
+// rooms read it as a column; OpenPosts filters on it. An order's deadline
+// needs the time: see Post.CompleteAt.
+const completeSQL = `(p.closed OR ` + joinNumberSQL + ` >= p.target_number` + orderClosedSQL + `)`
 
 const postSelect = `SELECT p.id, u.id, u.username, u.email, p.title, p.category, p.content, p.address, p.area,
 	p.target_number, p.closed, p.created_at, r.id, r.deleted_at IS NOT NULL,
-	` + joinNumberSQL + `, ` + completeSQL + `
-	FROM posts p JOIN users u ON u.id = p.writer_id JOIN chat_rooms r ON r.post_id = p.id`
+	` + joinNumberSQL + `, ` + completeSQL + postOrderCols + `
+	FROM posts p JOIN users u ON u.id = p.writer_id JOIN chat_rooms r ON r.post_id = p.id` + postOrderJoin
 
 func scanPost(row interface{ Scan(...any) error }) (Post, error) {
 	var p Post
 	var created string
-	err := row.Scan(&p.ID, &p.Writer.ID, &p.Writer.Username, &p.Writer.Email, &p.Title, &p.Category,
+	var o postOrderScan
+	err := row.Scan(append([]any{&p.ID, &p.Writer.ID, &p.Writer.Username, &p.Writer.Email, &p.Title, &p.Category,
 		&p.Content, &p.Address, &p.Area, &p.TargetNumber, &p.Closed, &created, &p.RoomID, &p.RoomDeleted,
-		&p.JoinNumber, &p.Complete)
+		&p.JoinNumber, &p.Complete}, o.dest()...)...)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Post{}, ErrNotFound
 	}
@@ -88,6 +101,7 @@ func scanPost(row interface{ Scan(...any) error }) (Post, error) {
 		return Post{}, err
 	}
 	p.CreatedAt = parseTime(created)
+	p.Order = o.order()
 	return p, nil
 }
 
@@ -103,6 +117,11 @@ func (s *Store) CreatePost(ctx context.Context, n NewPost) (Post, error) {
 			return fmt.Errorf("insert post: %w", err)
 		}
 		postID, _ := res.LastInsertId()
+		if n.Order != nil {
+			if err := insertOrder(ctx, tx, postID, *n.Order); err != nil {
+				return err
+			}
+		}
 		res, err = tx.ExecContext(ctx, `INSERT INTO chat_rooms (post_id, created_at) VALUES (?, ?)`, postID, now)
 		if err != nil {
 			return fmt.Errorf("insert room: %w", err)
@@ -127,11 +146,25 @@ func (s *Store) PostByID(ctx context.Context, id int64) (Post, error) {
 type PostFilter struct {
 	Areas    []string // one or more area keys; empty matches nothing
 	Category string   // "" for every category
-	Limit    int
-	Offset   int
+	// Recruiting keeps only posts that take members at Now: not closed, not
+	// full, and without an order or with one still recruiting before its
+	// deadline (and not closed by close_on_min).
+	Recruiting bool
+	Now        time.Time
+	Limit      int
+	Offset     int
 
 	// ExcludeWriters hides the posts of these writers (the viewer's blocks).
 	ExcludeWriters []int64
+}
+
+// recruitingCond is the Recruiting filter on the posts row named t.
+func recruitingCond(t string) string {
+	return strings.ReplaceAll(` AND t.closed = 0
+		AND t.target_number > (SELECT COUNT(*) FROM room_members m JOIN chat_rooms r ON r.id = m.room_id WHERE r.post_id = t.id)
+		AND NOT EXISTS (SELECT 1 FROM orders o WHERE o.post_id = t.id AND (o.state <> 'recruiting' OR o.order_at <= ?
+			OR (o.close_on_min = 1 AND o.min_order <= (SELECT COALESCE(SUM(i.price * i.qty), 0) FROM order_items i WHERE i.post_id = o.post_id))))`,
+		"t.", t+".")
 }
 
 func (f PostFilter) where() (string, []any) {
@@ -151,7 +184,12 @@ func (f PostFilter) where() (string, []any) {
 	}
 	mod, modArgs := f.moderationFilter("p.")
 	b.WriteString(mod)
-	return b.String(), append(args, modArgs...)
+	args = append(args, modArgs...)
+	if f.Recruiting {
+		b.WriteString(recruitingCond("p"))
+		args = append(args, formatTime(f.Now))
+	}
+	return b.String(), args
 }
 
 // pageIDs selects the ids of one page, newest first. With several areas it
@@ -169,12 +207,19 @@ func (f PostFilter) pageIDs() (string, []any) {
 	}
 	mod, modArgs := f.moderationFilter("")
 	category += mod
+	if f.Recruiting {
+		category += recruitingCond("posts")
+	}
 	perArea := func(args []any, area string) []any {
 		args = append(args, area)
 		if f.Category != "" {
 			args = append(args, f.Category)
 		}
-		return append(args, modArgs...)
+		args = append(args, modArgs...)
+		if f.Recruiting {
+			args = append(args, formatTime(f.Now))
+		}
+		return args
 	}
 	page := ` LIMIT ` + strconv.Itoa(f.Limit) + ` OFFSET ` + strconv.Itoa(f.Offset)
 	if len(f.Areas) == 1 {
@@ -283,12 +328,33 @@ type PostUpdate struct {
 	Content      *string
 	TargetNumber *int
 	Closed       *bool
+	// Order edits the order fields of a post that has an order (only while
+	// it is recruiting: ErrOrderFrozen otherwise). NewOrder gives a post
+	// without an order one; on a post with an order it is ErrOrderExists.
+	Order    OrderFieldsUpdate
+	NewOrder *OrderFields
+}
+
+// ErrOrderExists: an edit tried to create an order on a post that has one.
+var ErrOrderExists = errors.New("store: the post already has an order")
+
+// PostEdit is the outcome of an edit: the post after it and, when order
+// fields changed, the system message written into its room.
+type PostEdit struct {
+	Post   Post
+	Notice *Message
 }
 
 // UpdatePost applies a partial edit. A target below the current member count
 // is ErrTargetBelowMembers and changes nothing.
 func (s *Store) UpdatePost(ctx context.Context, id int64, up PostUpdate) (Post, error) {
-	var p Post
+	e, err := s.EditPost(ctx, id, up)
+	return e.Post, err
+}
+
+// EditPost is UpdatePost that also reports the order notice.
+func (s *Store) EditPost(ctx context.Context, id int64, up PostUpdate) (PostEdit, error) {
+	var out PostEdit
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		cur, err := scanPost(tx.QueryRowContext(ctx, postSelect+` WHERE p.id = ?`, id))
 		if err != nil {
@@ -296,6 +362,26 @@ func (s *Store) UpdatePost(ctx context.Context, id int64, up PostUpdate) (Post, 
 		}
 		if up.TargetNumber != nil && *up.TargetNumber < cur.JoinNumber {
 			return ErrTargetBelowMembers
+		}
+		switch {
+		case up.NewOrder != nil && cur.Order != nil:
+			return ErrOrderExists
+		case up.NewOrder != nil:
+			err = insertOrder(ctx, tx, id, *up.NewOrder)
+		case !up.Order.Empty() && cur.Order == nil:
+			err = ErrNoOrder
+		case !up.Order.Empty():
+			err = updateOrderFields(ctx, tx, id, up.Order)
+		}
+		if err != nil {
+			return err
+		}
+		if (up.NewOrder != nil || !up.Order.Empty()) && !cur.RoomDeleted {
+			m, err := s.insertSystemMessage(ctx, tx, cur.RoomID, noticeEdited)
+			if err != nil {
+				return err
+			}
+			out.Notice = &m
 		}
 		set := func(col string, v any) error {
 			_, err := tx.ExecContext(ctx, `UPDATE posts SET `+col+` = ? WHERE id = ?`, v, id)
@@ -321,10 +407,10 @@ func (s *Store) UpdatePost(ctx context.Context, id int64, up PostUpdate) (Post, 
 		if err := errors.Join(errs...); err != nil {
 			return fmt.Errorf("update post: %w", err)
 		}
-		p, err = scanPost(tx.QueryRowContext(ctx, postSelect+` WHERE p.id = ?`, id))
+		out.Post, err = scanPost(tx.QueryRowContext(ctx, postSelect+` WHERE p.id = ?`, id))
 		return err
 	})
-	return p, err
+	return out, err
 }
 
 // DeletePost removes a post with its room, members and messages.
