@@ -1,4 +1,5 @@
-import type { ChatMessage } from '../lib/types';
+import type { ChatMessage, Order } from '../lib/types';
+import { OrderEvent, parseOrderEvent } from '../order/orderState';
 
 export type ConnState = 'connecting' | 'open' | 'reconnecting' | 'stopped';
 
@@ -97,12 +98,15 @@ export interface ChatState {
   notice: Notice | null;
   /** last chat.error, shown inline */
   error: string | null;
+  /** the room's group order (null: none, or not loaded yet); replaced whole by order.updated */
+  order: Order | null;
 }
 
 export type WsEvent =
   | { type: 'chat.message'; message: ChatMessage; client_id?: string }
   | { type: 'chat.user.join' | 'chat.user.leave'; user_id: number; message?: ChatMessage }
-  | { type: 'chat.error'; error: string; client_id?: string };
+  | { type: 'chat.error'; error: string; client_id?: string }
+  | OrderEvent;
 
 export type ChatAction =
   | { type: 'loaded'; messages: ChatMessage[]; hasMore: boolean }
@@ -116,7 +120,8 @@ export type ChatAction =
   | { type: 'open' }
   | { type: 'closed'; code: number }
   | { type: 'stop'; notice: Notice }
-  | { type: 'clearError' };
+  | { type: 'clearError' }
+  | { type: 'order'; order: Order };
 
 export function initialChatState(myId: number): ChatState {
   return {
@@ -129,6 +134,7 @@ export function initialChatState(myId: number): ChatState {
     attempt: 0,
     notice: null,
     error: null,
+    order: null,
   };
 }
 
@@ -165,6 +171,7 @@ export function chatReducer(s: ChatState, a: ChatAction): ChatState {
       return { ...s, messages: mergeMessages(s.messages, a.messages) };
     case 'event': {
       const ev = a.event;
+      if (ev.type === 'order.updated') return { ...s, order: ev.order };
       if (ev.type === 'chat.error') {
         const pending = ev.client_id
           ? s.pending.map((p) => (p.id === ev.client_id ? { ...p, status: 'failed' as const, error: ev.error } : p))
@@ -219,6 +226,8 @@ export function chatReducer(s: ChatState, a: ChatAction): ChatState {
       return { ...s, conn: 'stopped', notice: a.notice };
     case 'clearError':
       return { ...s, error: null };
+    case 'order':
+      return { ...s, order: a.order };
   }
 }
 
@@ -253,6 +262,8 @@ export function parseEvent(data: unknown): WsEvent | null {
         error: typeof e.error === 'string' ? e.error : '메시지를 보내지 못했어요',
         ...(typeof e.client_id === 'string' ? { client_id: e.client_id } : {}),
       };
+    case 'order.updated':
+      return parseOrderEvent(e);
     default:
       return null;
   }

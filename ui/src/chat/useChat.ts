@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useReducer, useRef, useState } from 'react';
 import { api, ApiError, errorStatus, qs } from '../lib/api';
-import type { ChatMessage, ChatRoom, UserRef } from '../lib/types';
+import type { ChatMessage, ChatRoom, Order, UserRef } from '../lib/types';
+import { orderApi } from '../order/orderApi';
 import { backoffDelay, chatReducer, closeInfo, httpNotice, initialChatState, newClientId, parseEvent } from './state';
 
 export function socketUrl(roomId: string): string {
@@ -41,6 +42,17 @@ export function useChat(roomId: string, myId: number) {
     }
   }, [base]);
 
+  // The group order, when the post has one: loaded with the room and again
+  // after a reconnect (frames may have been missed), then kept by order.updated.
+  const loadOrder = useCallback(async () => {
+    try {
+      dispatch({ type: 'order', order: await orderApi.get(roomId) });
+    } catch {
+      /* the room's own load reports access problems; the summary waits for a frame */
+    }
+  }, [roomId]);
+  const setOrder = useCallback((order: Order) => dispatch({ type: 'order', order }), []);
+
   useEffect(() => {
     let cancelled = false;
     let stopped = false;
@@ -59,6 +71,7 @@ export function useChat(roomId: string, myId: number) {
         const r = await api<ChatRoom>(`${base}${qs({ after: after || null })}`);
         if (cancelled) return;
         setRoom((old) => (old ? { ...old, ...r, messages: [] } : old));
+        if (i === 0 && r.order_state) loadOrder();
         const msgs = Array.isArray(r.messages) ? r.messages : [];
         collected = collected.concat(msgs);
         if (!after || !r.has_more || msgs.length === 0) break;
@@ -96,7 +109,10 @@ export function useChat(roomId: string, myId: number) {
         const e = parseEvent(ev.data);
         if (!e) return;
         dispatch({ type: 'event', event: e });
-        if (e.type === 'chat.user.join' || e.type === 'chat.user.leave') loadMembers();
+        if (e.type === 'chat.user.join' || e.type === 'chat.user.leave') {
+          loadMembers();
+          if (stateRef.current.order) loadOrder();
+        }
       };
       ws.onclose = (ev) => {
         if (wsRef.current !== ws) return;
@@ -142,6 +158,7 @@ export function useChat(roomId: string, myId: number) {
         setRoom(r);
         dispatch({ type: 'loaded', messages: Array.isArray(r.messages) ? r.messages : [], hasMore: !!r.has_more });
         loadMembers();
+        if (r.order_state) loadOrder();
         connect();
       } catch (e) {
         if (cancelled) return;
@@ -158,7 +175,7 @@ export function useChat(roomId: string, myId: number) {
       wsRef.current = null;
       if (ws && ws.readyState <= WebSocket.OPEN) ws.close(1000);
     };
-  }, [roomId, base, loadMembers]);
+  }, [roomId, base, loadMembers, loadOrder]);
 
   // The outbox: whenever a socket is open, write every queued message. A
   // message written twice (e.g. an effect run again) is stored once: the
@@ -199,6 +216,7 @@ export function useChat(roomId: string, myId: number) {
     members,
     membersError,
     loadMembers,
+    setOrder,
     send,
     retry,
     discard,

@@ -19,7 +19,7 @@ export function setUnauthorizedHandler(fn: (() => void) | null) {
 }
 
 export interface ApiOptions {
-  method?: 'GET' | 'POST' | 'DELETE';
+  method?: 'GET' | 'POST' | 'PUT' | 'DELETE';
   body?: unknown;
   signal?: AbortSignal;
   /** do not run the global 401 handler (used by the first /current/ probe) */

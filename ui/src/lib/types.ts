@@ -21,7 +21,36 @@ export interface UserRef {
   email: string;
 }
 
-export interface Post {
+export type OrderState = 'recruiting' | 'locked' | 'ordered' | 'arrived' | 'settled' | 'cancelled';
+
+export interface FeeTier {
+  from_total: number;
+  fee: number;
+}
+
+/**
+ * The group-order keys every post object and room payload carry (null order
+ * keys and 0 money for a post without an order). Optional here so that an
+ * older server's answer still type-checks as "no order".
+ */
+export interface OrderSummary {
+  store_name?: string | null;
+  menu_url?: string | null;
+  delivery_fee?: number | null;
+  fee_tiers?: FeeTier[] | null;
+  min_order?: number | null;
+  order_at?: string | null;
+  pickup_spot?: string | null;
+  pickup_note?: string | null;
+  close_on_min?: boolean | null;
+  order_state?: OrderState | null;
+  food_total?: number;
+  fee_now?: number;
+  remaining_to_min?: number;
+  fee_share?: number;
+}
+
+export interface Post extends OrderSummary {
   id: number;
   title: string;
   created_at: string;
@@ -58,7 +87,48 @@ export interface ChatMessage {
   user: UserRef | null;
 }
 
-export interface ChatRoom {
+export interface CartItem {
+  name: string;
+  price: number;
+  qty: number;
+  note: string;
+}
+
+export type PaidMark = 'none' | 'sent' | 'confirmed';
+
+export interface OrderMember {
+  user: UserRef;
+  items: CartItem[];
+  subtotal: number;
+  fee: number;
+  to_pay: number;
+  ready: boolean;
+  paid: PaidMark;
+}
+
+/** GET /api/chat/<id>/order/ and the order.updated frame (docs/orders.md). */
+export interface Order {
+  state: OrderState;
+  store_name: string;
+  menu_url: string;
+  delivery_fee: number;
+  fee_tiers: FeeTier[];
+  fee_now: number;
+  min_order: number;
+  order_at: string;
+  pickup_spot: string;
+  pickup_note: string;
+  close_on_min: boolean;
+  eta_minutes: number | null;
+  can_unlock: boolean;
+  food_total: number;
+  remaining_to_min: number;
+  fee_share: number;
+  payment_info: string;
+  members: OrderMember[];
+}
+
+export interface ChatRoom extends OrderSummary {
   id: number;
   post_id: number;
   title: string;

@@ -8,6 +8,8 @@ import type { PostList } from '../lib/types';
 import { ErrorPanel, Loading } from '../components/ui';
 import { PostMeta, StatusBadge } from '../components/PostBits';
 import { WeatherPanel } from '../components/WeatherPanel';
+import { OrderCardInfo } from '../order/OrderBits';
+import { useNow } from '../order/useNow';
 
 function parseRange(v: string | null, fallback: number): number {
   const n = Number(v);
@@ -20,16 +22,20 @@ export function Board() {
   const category = params.get('category') ?? '';
   const page = Math.max(1, Number(params.get('page')) || 1);
   const range = parseRange(params.get('range'), [0, 1, 2].includes(user.range) ? user.range : 0);
+  // 모집 중만 is on unless the address says all=1 (the server's ?recruiting=1 filter).
+  const all = params.get('all') === '1';
+  const now = useNow(15000);
   useDocumentTitle(user.neighborhood?.name ?? user.address);
 
-  const listPath = `/api/post/${qs({ category, page, range })}`;
+  const listPath = `/api/post/${qs({ category, page, range, recruiting: all ? null : 1 })}`;
   const { data, error, loading, reload } = useApi<PostList>(listPath);
 
-  function go(next: { category?: string; page?: number; range?: number }) {
+  function go(next: { category?: string; page?: number; range?: number; all?: boolean }) {
     const c = next.category ?? category;
     const r = next.range ?? range;
     const p = next.page ?? 1;
-    navigate(`/${qs({ category: c, range: r === user.range ? null : r, page: p === 1 ? null : p })}`);
+    const a = next.all ?? all;
+    navigate(`/${qs({ category: c, range: r === user.range ? null : r, all: a ? 1 : null, page: p === 1 ? null : p })}`);
   }
 
   const model = paginatorModel(data?.paginator);
@@ -80,6 +86,10 @@ export function Board() {
             ))}
           </select>
         </label>
+        <label className="toggle" data-testid="recruiting-toggle">
+          <input type="checkbox" checked={!all} onChange={(e) => go({ all: !e.target.checked })} />
+          <span>모집 중만</span>
+        </label>
       </div>
 
       {loading && !data && <Loading label="모집 글을 불러오는 중" />}
@@ -88,7 +98,15 @@ export function Board() {
         <div className={loading ? 'is-reloading' : undefined} aria-busy={loading}>
           {data.posts.length === 0 ? (
             <div className="empty panel" data-testid="post-list-empty">
-              <p>{category ? `${category} 모집 글이 아직 없어요.` : '아직 모집 글이 없어요.'}</p>
+              <p>
+                {all ? '' : '지금 모집 중인 '}
+                {category ? `${category} 모집 글이 아직 없어요.` : all ? '아직 모집 글이 없어요.' : '글이 없어요.'}
+              </p>
+              {!all && (
+                <button type="button" className="btn btn-ghost" onClick={() => go({ all: true })}>
+                  지난 글도 보기
+                </button>
+              )}
               <Link className="btn btn-primary" to="/write/">
                 첫 모집 글 쓰기
               </Link>
@@ -102,6 +120,7 @@ export function Board() {
                       <StatusBadge complete={p.is_compelete} />
                       <span className="post-title">{p.title}</span>
                     </span>
+                    <OrderCardInfo post={p} now={now} mine={p.writer.id === user.id || p.is_joined === true} />
                     <PostMeta post={p} />
                   </Link>
                 </li>

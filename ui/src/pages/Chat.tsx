@@ -9,6 +9,7 @@ import { useBlockedIds, withoutBlocked } from '../lib/moderation';
 import { CONN_LABEL, httpNotice, Notice } from '../chat/state';
 import { useChat } from '../chat/useChat';
 import { ErrorPanel, Loading } from '../components/ui';
+import { OrderPanel } from '../order/OrderPanel';
 
 function NoticeBanner({ notice, postId }: { notice: Notice; postId?: number }) {
   const { setUser } = useAuth();
@@ -103,6 +104,10 @@ export function Chat({ id }: { id: string }) {
       </header>
 
       {state.notice && <NoticeBanner notice={state.notice} postId={room.post_id} />}
+
+      {state.order && (
+        <OrderPanel roomId={id} order={state.order} myId={me.id} organiserId={room.writer.id} staff={me.is_staff} setOrder={chat.setOrder} />
+      )}
 
       <div className="chat-body">
         <MemberPanel

@@ -8,6 +8,7 @@ import { ErrorPanel, Loading } from '../components/ui';
 import { PostMeta, StatusBadge } from '../components/PostBits';
 import { NotFound } from './NotFound';
 import { ReportBlock } from '../components/ReportBlock';
+import { PostOrderInfo } from '../order/PostOrderInfo';
 
 export function PostDetail({ id }: { id: string }) {
   const user = useUser();
@@ -87,6 +88,7 @@ export function PostDetail({ id }: { id: string }) {
           <span key={i} className={i < post.join_number ? 'on' : undefined} />
         ))}
       </div>
+      <PostOrderInfo post={post} />
       <div className="post-content">{post.content}</div>
 
       {actionError && (

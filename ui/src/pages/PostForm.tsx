@@ -9,8 +9,11 @@ import type { Post } from '../lib/types';
 import { charCount, PostInput, validatePost } from '../lib/validation';
 import { ErrorPanel, Field, FormErrors, Loading } from '../components/ui';
 import { NotFound } from './NotFound';
+import { OrderFields } from '../order/OrderFields';
+import { newOrderInput, ORDER_FIELDS, orderBody, orderEditBody, OrderInput, orderInputFrom, validateOrder } from '../order/orderForm';
+import { useNow } from '../order/useNow';
 
-const FIELDS = ['title', 'category', 'target_number', 'content'] as const;
+const FIELDS = ['title', 'category', 'target_number', 'content', ...ORDER_FIELDS] as const;
 const TARGETS = Array.from({ length: TARGET_MAX - TARGET_MIN + 1 }, (_, i) => TARGET_MIN + i);
 
 /** Write (/write/) or edit (/post/:id/edit/) a post. */
@@ -21,10 +24,18 @@ export function PostForm({ id }: { id?: string }) {
   const existing = useApi<Post>(editing ? `/api/post/detail/${encodeURIComponent(id)}/` : null);
   const [v, setV] = useState<PostInput>({ title: '', category: '', target_number: '4', content: '' });
   const { errors, formErrors, busy, submit } = useForm(FIELDS);
+  const now = useNow(30000);
+  const [o, setO] = useState<OrderInput>(() => newOrderInput(Date.now()));
+  const [o0, setO0] = useState<OrderInput | null>(null);
 
   useEffect(() => {
     const p = existing.data;
     if (p) setV({ title: p.title, category: p.category, target_number: String(p.target_number), content: p.content });
+    if (p) {
+      const oi = orderInputFrom(p, Date.now());
+      setO(oi);
+      setO0(oi);
+    }
   }, [existing.data]);
 
   if (editing) {
@@ -37,15 +48,21 @@ export function PostForm({ id }: { id?: string }) {
 
   const set = (k: keyof PostInput) => (val: string) => setV((o) => ({ ...o, [k]: val }));
 
+  const hadOrder = !!existing.data?.order_state;
+  const frozen = hadOrder && existing.data?.order_state !== 'recruiting';
+
   function onSubmit(e: FormEvent) {
     e.preventDefault();
+    const at = Date.now();
     const body = {
       title: v.title.trim(),
       category: v.category,
       target_number: Number(v.target_number),
       content: v.content.trim(),
+      ...(frozen ? {} : editing && o0 ? orderEditBody(o, o0, at) : orderBody(o, at)),
     };
-    void submit(validatePost(v, existing.data?.join_number ?? 0), async () => {
+    const clientErrors = { ...validatePost(v, existing.data?.join_number ?? 0), ...(frozen ? {} : validateOrder(o, at)) };
+    void submit(clientErrors, async () => {
       const p = await api<Post>(editing ? `/api/post/detail/${id}/edit/` : '/api/post/write/', {
         method: 'POST',
         body,
@@ -135,6 +152,15 @@ export function PostForm({ id }: { id?: string }) {
             )}
           </Field>
         </div>
+        <OrderFields
+          v={o}
+          set={(patch) => setO((x) => ({ ...x, ...patch }))}
+          errors={errors}
+          people={Number(v.target_number) || 1}
+          now={now}
+          locked={hadOrder}
+          frozen={frozen}
+        />
         <Field label="내용" name="content" errors={errors.content}>
           {({ id: fid, describedBy, invalid }) => (
             <textarea
@@ -144,7 +170,7 @@ export function PostForm({ id }: { id?: string }) {
               onChange={(e) => set('content')(e.target.value)}
               aria-describedby={describedBy}
               aria-invalid={invalid || undefined}
-              placeholder="가게, 주문 시간, 받을 곳, 나눌 방법을 적어 주세요."
+              placeholder={o.enabled ? '메뉴 추천, 함께 시킬 것 등 하고 싶은 말을 적어 주세요.' : '가게, 주문 시간, 받을 곳, 나눌 방법을 적어 주세요.'}
               data-testid="post-content"
               required
             />

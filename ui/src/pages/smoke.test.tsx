@@ -279,6 +279,8 @@ describe('screens with effects against a fake API', () => {
     await until(() => $('post-title') !== null, 'the form');
     await type('post-title', '치킨');
     await type('post-content', '같이 시켜요');
+    // a post without an order, as the original client writes (the order part has its own test)
+    await act(async () => ($('order-enabled') as HTMLInputElement).click());
     const category = $('post-category') as HTMLSelectElement;
     await act(async () => {
       category.value = '치킨';
