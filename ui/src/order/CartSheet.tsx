@@ -119,7 +119,22 @@ export function CartSheet({ roomId, order, myId, setOrder, onClose }: Props) {
     <Sheet title="내 장바구니" onClose={onClose} testId="cart-sheet">
       {!open && <p className="alert alert-info">주문이 마감되어 장바구니를 바꿀 수 없어요.</p>}
       {rows.length === 0 && <p className="muted">아직 담은 메뉴가 없어요.</p>}
-      <ol className="cart-rows">
+      {!open && me.items.length > 0 && (
+        <ul className="om-items cart-frozen" data-testid="cart-frozen">
+          {me.items.map((it, i) => (
+            <li key={i}>
+              <span>
+                {it.name}
+                {it.note && <span className="muted"> ({it.note})</span>}
+              </span>
+              <span className="om-price">
+                {won(it.price)} × {it.qty}
+              </span>
+            </li>
+          ))}
+        </ul>
+      )}
+      <ol className="cart-rows" hidden={!open}>
         {rows.map((r, i) => {
           const e = rowErrors[i] ?? {};
           return (

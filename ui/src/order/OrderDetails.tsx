@@ -126,9 +126,13 @@ export function OrderDetails({ roomId, order, myId, organiserId, staff, now, set
                 <ul className="om-items">
                   {m.items.map((it, i) => (
                     <li key={i}>
-                      {it.name} × {it.qty}
-                      {it.note && <span className="muted"> ({it.note})</span>}
-                      <span className="om-price">{won(it.price)}</span>
+                      <span>
+                        {it.name}
+                        {it.note && <span className="muted"> ({it.note})</span>}
+                      </span>
+                      <span className="om-price">
+                        {won(it.price)} × {it.qty}
+                      </span>
                     </li>
                   ))}
                 </ul>

@@ -53,7 +53,7 @@ export function OrderSummary({ order, myId, now, openCart, openDetails }: Props)
       {recruiting && <MinProgress foodTotal={order.food_total} minOrder={order.min_order} remaining={order.remaining_to_min} />}
       <div className="os-actions">
         {me && (
-          <button type="button" className="btn btn-sm btn-primary" onClick={openCart} data-testid="cart-open">
+          <button type="button" className={`btn btn-sm${recruiting ? ' btn-primary' : ''}`} onClick={openCart} data-testid="cart-open">
             🧺 내 장바구니{me.items.length ? ` ${me.items.length}` : ''}
             {me.ready ? ' ✓' : ''}
           </button>
