@@ -1,8 +1,13 @@
-import { useCallback, useState } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useState } from 'react';
 import type { Order } from '../lib/types';
-import { CartSheet } from './CartSheet';
-import { OrderDetails } from './OrderDetails';
 import { OrderSummary } from './OrderSummary';
+
+// The sheets are not part of the first page load: the room fetches them once
+// it shows an order, so they are there by the time someone taps.
+const loadCart = () => import('./CartSheet');
+const loadDetails = () => import('./OrderDetails');
+const CartSheet = lazy(() => loadCart().then((m) => ({ default: m.CartSheet })));
+const OrderDetails = lazy(() => loadDetails().then((m) => ({ default: m.OrderDetails })));
 import { useNow } from './useNow';
 
 interface Props {
@@ -19,13 +24,19 @@ export function OrderPanel({ roomId, order, myId, organiserId, staff, setOrder }
   const now = useNow(10000);
   const [sheet, setSheet] = useState<'' | 'cart' | 'details'>('');
   const close = useCallback(() => setSheet(''), []);
+  useEffect(() => {
+    loadCart().catch(() => {});
+    loadDetails().catch(() => {});
+  }, []);
   return (
     <>
       <OrderSummary order={order} myId={myId} now={now} openCart={() => setSheet('cart')} openDetails={() => setSheet('details')} />
-      {sheet === 'cart' && <CartSheet roomId={roomId} order={order} myId={myId} setOrder={setOrder} onClose={close} />}
-      {sheet === 'details' && (
-        <OrderDetails roomId={roomId} order={order} myId={myId} organiserId={organiserId} staff={staff} now={now} setOrder={setOrder} onClose={close} />
-      )}
+      <Suspense fallback={null}>
+        {sheet === 'cart' && <CartSheet roomId={roomId} order={order} myId={myId} setOrder={setOrder} onClose={close} />}
+        {sheet === 'details' && (
+          <OrderDetails roomId={roomId} order={order} myId={myId} organiserId={organiserId} staff={staff} now={now} setOrder={setOrder} onClose={close} />
+        )}
+      </Suspense>
     </>
   );
 }
