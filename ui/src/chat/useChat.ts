@@ -44,14 +44,22 @@ export function useChat(roomId: string, myId: number) {
 
   // The group order, when the post has one: loaded with the room and again
   // after a reconnect (frames may have been missed), then kept by order.updated.
+  // A REST answer is applied only when no order.updated frame arrived while
+  // it was on its way: such a frame may be newer than the answer.
+  const frames = useRef(0);
+  const orderAct = useCallback(async (fn: () => Promise<Order>) => {
+    const seen = frames.current;
+    const order = await fn();
+    if (frames.current === seen) dispatch({ type: 'order', order });
+    return order;
+  }, []);
   const loadOrder = useCallback(async () => {
     try {
-      dispatch({ type: 'order', order: await orderApi.get(roomId) });
+      await orderAct(() => orderApi.get(roomId));
     } catch {
       /* the room's own load reports access problems; the summary waits for a frame */
     }
-  }, [roomId]);
-  const setOrder = useCallback((order: Order) => dispatch({ type: 'order', order }), []);
+  }, [roomId, orderAct]);
 
   useEffect(() => {
     let cancelled = false;
@@ -108,11 +116,9 @@ export function useChat(roomId: string, myId: number) {
         if (cancelled) return;
         const e = parseEvent(ev.data);
         if (!e) return;
+        if (e.type === 'order.updated') frames.current++;
         dispatch({ type: 'event', event: e });
-        if (e.type === 'chat.user.join' || e.type === 'chat.user.leave') {
-          loadMembers();
-          if (stateRef.current.order) loadOrder();
-        }
+        if (e.type === 'chat.user.join' || e.type === 'chat.user.leave') loadMembers();
       };
       ws.onclose = (ev) => {
         if (wsRef.current !== ws) return;
@@ -216,7 +222,7 @@ export function useChat(roomId: string, myId: number) {
     members,
     membersError,
     loadMembers,
-    setOrder,
+    orderAct,
     send,
     retry,
     discard,

@@ -3,7 +3,7 @@ import { ApiError, errorMessage } from '../lib/api';
 import type { CartItem, Order } from '../lib/types';
 import { Sheet } from './Sheet';
 import { myLine, parseWon, won } from './money';
-import { orderApi } from './orderApi';
+import { orderApi, OrderAct } from './orderApi';
 import { blankItem } from './orderState';
 
 export const CART_MAX = 20;
@@ -59,12 +59,12 @@ interface Props {
   roomId: string;
   order: Order;
   myId: number;
-  setOrder: (o: Order) => void;
+  act: OrderAct;
   onClose: () => void;
 }
 
 /** My cart: add, edit, remove items, then 준비 완료. Editable only while recruiting. */
-export function CartSheet({ roomId, order, myId, setOrder, onClose }: Props) {
+export function CartSheet({ roomId, order, myId, act, onClose }: Props) {
   const me = myLine(order, myId);
   const [rows, setRows] = useState<Draft[]>(() => (me?.items ?? []).map(toDraft));
   const [dirty, setDirty] = useState(false);
@@ -88,8 +88,7 @@ export function CartSheet({ roomId, order, myId, setOrder, onClose }: Props) {
     setBusy(true);
     try {
       const items: CartItem[] = rows.map((r) => ({ name: r.name.trim(), price: parseWon(r.price) ?? 0, qty: r.qty, note: r.note.trim() }));
-      const o = await orderApi.cart(roomId, items);
-      setOrder(o);
+      const o = await act(() => orderApi.cart(roomId, items));
       setRows((myLine(o, myId)?.items ?? []).map(toDraft));
       setDirty(false);
     } catch (e) {
@@ -107,7 +106,7 @@ export function CartSheet({ roomId, order, myId, setOrder, onClose }: Props) {
     setBusy(true);
     setError('');
     try {
-      setOrder(await orderApi.ready(roomId, v));
+      await act(() => orderApi.ready(roomId, v));
     } catch (e) {
       setError(errorMessage(e));
     } finally {

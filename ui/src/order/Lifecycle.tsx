@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { errorMessage } from '../lib/api';
 import type { Order } from '../lib/types';
-import { LifecycleStep, orderApi } from './orderApi';
+import { LifecycleStep, OrderAct, orderApi } from './orderApi';
 
 interface Step {
   to: LifecycleStep;
@@ -32,7 +32,7 @@ export function stepsFor(order: Order, organiser: boolean, staff: boolean): Step
 }
 
 /** The organiser's lifecycle buttons, each with a confirmation step (no browser confirm()). */
-export function Lifecycle({ roomId, order, organiser, staff, setOrder }: { roomId: string; order: Order; organiser: boolean; staff: boolean; setOrder: (o: Order) => void }) {
+export function Lifecycle({ roomId, order, organiser, staff, act }: { roomId: string; order: Order; organiser: boolean; staff: boolean; act: OrderAct }) {
   const [asking, setAsking] = useState<LifecycleStep | null>(null);
   const [eta, setEta] = useState('');
   const [busy, setBusy] = useState(false);
@@ -46,7 +46,7 @@ export function Lifecycle({ roomId, order, organiser, staff, setOrder }: { roomI
     setError('');
     try {
       const n = Number(eta);
-      setOrder(await orderApi.state(roomId, s.to, s.to === 'ordered' && n >= 1 && n <= 240 ? Math.floor(n) : null));
+      await act(() => orderApi.state(roomId, s.to, s.to === 'ordered' && n >= 1 && n <= 240 ? Math.floor(n) : null));
       setAsking(null);
       setEta('');
     } catch (e) {

@@ -5,7 +5,7 @@ import { Lifecycle } from './Lifecycle';
 import { Settlement } from './Settlement';
 import { Sheet } from './Sheet';
 import { orderClock, timeLeft, won } from './money';
-import { orderApi } from './orderApi';
+import { orderApi, OrderAct } from './orderApi';
 
 export const FEE_RULE = '배달비는 메뉴를 담은 사람끼리 10원 단위로 나눠요. 남는 금액은 방장이 부담해요.';
 
@@ -18,12 +18,12 @@ interface Props {
   organiserId: number;
   staff: boolean;
   now: number;
-  setOrder: (o: Order) => void;
+  act: OrderAct;
   onClose: () => void;
 }
 
 /** Everyone's carts and ready marks, the organiser's steps and the settlement. */
-export function OrderDetails({ roomId, order, myId, organiserId, staff, now, setOrder, onClose }: Props) {
+export function OrderDetails({ roomId, order, myId, organiserId, staff, now, act, onClose }: Props) {
   const organiser = myId === organiserId;
   const paying = order.state === 'locked' || order.state === 'ordered' || order.state === 'arrived';
   const [busy, setBusy] = useState(0);
@@ -33,7 +33,7 @@ export function OrderDetails({ roomId, order, myId, organiserId, staff, now, set
     setBusy(m.user.id);
     setError('');
     try {
-      setOrder(await orderApi.confirm(roomId, m.user.id));
+      await act(() => orderApi.confirm(roomId, m.user.id));
     } catch (e) {
       setError(errorMessage(e));
     } finally {
@@ -161,8 +161,8 @@ export function OrderDetails({ roomId, order, myId, organiserId, staff, now, set
         </p>
       )}
 
-      <Settlement roomId={roomId} order={order} myId={myId} organiserId={organiserId} setOrder={setOrder} />
-      <Lifecycle roomId={roomId} order={order} organiser={organiser} staff={staff} setOrder={setOrder} />
+      <Settlement roomId={roomId} order={order} myId={myId} organiserId={organiserId} act={act} />
+      <Lifecycle roomId={roomId} order={order} organiser={organiser} staff={staff} act={act} />
     </Sheet>
   );
 }

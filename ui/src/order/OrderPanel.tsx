@@ -1,4 +1,5 @@
 import { lazy, Suspense, useCallback, useEffect, useState } from 'react';
+import type { OrderAct } from './orderApi';
 import type { Order } from '../lib/types';
 import { OrderSummary } from './OrderSummary';
 
@@ -16,11 +17,11 @@ interface Props {
   myId: number;
   organiserId: number;
   staff: boolean;
-  setOrder: (o: Order) => void;
+  act: OrderAct;
 }
 
 /** The room's order: the pinned summary and its two sheets. */
-export function OrderPanel({ roomId, order, myId, organiserId, staff, setOrder }: Props) {
+export function OrderPanel({ roomId, order, myId, organiserId, staff, act }: Props) {
   const now = useNow(10000);
   const [sheet, setSheet] = useState<'' | 'cart' | 'details'>('');
   const close = useCallback(() => setSheet(''), []);
@@ -32,9 +33,9 @@ export function OrderPanel({ roomId, order, myId, organiserId, staff, setOrder }
     <>
       <OrderSummary order={order} myId={myId} now={now} openCart={() => setSheet('cart')} openDetails={() => setSheet('details')} />
       <Suspense fallback={null}>
-        {sheet === 'cart' && <CartSheet roomId={roomId} order={order} myId={myId} setOrder={setOrder} onClose={close} />}
+        {sheet === 'cart' && <CartSheet roomId={roomId} order={order} myId={myId} act={act} onClose={close} />}
         {sheet === 'details' && (
-          <OrderDetails roomId={roomId} order={order} myId={myId} organiserId={organiserId} staff={staff} now={now} setOrder={setOrder} onClose={close} />
+          <OrderDetails roomId={roomId} order={order} myId={myId} organiserId={organiserId} staff={staff} now={now} act={act} onClose={close} />
         )}
       </Suspense>
     </>

@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { errorMessage } from '../lib/api';
 import type { Order } from '../lib/types';
 import { accountNumber, myLine, won } from './money';
-import { orderApi } from './orderApi';
+import { orderApi, OrderAct } from './orderApi';
 
 const INFO_MAX = 200;
 
@@ -11,11 +11,11 @@ interface Props {
   order: Order;
   myId: number;
   organiserId: number;
-  setOrder: (o: Order) => void;
+  act: OrderAct;
 }
 
 /** How to pay (the organiser writes it), copy the account, 보냈어요, and who still owes. */
-export function Settlement({ roomId, order, myId, organiserId, setOrder }: Props) {
+export function Settlement({ roomId, order, myId, organiserId, act }: Props) {
   const organiser = myId === organiserId;
   const me = myLine(order, myId);
   const finished = order.state === 'settled' || order.state === 'cancelled';
@@ -32,7 +32,7 @@ export function Settlement({ roomId, order, myId, organiserId, setOrder }: Props
     setBusy(true);
     setError('');
     try {
-      setOrder(await fn());
+      await act(fn);
       return true;
     } catch (e) {
       setError(errorMessage(e));

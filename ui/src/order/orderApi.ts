@@ -32,3 +32,10 @@ export const orderApi = {
   confirm: (roomId: string | number, userId: number) =>
     whole(api(`${base(roomId)}payment/`, { method: 'POST', body: { action: 'confirm', user_id: userId } })),
 };
+
+/**
+ * Runs one order request and applies its answer — unless an order.updated
+ * frame came in meanwhile: that frame may be newer than the answer, and the
+ * socket brings this change's own frame next (useChat).
+ */
+export type OrderAct = (fn: () => Promise<Order>) => Promise<Order>;

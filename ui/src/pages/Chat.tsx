@@ -107,7 +107,7 @@ export function Chat({ id }: { id: string }) {
       {state.notice && <NoticeBanner notice={state.notice} postId={room.post_id} />}
 
       {state.order && (
-        <OrderPanel roomId={id} order={state.order} myId={me.id} organiserId={room.writer.id} staff={me.is_staff} setOrder={chat.setOrder} />
+        <OrderPanel roomId={id} order={state.order} myId={me.id} organiserId={room.writer.id} staff={me.is_staff} act={chat.orderAct} />
       )}
 
       <div className="chat-body">
