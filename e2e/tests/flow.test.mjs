@@ -85,6 +85,7 @@ for (const vp of VIEWPORTS) {
       await p.locator(tid('post-category')).selectOption('치킨');
       await p.locator(tid('post-target')).selectOption('4');
       await p.locator(tid('post-content')).fill('교촌 7시 주문해요. 사직동 주민센터 앞에서 받아요.');
+      await p.locator(tid('order-enabled')).uncheck(); // a plain post; tests/orders.test.mjs writes orders
       await press(u, p.locator(tid('post-submit')));
       const m = await path(u, /^\/post\/(\d+)\/$/, 'the new post after writing it');
       const detail = await visible(u, tid('post-detail'), 'the new post');

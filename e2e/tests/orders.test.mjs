@@ -272,7 +272,16 @@ story('group order: three residents, fee 3,000원, minimum 20,000원, at phone-3
     assert.equal(num(await card.locator(tid('order-remaining')).innerText()), e.remaining, 'N원 남음 = minimum − food total');
     assert.equal(num(await card.locator(tid('order-fee-share')).innerText()), e.share, '1인 배달비 on the card');
     await until(u, async () => (await card.locator('[role="progressbar"]').getAttribute('aria-valuenow')) === String(e.food), 'the progress bar');
+    assert.equal(await card.locator(tid('order-mine')).count(), 0, '내 주문 only on my own orders');
     await shot(u, 'orders-03-board', S.overflow);
+    // The organiser's board, in a second tab (the room stays open): 내 주문.
+    const tab = await O.context.newPage();
+    try {
+      await tab.goto('/');
+      await tab.locator(`${tid('post-item')}[data-post-id="${postId}"] ${tid('order-mine')}`).waitFor({ state: 'visible' });
+    } finally {
+      await tab.close();
+    }
   });
 
   step('neighbour 2 joins and adds two dishes; then the organiser adds one: the fee splits three ways', async () => {
@@ -392,13 +401,13 @@ story('group order deadline: it locks on time, or cancels with fewer than two ea
   });
 
   step('an order with one eater: the card counts down live, and at the deadline it is cancelled', async () => {
-    cancelPost = await writeOrder(O, `혼자 피자 ${run}`, 8);
+    cancelPost = await writeOrder(O, `혼자 피자 ${run}`, 15);
     await O.page.goto('/');
     const card = O.page.locator(`${tid('post-item')}[data-post-id="${cancelPost.id}"] ${tid('order-card')}`);
     await visible(O, `${tid('post-item')}[data-post-id="${cancelPost.id}"]`, 'the short order on the board');
     assert.match(await card.innerText(), /곧 마감/, 'under a minute left');
     // The card's clock ticks without a reload (no navigation happens here).
-    await until(O, async () => /마감 시간 지남/.test(await card.innerText()), 'the card to say 마감 시간 지남 by itself', 40000);
+    await until(O, async () => /마감 시간 지남/.test(await card.innerText()), 'the card to say 마감 시간 지남 by itself', 60000);
     await O.page.goto(`/chat/${cancelPost.chat_id}/`);
     await visible(O, tid('order-summary'), 'the room');
     await systemMessage(O, '메뉴를 담은 사람이 2명보다 적어서 주문이 취소됐어요');
