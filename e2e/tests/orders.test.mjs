@@ -251,6 +251,8 @@ story('group order: three residents, fee 3,000원, minimum 20,000원, at phone-3
     assert.match(text, /\d+분 남음/);
     assert.match(text, /20,000원 남음/, 'nothing in carts yet');
     await press(u, u.page.locator(`${tid('post-item')}[data-post-id="${postId}"] a`));
+    await visible(u, tid('post-order'), 'the order on the post page');
+    await shot(u, 'orders-01b-post', S.overflow);
     await press(u, await visible(u, tid('join-button'), 'the 참여하기 button'));
     await visible(u, `${tid('connection-state')}[data-state="open"]`, 'the socket');
     joined.push({ id: N1.id, label: 'neighbour 1' });
