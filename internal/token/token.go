@@ -75,15 +75,20 @@ func Parse(key []byte, raw string, now func() time.Time) (userID, ver int64, err
 // SecretFile is the generated signing key inside the data folder.
 const SecretFile = "jwt-secret"
 
-// minSecretFileLen is the shortest key accepted from SecretFile; a shorter
-// one was not written by us.
-const minSecretFileLen = 32
+// MinSecretLen is the shortest key accepted, from MEALBUDDY_SECRET or from
+// SecretFile (ours are 64 hex characters): HS256 keys shorter than its
+// 32-byte hash can be brute-forced offline from any one token.
+const MinSecretLen = 32
 
 // ReadSecret returns the signing key: secret as given when it is not empty
 // (MEALBUDDY_SECRET), else the key stored in dataDir. It never creates one;
 // a missing file is an error that wraps fs.ErrNotExist.
 func ReadSecret(secret, dataDir string) ([]byte, error) {
 	if secret != "" {
+		if len(secret) < MinSecretLen {
+			return nil, fmt.Errorf("MEALBUDDY_SECRET is %d bytes; use at least %d (e.g. openssl rand -hex 32), or unset it to use the key generated in the data folder",
+				len(secret), MinSecretLen)
+		}
 		return []byte(secret), nil
 	}
 	path := filepath.Join(dataDir, SecretFile)
@@ -92,7 +97,7 @@ func ReadSecret(secret, dataDir string) ([]byte, error) {
 		return nil, fmt.Errorf("read secret: %w", err)
 	}
 	key := strings.TrimSpace(string(b))
-	if len(key) < minSecretFileLen {
+	if len(key) < MinSecretLen {
 		return nil, fmt.Errorf("%s is too short; delete it to generate a new one", path)
 	}
 	return []byte(key), nil

@@ -104,7 +104,8 @@ func TestLoadSecret(t *testing.T) {
 	t.Run("GivenAsIs", func(t *testing.T) {
 		dir := t.TempDir()
 		for _, load := range []func(string, string) ([]byte, error){LoadSecret, ReadSecret} {
-			if k, err := load(" given as-is ", dir); err != nil || string(k) != " given as-is " {
+			const given = " given as-is, spaces and all, 32+ bytes "
+			if k, err := load(given, dir); err != nil || string(k) != given {
 				t.Errorf("MEALBUDDY_SECRET not used as given: %q, %v", k, err)
 			}
 		}
@@ -121,4 +122,30 @@ func TestLoadSecret(t *testing.T) {
 			t.Error("a 5-character key file was accepted")
 		}
 	})
+}
+
+// TestShortSecretRefused: a MEALBUDDY_SECRET under 32 bytes is refused with
+// a message that says what to do; 32 bytes is accepted as given.
+func TestShortSecretRefused(t *testing.T) {
+	dir := t.TempDir()
+	for _, short := range []string{"x", "secret", "0123456789abcdef0123456789abcde"} {
+		_, err := LoadSecret(short, dir)
+		if err == nil {
+			t.Fatalf("a %d-byte MEALBUDDY_SECRET was accepted", len(short))
+		}
+		if msg := err.Error(); !bytes.Contains([]byte(msg), []byte("MEALBUDDY_SECRET")) || !bytes.Contains([]byte(msg), []byte("at least 32")) {
+			t.Errorf("message %q does not say what to do", msg)
+		}
+		if bytes.Contains([]byte(err.Error()), []byte(short)) && len(short) > 1 {
+			t.Errorf("message %q prints the secret", err)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, SecretFile)); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("a refused secret still generated a key file: %v", err)
+	}
+	ok := "0123456789abcdef0123456789abcdef"
+	got, err := LoadSecret(ok, dir)
+	if err != nil || string(got) != ok {
+		t.Fatalf("32-byte secret: %q, %v", got, err)
+	}
 }
