@@ -125,23 +125,36 @@ func Open(path string) (*Store, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, fmt.Errorf("create data folder: %w", err)
 	}
-	w, err := sql.Open("sqlite", writerDSN(path))
+	var w, r *sql.DB
+	// The first connections create the files: under a private umask.
+	err = withPrivateFiles(func() error {
+		var err error
+		if w, err = sql.Open("sqlite", writerDSN(path)); err != nil {
+			return fmt.Errorf("open writer: %w", err)
+		}
+		w.SetMaxOpenConns(1)
+		w.SetMaxIdleConns(1)
+		w.SetConnMaxLifetime(0)
+		w.SetConnMaxIdleTime(0)
+		// Touch the writer first so the file exists and WAL is on before readers open.
+		if err := w.Ping(); err != nil {
+			w.Close()
+			return fmt.Errorf("open %s: %w", path, err)
+		}
+		if r, err = sql.Open("sqlite", readerDSN(path)); err != nil {
+			w.Close()
+			return fmt.Errorf("open readers: %w", err)
+		}
+		// One reader now, so that -shm exists before the umask is back.
+		if err := r.Ping(); err != nil {
+			w.Close()
+			r.Close()
+			return fmt.Errorf("open %s: %w", path, err)
+		}
+		return nil
+	})
 	if err != nil {
-		return nil, fmt.Errorf("open writer: %w", err)
-	}
-	w.SetMaxOpenConns(1)
-	w.SetMaxIdleConns(1)
-	w.SetConnMaxLifetime(0)
-	w.SetConnMaxIdleTime(0)
-	// Touch the writer first so the file exists and WAL is on before readers open.
-	if err := w.Ping(); err != nil {
-		w.Close()
-		return nil, fmt.Errorf("open %s: %w", path, err)
-	}
-	r, err := sql.Open("sqlite", readerDSN(path))
-	if err != nil {
-		w.Close()
-		return nil, fmt.Errorf("open readers: %w", err)
+		return nil, err
 	}
 	readers := max(4, runtime.NumCPU()*2)
 	r.SetMaxOpenConns(readers)
