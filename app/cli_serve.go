@@ -4,10 +4,13 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"path/filepath"
+	"runtime"
 	"syscall"
 
 	"github.com/spf13/cobra"
 
+	"github.com/mealbuddy/mealbuddy/store"
 	"github.com/mealbuddy/mealbuddy/ui"
 )
 
@@ -96,6 +99,9 @@ or --metrics-allow is set; with both, a scrape needs both.`,
 			if err := checkSignupMode(cfg.Signup); err != nil {
 				return err
 			}
+			if msg := dataDirExposure(root.dataDir); msg != "" {
+				log.Warn(msg, "data", root.dataDir)
+			}
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
 			st, err := root.openStore(ctx)
@@ -137,10 +143,34 @@ or --metrics-allow is set; with both, a scrape needs both.`,
 	f.StringVar(&cfg.Ops.TLSCert, "tls-cert", "", "serve HTTPS with this certificate file (PEM, full chain); read again on SIGHUP")
 	f.StringVar(&cfg.Ops.TLSKey, "tls-key", "", "private key file of --tls-cert (PEM); read again on SIGHUP")
 	f.StringVar(&cfg.Ops.HTTPAddr, "http-addr", "", "plain HTTP listener beside HTTPS: ACME challenges and a redirect to https (default :80 with --tls-domain, none otherwise)")
+	f.DurationVar(&cfg.Limits.BodyTimeout, "body-timeout", defaultBodyTimeout, "how long a request may take to send its body; slower is 408 (0: no deadline)")
+	f.IntVar(&cfg.Limits.MaxConns, "max-conns", defaultMaxConns, "open connections in total, chat sockets included (0: no cap)")
+	f.IntVar(&cfg.Limits.MaxConnsPerIP, "max-conns-per-ip", defaultMaxConnsPerIP, "open connections per client address; --trusted-proxies are exempt (0: no cap)")
 	f.StringSliceVar(&metricsAllow, "metrics-allow", nil, "comma-separated IPs or CIDRs that may read GET /metrics (turns it on; see MEALBUDDY_METRICS_TOKEN)")
 	addModerationFlags(f, &cfg) // --signup, --smtp-url, --smtp-from (cli_invite.go)
 	// End-to-end tests let a deadline pass without waiting ten minutes.
 	f.DurationVar(&cfg.OrderMinLead, "order-min-lead", 0, "shortest time from writing to an order's deadline (tests only; default 10m)")
 	_ = f.MarkHidden("order-min-lead")
 	return cmd
+}
+
+// dataDirExposure says what is wrong when the data folder, or the database
+// in it, can be read by other users of the machine: it holds every
+// account's email and password hash and the signing key. "" when private,
+// and always on Windows, whose ACLs mode bits do not describe. We warn and
+// go on rather than chmod: the operator may have a reason (a backup group).
+func dataDirExposure(dir string) string {
+	if runtime.GOOS == "windows" {
+		return ""
+	}
+	for _, p := range []string{dir, filepath.Join(dir, store.FileName)} {
+		fi, err := os.Stat(p)
+		if err != nil {
+			continue
+		}
+		if fi.Mode().Perm()&0o077 != 0 {
+			return fmt.Sprintf("%s is readable by other users (mode %#o); run chmod 700 on the data folder and chmod 600 on the files in it", p, fi.Mode().Perm())
+		}
+	}
+	return ""
 }

@@ -58,6 +58,46 @@ type Config struct {
 	Signup   string // "open" (also ""), "invite", "approval" or "closed"
 	SMTPURL  string // smtp[s]://user:pass@host:port; a secret, never logged
 	SMTPFrom string
+
+	// Limits are the operator's bounds on requests and connections.
+	Limits Limits
+}
+
+// Limits bound what one request, one client address and the whole server
+// may hold. Each is a serve flag with its MEALBUDDY_ twin and a row in the
+// README's Limits table; the flags carry the defaults, and 0 turns a limit
+// off (load tests and closed communities need that), so a zero Config (the
+// tests') has none.
+type Limits struct {
+	// BodyTimeout (--body-timeout) is how long a request may take to send
+	// its body once the headers are in; a slower one gets 408 and the
+	// connection is closed.
+	BodyTimeout time.Duration
+	// MaxConns (--max-conns) caps open connections in total, chat sockets
+	// included; MaxConnsPerIP (--max-conns-per-ip) caps them per client
+	// address. Connections from --trusted-proxies count only towards
+	// MaxConns: behind a proxy every client shares its address.
+	MaxConns      int
+	MaxConnsPerIP int
+}
+
+// Defaults of the Limits flags: sized for a Raspberry Pi serving one
+// neighbourhood (a resident has a few tabs, each with one chat socket).
+const (
+	defaultBodyTimeout   = 30 * time.Second
+	defaultMaxConns      = 1024
+	defaultMaxConnsPerIP = 64
+)
+
+// check rejects negative limits.
+func (l Limits) check() error {
+	if l.BodyTimeout < 0 {
+		return fmt.Errorf("--body-timeout %s: use a positive duration, or 0 for none", l.BodyTimeout)
+	}
+	if l.MaxConns < 0 || l.MaxConnsPerIP < 0 {
+		return fmt.Errorf("--max-conns and --max-conns-per-ip: use a positive number, or 0 for no cap")
+	}
+	return nil
 }
 
 // ParseProxies parses a comma-separated list of IPs or CIDRs.

@@ -47,6 +47,7 @@ type errorAnswer struct {
 var errorAnswers = []errorAnswer{
 	// Request bodies (decode).
 	{err: errTooLarge, status: http.StatusRequestEntityTooLarge, msg: msgTooLarge},
+	{err: errBodyTimeout, status: http.StatusRequestTimeout, msg: msgBodyTimeout},
 	{err: errBadUTF8, status: http.StatusBadRequest, msg: msgBadUTF8},
 	{err: errBadBody, status: http.StatusBadRequest, msg: msgBadBody},
 	{err: errNoCredential, status: http.StatusUnauthorized, msg: msgUnauthenticated},

@@ -95,6 +95,7 @@ func TestErrorAnswers(t *testing.T) {
 		field  string // "" for a bare JSON string
 	}{
 		{"TooLarge", errTooLarge, 413, msgTooLarge, ""},
+		{"BodyTimeout", errBodyTimeout, 408, msgBodyTimeout, ""},
 		{"BadUTF8", errBadUTF8, 400, msgBadUTF8, ""},
 		{"BadBody", errBadBody, 400, msgBadBody, ""},
 		{"NoCredential", errNoCredential, 401, msgUnauthenticated, ""},

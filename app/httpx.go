@@ -24,6 +24,7 @@ const (
 	msgForbidden       = "권한이 없습니다."
 	msgNotFound        = "요청한 항목을 찾을 수 없습니다."
 	msgTooLarge        = "요청 본문이 너무 큽니다. 1MB 이하로 보내 주세요."
+	msgBodyTimeout     = "요청 본문이 제시간에 도착하지 않았어요. 다시 시도해 주세요."
 	msgBadBody         = "요청 본문을 읽을 수 없습니다. JSON 또는 폼 형식으로 보내 주세요."
 	msgBadUTF8         = "요청에 올바르지 않은 문자(UTF-8 아님)가 있습니다."
 	msgInternal        = "서버 오류가 발생했습니다. 잠시 후 다시 시도해 주세요."
@@ -35,8 +36,10 @@ const (
 
 var (
 	errTooLarge = errors.New("body too large")
-	errBadBody  = errors.New("malformed body")
-	errBadUTF8  = errors.New("body is not UTF-8")
+	// errBodyTimeout: the body did not arrive within --body-timeout.
+	errBodyTimeout = errors.New("request body too slow")
+	errBadBody     = errors.New("malformed body")
+	errBadUTF8     = errors.New("body is not UTF-8")
 )
 
 // fields is a decoded request body: JSON values (string, json.Number, bool,

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"container/list"
 	"net"
 	"net/http"
 	"strings"
@@ -9,14 +10,24 @@ import (
 )
 
 // limiter is a set of token buckets keyed by string (a client address or an
-// account). It holds at most maxKeys buckets; when full, buckets that have
-// refilled completely are dropped, as they carry no information.
+// account). It holds at most maxKeys buckets; a new key beyond that evicts
+// the least recently used bucket, one at a time, so a flood of new keys
+// never resets the buckets of the clients being limited right now (it used
+// to clear them all at once).
 type limiter struct {
 	mu      sync.Mutex
 	rate    float64 // tokens per second
 	burst   float64
-	buckets map[string]*bucket
+	maxKeys int
+	buckets map[string]*list.Element // of *keyedBucket, in lru
+	lru     list.List                // front: most recently used
 	now     func() time.Time
+}
+
+// keyedBucket is a bucket in the limiter's recency list.
+type keyedBucket struct {
+	key string
+	bucket
 }
 
 // bucket is a token bucket: it holds up to burst tokens, refills rate
@@ -48,7 +59,15 @@ func (b *bucket) take(now time.Time, rate, burst float64) bool {
 const maxLimiterKeys = 100_000
 
 func newLimiter(perMinute, burst int, now func() time.Time) *limiter {
-	return &limiter{rate: float64(perMinute) / 60, burst: float64(burst), buckets: map[string]*bucket{}, now: now}
+	return &limiter{rate: float64(perMinute) / 60, burst: float64(burst), maxKeys: maxLimiterKeys,
+		buckets: map[string]*list.Element{}, now: now}
+}
+
+// newHourlyLimiter is newLimiter for limits counted per hour.
+func newHourlyLimiter(perHour, burst int, now func() time.Time) *limiter {
+	l := newLimiter(0, burst, now)
+	l.rate = float64(perHour) / 3600
+	return l
 }
 
 // allow takes one token for key, reporting false when none is left.
@@ -56,32 +75,39 @@ func (l *limiter) allow(key string) bool {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	now := l.now()
-	b, ok := l.buckets[key]
-	if !ok {
-		if len(l.buckets) >= maxLimiterKeys {
-			l.prune(now)
+	e, ok := l.buckets[key]
+	if ok {
+		l.lru.MoveToFront(e)
+	} else {
+		if len(l.buckets) >= l.maxKeys {
+			oldest := l.lru.Back()
+			l.lru.Remove(oldest)
+			delete(l.buckets, oldest.Value.(*keyedBucket).key)
 		}
-		nb := fullBucket(l.burst, now)
-		b = &nb
-		l.buckets[key] = b
+		e = l.lru.PushFront(&keyedBucket{key: key, bucket: fullBucket(l.burst, now)})
+		l.buckets[key] = e
 	}
-	return b.take(now, l.rate, l.burst)
+	return e.Value.(*keyedBucket).take(now, l.rate, l.burst)
 }
 
-func (l *limiter) prune(now time.Time) {
-	for k, b := range l.buckets {
-		if b.tokens+now.Sub(b.last).Seconds()*l.rate >= l.burst {
-			delete(l.buckets, k)
-		}
+// clientKey is the client address as a rate limit key: an IPv6 client is
+// keyed by its /64, the block one household or phone is given, so that a
+// client cannot take a fresh address from its own block for each attempt.
+func (s *Server) clientKey(r *http.Request) string { return addressKey(s.clientIP(r)) }
+
+// addressKey is an IPv4 address as is, an IPv6 address as its /64.
+func addressKey(host string) string {
+	ip := net.ParseIP(host)
+	if ip == nil || ip.To4() != nil {
+		return host
 	}
-	if len(l.buckets) >= maxLimiterKeys {
-		// Everyone is mid-burst: start over rather than grow without bound.
-		clear(l.buckets)
-	}
+	return (&net.IPNet{IP: ip.Mask(net.CIDRMask(64, 128)), Mask: net.CIDRMask(64, 128)}).String()
 }
 
 // clientIP is the address of the client: the peer, or, when the peer is a
-// trusted proxy, the nearest untrusted address in X-Forwarded-For.
+// trusted proxy, the right-most address in X-Forwarded-For (over all its
+// lines) that is not a trusted proxy: everything left of it was written by
+// the client and may be made up.
 func (s *Server) clientIP(r *http.Request) string {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
@@ -90,7 +116,13 @@ func (s *Server) clientIP(r *http.Request) string {
 	if !s.trusted(host) {
 		return host
 	}
-	hops := strings.Split(r.Header.Get("X-Forwarded-For"), ",")
+	// Every X-Forwarded-For line, in order: HAProxy's "option forwardfor"
+	// adds a line of its own instead of appending to the client's, and the
+	// client can send any first line it likes.
+	var hops []string
+	for _, line := range r.Header.Values("X-Forwarded-For") {
+		hops = append(hops, strings.Split(line, ",")...)
+	}
 	for i := len(hops) - 1; i >= 0; i-- {
 		h := strings.TrimSpace(hops[i])
 		if h == "" {

@@ -45,8 +45,8 @@ type resetState struct {
 // an attacker chooses).
 func (s *Server) initResets() error {
 	// 3 mails per address an hour; 10 requests per client an hour.
-	s.resets.byAddr = &limiter{rate: 3.0 / 3600, burst: 3, buckets: map[string]*bucket{}, now: s.now}
-	s.resets.byClient = &limiter{rate: 10.0 / 3600, burst: 10, buckets: map[string]*bucket{}, now: s.now}
+	s.resets.byAddr = newHourlyLimiter(3, 3, s.now)
+	s.resets.byClient = newHourlyLimiter(10, 10, s.now)
 	if s.cfg.SMTPURL == "" {
 		return nil
 	}

@@ -1,10 +1,14 @@
 package app
 
 import (
+	"bytes"
 	"context"
+	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
+	"os"
 	"strings"
 	"time"
 
@@ -108,6 +112,14 @@ func (s *Server) routeTable() []route {
 // routes builds the router from the route table.
 func (s *Server) routes() http.Handler {
 	r := httprouter.New()
+	// No "fixed path" redirects: httprouter would answer a cleaned or
+	// case-folded path (/api/chat/1/../../post/…) with a 301/307 to a real
+	// route, which turned an encoded traversal in a UI link into a request
+	// on another resource. Our clients, the original one included, send
+	// exact paths with the trailing slash; anything else is 404 (405 for a
+	// wrong method), and the web app's own paths fall through to NotFound.
+	r.RedirectFixedPath = false
+	r.RedirectTrailingSlash = false
 	for _, rt := range s.routeTable() {
 		h := rt.handler
 		if rt.who == signedIn {
@@ -132,8 +144,7 @@ func paramsFrom(r *http.Request) httprouter.Params { return httprouter.ParamsFro
 // handleFallback answers unknown /api/ and /ws/ paths with a JSON 404 and
 // everything else with the web app.
 func (s *Server) handleFallback(w http.ResponseWriter, r *http.Request) {
-	if strings.HasPrefix(r.URL.Path, "/api/") || r.URL.Path == "/api" ||
-		strings.HasPrefix(r.URL.Path, "/ws/") || r.URL.Path == "/ws" {
+	if isAPIPath(r.URL.Path) {
 		writeError(w, http.StatusNotFound, msgNotFound)
 		return
 	}
@@ -165,8 +176,10 @@ type requestRecorder struct {
 }
 
 // middleware adds security headers, a request id and the request log: one
-// line per request, with the cause of a 500. The log names the path only:
-// query strings may carry a token (?token= on the WebSocket).
+// line per request, with the cause of a 500. It refuses ambiguous
+// credentials and reads every request body (bounded in size and time)
+// before any handler runs. The log names the path only: query strings may
+// carry a token (?token= on the WebSocket).
 func (s *Server) middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
@@ -176,12 +189,23 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("Referrer-Policy", "same-origin")
 		h.Set("X-Frame-Options", "DENY")
-		h.Set("Content-Security-Policy", contentSecurityPolicy)
+		h.Set("Content-Security-Policy", s.csp)
 		if r.TLS != nil {
 			h.Set("Strict-Transport-Security", hstsHeader)
 		}
+		if isAPIPath(r.URL.Path) {
+			// Answers carry personal data and tokens: no cache keeps them.
+			h.Set("Cache-Control", "no-store")
+		}
 		rec := &requestRecorder{statusRecorder: statusRecorder{ResponseWriter: w}}
-		next.ServeHTTP(rec, r)
+		switch {
+		case len(r.Header.Values("Authorization")) > 1:
+			// Two credentials: believing either one is a guess that a
+			// proxy and this server may make differently.
+			s.fail(rec, r, errNoCredential)
+		case s.readBody(rec, r):
+			next.ServeHTTP(rec, r)
+		}
 		level := slogLevelFor(rec.status)
 		if s.log.Enabled(context.Background(), level) {
 			attrs := []any{"request_id", id, "method", r.Method, "path", r.URL.Path,
@@ -194,9 +218,72 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 	})
 }
 
+// isAPIPath tells the JSON API's paths (and the chat socket's) apart from
+// the web app's.
+func isAPIPath(p string) bool {
+	return strings.HasPrefix(p, "/api/") || p == "/api" || strings.HasPrefix(p, "/ws/") || p == "/ws"
+}
+
+// readBody reads the whole request body before the route runs, so that
+// every route, also one that ignores its body (join, delete), has the same
+// bounds: over maxBodyBytes is 413, a body slower than --body-timeout is
+// 408, and both close the connection. Handlers then read from memory and
+// never wait on the network. Requests without a body (GET, the chat
+// socket's upgrade) get no read deadline, so hijacked sockets keep none.
+// It answers itself and reports false when the request must stop.
+func (s *Server) readBody(w http.ResponseWriter, r *http.Request) bool {
+	if r.Body == nil || r.Body == http.NoBody {
+		return true
+	}
+	if r.ContentLength > maxBodyBytes {
+		w.Header().Set("Connection", "close")
+		s.fail(w, r, errTooLarge)
+		return false
+	}
+	rc := http.NewResponseController(w)
+	deadline := s.cfg.Limits.BodyTimeout > 0
+	if deadline {
+		if err := rc.SetReadDeadline(time.Now().Add(s.cfg.Limits.BodyTimeout)); err != nil {
+			deadline = false // not a connection (a test recorder): no deadline to clear
+		}
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBodyBytes))
+	if deadline {
+		// Back to none: the handler may hijack the connection, and
+		// keep-alive's next request has the header timeout again.
+		rc.SetReadDeadline(time.Time{})
+	}
+	if err != nil {
+		w.Header().Set("Connection", "close")
+		var mbe *http.MaxBytesError
+		switch {
+		case errors.As(err, &mbe):
+			s.fail(w, r, errTooLarge)
+		case errors.Is(err, os.ErrDeadlineExceeded):
+			s.fail(w, r, errBodyTimeout)
+		default:
+			s.fail(w, r, errBadBody)
+		}
+		return false
+	}
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	return true
+}
+
 // contentSecurityPolicy allows only our own scripts, styles and sockets.
-const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
-	"connect-src 'self' ws: wss:; font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+// connect-src is 'self' (which covers ws: and wss: to our own host in
+// current browsers) plus, when --public-url is set, its WebSocket origin
+// spelled out for browsers that read 'self' as http(s) only. Never any ws:.
+func contentSecurityPolicy(publicOrigin string) string {
+	connect := "'self'"
+	if rest, ok := strings.CutPrefix(publicOrigin, "https://"); ok {
+		connect += " wss://" + rest
+	} else if rest, ok := strings.CutPrefix(publicOrigin, "http://"); ok {
+		connect += " ws://" + rest
+	}
+	return "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
+		"connect-src " + connect + "; font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+}
 
 func slogLevelFor(status int) slog.Level {
 	if status >= 500 {

@@ -33,6 +33,7 @@ type Server struct {
 	secret        []byte
 	hasher        *hasher
 	origin        string // public origin, "" when not configured
+	csp           string // Content-Security-Policy of every answer
 	secureCookies bool
 	loginByIP     *limiter
 	loginByUser   *limiter
@@ -70,6 +71,9 @@ func NewServer(cfg Config, st *store.Store, dongs *neighborhood.Index, uiFS fs.F
 	if err := cfg.Ops.check(); err != nil {
 		return nil, err
 	}
+	if err := cfg.Limits.check(); err != nil {
+		return nil, err
+	}
 	if cfg.PublicURL == "" && len(cfg.Ops.TLSDomains) > 0 {
 		cfg.PublicURL = "https://" + cfg.Ops.TLSDomains[0]
 	}
@@ -91,6 +95,7 @@ func NewServer(cfg Config, st *store.Store, dongs *neighborhood.Index, uiFS fs.F
 		s.origin = origin.String()
 		s.secureCookies = origin.Scheme == "https"
 	}
+	s.csp = contentSecurityPolicy(s.origin)
 	s.secureCookies = s.secureCookies || cfg.Ops.tlsOn()
 	s.cookieName = sessionCookieName(s.secureCookies)
 	if cfg.Ops.TLSCert != "" {
@@ -145,6 +150,8 @@ func (s *Server) Run(ctx context.Context, ready func(addr net.Addr)) error {
 		ln.Close()
 		return err
 	}
+	// Under TLS: a refused connection costs no handshake.
+	ln = limitConns(ln, s.cfg.Limits, s.trusted, s.refusedConn)
 	scheme := "http"
 	if tlsSet != nil {
 		ln = tls.NewListener(ln, tlsSet.config)
@@ -181,6 +188,7 @@ func (s *Server) Run(ctx context.Context, ready func(addr net.Addr)) error {
 	runCtx, stopRun := context.WithCancel(ctx)
 	defer stopRun()
 	go s.runBackups(runCtx)
+	go s.purgeSessions(runCtx, sessionPurgeEvery)
 	hup := make(chan os.Signal, 1)
 	if s.certs != nil {
 		signal.Notify(hup, syscall.SIGHUP)
@@ -214,4 +222,29 @@ func (s *Server) Run(ctx context.Context, ready func(addr net.Addr)) error {
 		}
 	}
 	return errors.Join(append(errs, closeErr)...)
+}
+
+// sessionPurgeEvery is how often expired web sessions are deleted.
+const sessionPurgeEvery = 24 * time.Hour
+
+// purgeSessions deletes expired web sessions now and then every interval
+// until ctx ends: an expired session is refused anyway, but its row (the
+// hash of a cookie and who it belonged to) has no reason to stay.
+func (s *Server) purgeSessions(ctx context.Context, every time.Duration) {
+	tick := time.NewTicker(every)
+	defer tick.Stop()
+	for {
+		n, err := s.store.DeleteExpiredSessions(ctx)
+		switch {
+		case err != nil && ctx.Err() == nil:
+			s.log.Warn("purging expired sessions failed", "err", err)
+		case n > 0:
+			s.log.Info("purged expired sessions", "count", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
 }

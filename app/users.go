@@ -195,7 +195,7 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 		writeInvalid(w, errs)
 		return
 	}
-	if !s.loginByIP.allow(s.clientIP(r)) || !s.loginByUser.allow(strings.ToLower(email)) {
+	if !s.loginByIP.allow(s.clientKey(r)) || !s.loginByUser.allow(strings.ToLower(email)) {
 		s.metrics.rateLimited("login")
 		writeError(w, http.StatusTooManyRequests, "로그인 시도가 너무 많습니다. 잠시 후 다시 시도해 주세요.")
 		return
