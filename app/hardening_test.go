@@ -4,14 +4,18 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/mealbuddy/mealbuddy/store"
 )
 
 // routeURL fills a route's :id with a real id.
@@ -307,4 +311,43 @@ func TestConnectionCaps(t *testing.T) {
 			t.Fatal("a fifth connection was accepted over --max-conns 4")
 		}
 	})
+}
+
+// TestExpiredSessionsPurgedAtStart: Run deletes expired web sessions when
+// it starts (and daily); live ones stay.
+func TestExpiredSessionsPurgedAtStart(t *testing.T) {
+	e := newTestEnv(t)
+	u := e.register("sessions", addrSajik)
+	ctx := context.Background()
+	if err := e.store.CreateSession(ctx, "expired-hash", u.id, time.Now().Add(-time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.store.CreateSession(ctx, "live-hash", u.id, time.Now().Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	db, err := sql.Open("sqlite", filepath.Join(e.dir, store.FileName)+"?mode=ro")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	count := func() (n int) {
+		if err := db.QueryRow(`SELECT count(*) FROM sessions`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if n := count(); n != 2 {
+		t.Fatalf("%d sessions before start, want 2", n)
+	}
+	runServer(t, e)
+	for range 200 {
+		if count() == 1 {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	var left string
+	if err := db.QueryRow(`SELECT token_hash FROM sessions`).Scan(&left); err != nil || left != "live-hash" || count() != 1 {
+		t.Fatalf("after start: %d sessions, first %q (%v); want only the live one", count(), left, err)
+	}
 }
