@@ -351,3 +351,55 @@ func TestExpiredSessionsPurgedAtStart(t *testing.T) {
 		t.Fatalf("after start: %d sessions, first %q (%v); want only the live one", count(), left, err)
 	}
 }
+
+// TestBadInputChangesNothing: a body with anything after the JSON value, an
+// explicit null and an empty body on edit/update are clear 400s, and the
+// post and the account stay as they were.
+func TestBadInputChangesNothing(t *testing.T) {
+	e := newTestEnv(t)
+	u := e.register("badinput", addrSajik)
+	post, _ := e.writePost(u, "원래 제목", 4)
+	edit := fmt.Sprintf("/api/post/detail/%d/edit/", post)
+	tests := []struct {
+		name, path string
+		body       any
+		field      string // the 400 names this field; "" for a bare message
+	}{
+		{"trailing bracket", edit, []byte(`{"title": "바뀜"}]`), ""},
+		{"trailing word", edit, []byte(`{"title": "바뀜"} xyz`), ""},
+		{"two objects", edit, []byte(`{"title": "바뀜"}{"title": "또"}`), ""},
+		{"null title", edit, []byte(`{"title": null}`), "title"},
+		{"null beside a value", edit, []byte(`{"title": "바뀜", "content": null}`), "content"},
+		{"empty edit", edit, []byte(``), ""},
+		{"empty object edit", edit, []byte(`{}`), ""},
+		{"empty form edit", edit, "", ""},
+		{"null username", "/api/user/update/", []byte(`{"username": null}`), "username"},
+		{"null range", "/api/user/update/", []byte(`{"range": null}`), "range"},
+		{"empty update", "/api/user/update/", []byte(`  `), ""},
+		{"trailing update", "/api/user/update/", []byte(`{"username": "바뀐이름"}]`), ""},
+		{"null login", "/api/user/login/", []byte(`{"email": null, "password": "x"}`), "email"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := e.do(req{method: "POST", path: tt.path, token: u.token, body: tt.body})
+			if r.status != http.StatusBadRequest {
+				t.Fatalf("%d %s, want 400", r.status, r.raw)
+			}
+			if tt.field != "" {
+				if _, ok := r.fieldErrs(t)[tt.field]; !ok {
+					t.Errorf("400 %s does not name %s", r.raw, tt.field)
+				}
+			} else if msg := r.str(t); msg == "" {
+				t.Errorf("400 without a message")
+			}
+		})
+	}
+	r := e.do(req{method: "GET", path: fmt.Sprintf("/api/post/detail/%d/", post), token: u.token})
+	if m := r.json(t); m["title"] != "원래 제목" || m["content"] != "같이 시켜요" {
+		t.Errorf("the post changed: %s", r.raw)
+	}
+	me := e.do(req{method: "GET", path: "/api/user/current/", token: u.token}).json(t)["user"].(map[string]any)
+	if me["username"] != "badinput" {
+		t.Errorf("the account changed: %v", me)
+	}
+}

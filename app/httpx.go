@@ -32,6 +32,8 @@ const (
 	msgNotString       = "문자열이어야 합니다."
 	msgNotInteger      = "정수를 입력해 주세요."
 	msgNotBool         = "true 또는 false 여야 합니다."
+	msgNull            = "null은 쓸 수 없어요. 값을 보내거나 필드를 빼 주세요."
+	msgEmptyBody       = "요청 본문이 비어 있어요. 바꿀 항목을 보내 주세요."
 )
 
 var (
@@ -94,7 +96,9 @@ func decode(w http.ResponseWriter, r *http.Request) (fields, error) {
 	if err := dec.Decode(&f); err != nil || f == nil {
 		return nil, errBadBody
 	}
-	if dec.More() {
+	// Nothing but spaces after the object: "{…}]", "{…} x" and "{…}{…}"
+	// are not one JSON value (dec.More alone misses the "]").
+	if len(bytes.TrimSpace(body[dec.InputOffset():])) > 0 {
 		return nil, errBadBody
 	}
 	return f, nil
@@ -111,14 +115,39 @@ func bodyReadError(err error) error {
 	return errBadBody
 }
 
-// readFields decodes the body, answering a failure (413 or 400) itself.
+// readFields decodes the body, answering a failure (413 or 400) itself. A
+// field given as an explicit JSON null is a 400 on that field: a client
+// that sends null means something, and reading it as "absent" (keep the
+// old value) would guess what.
 func (s *Server) readFields(w http.ResponseWriter, r *http.Request) (fields, bool) {
 	f, err := decode(w, r)
 	if err != nil {
 		s.fail(w, r, err)
 		return nil, false
 	}
+	errs := fieldErrors{}
+	for name, v := range f {
+		if v == nil {
+			errs.add(name, msgNull)
+		}
+	}
+	if len(errs) > 0 {
+		writeInvalid(w, errs)
+		return nil, false
+	}
 	return f, true
+}
+
+// readChanges is readFields for routes that change what they are given
+// (edit, update): an empty body, or one with no fields, is a 400 rather
+// than a change of nothing that answers 200.
+func (s *Server) readChanges(w http.ResponseWriter, r *http.Request) (fields, bool) {
+	f, ok := s.readFields(w, r)
+	if ok && len(f) == 0 {
+		writeError(w, http.StatusBadRequest, msgEmptyBody)
+		return nil, false
+	}
+	return f, ok
 }
 
 // fieldErrors collects validation messages per field.

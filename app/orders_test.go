@@ -287,14 +287,20 @@ func TestOrderWriteValidation(t *testing.T) {
 	if after := count(); after != before {
 		t.Errorf("refused writes stored %d posts", after-before)
 	}
-	t.Run("only nulls is no order", func(t *testing.T) {
+	t.Run("explicit nulls are refused", func(t *testing.T) {
 		body := validPost()
 		for _, k := range orderKeys {
 			body[k] = nil
 		}
 		r := e.do(req{method: "POST", path: "/api/post/write/", token: u.token, body: body})
-		if r.status != 201 || r.json(t)["order_state"] != nil {
-			t.Errorf("%d %s", r.status, r.raw)
+		if r.status != 400 {
+			t.Fatalf("%d %s", r.status, r.raw)
+		}
+		errs := r.json(t)["errors"].(map[string]any)
+		for _, k := range orderKeys {
+			if errs[k] == nil {
+				t.Errorf("no error on null %s: %s", k, r.raw)
+			}
 		}
 	})
 	t.Run("bounds that pass", func(t *testing.T) {
@@ -348,7 +354,7 @@ func TestOrderEditFields(t *testing.T) {
 	if after := e.snapshot(postID, room); after != before {
 		t.Errorf("refused edits changed something:\n%s\n%s", before, after)
 	}
-	r := edit(w, map[string]any{"delivery_fee": 4000, "menu_url": nil, "fee_tiers": []map[string]any{{"from_total": 19000, "fee": 2000}}})
+	r := edit(w, map[string]any{"delivery_fee": 4000, "menu_url": "", "fee_tiers": []map[string]any{{"from_total": 19000, "fee": 2000}}})
 	if r.status != 200 {
 		t.Fatalf("edit: %d %s", r.status, r.raw)
 	}

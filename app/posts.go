@@ -202,7 +202,7 @@ func (s *Server) handleEditPost(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusForbidden, "게시글을 수정할 권한이 없습니다.")
 		return
 	}
-	f, ok := s.readFields(w, r)
+	f, ok := s.readChanges(w, r)
 	if !ok {
 		return
 	}

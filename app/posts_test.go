@@ -311,7 +311,7 @@ func TestAuthorization(t *testing.T) {
 	}
 	routes := []authRoute{
 		{"GET", "/api/user/current/", nil, okAll(200)},
-		{"POST", "/api/user/update/", func() any { return map[string]any{} }, okAll(200)},
+		{"POST", "/api/user/update/", func() any { return map[string]any{"range": 0} }, okAll(200)}, // {} is a 400 (issue 10)
 		{"POST", "/api/user/changepassword/", func() any { return map[string]any{} }, okAll(400)},
 		{"POST", "/api/user/delete/", func() any { return map[string]any{} }, okAll(400)},
 		{"GET", "/api/post/", nil, okAll(200)},

@@ -245,7 +245,7 @@ func (s *Server) handleCurrent(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handleUpdateUser(w http.ResponseWriter, r *http.Request) {
-	f, ok := s.readFields(w, r)
+	f, ok := s.readChanges(w, r)
 	if !ok {
 		return
 	}

@@ -94,7 +94,7 @@ function AskForm({ coords }: { coords: Coords | null }) {
     try {
       const turns = await api<ConversationTurn[]>('/api/openAPI/foodchoicer/', {
         method: 'POST',
-        body: { message, lat: coords?.lat ?? null, lon: coords?.lon ?? null },
+        body: coords ? { message, lat: coords.lat, lon: coords.lon } : { message },
       });
       // The answer ends with the assistant's turn.
       setAnswer(turns[turns.length - 1].content);

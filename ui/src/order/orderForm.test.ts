@@ -19,13 +19,13 @@ describe('the write form’s order part', () => {
     const v = { ...newOrderInput(now), store_name: ' 교촌 ', pickup_spot: '101동 앞' };
     expect(orderBody(v, now)).toEqual({
       store_name: '교촌',
-      menu_url: null,
+      menu_url: '',
       delivery_fee: 3000,
       fee_tiers: [],
       min_order: 15000,
       order_at: new Date(now + 30 * 60e3).toISOString(),
       pickup_spot: '101동 앞',
-      pickup_note: null,
+      pickup_note: '',
       close_on_min: false,
     });
     expect(validateOrder(v, now)).toEqual({});

@@ -99,13 +99,13 @@ export function orderBody(v: OrderInput, now: number): Record<string, unknown> {
   const at = orderAtMs(v, now);
   return {
     store_name: v.store_name.trim(),
-    menu_url: v.menu_url.trim() || null,
+    menu_url: v.menu_url.trim(),
     delivery_fee: parseWon(v.delivery_fee) ?? 0,
     fee_tiers: tiersOf(v),
     min_order: parseWon(v.min_order) ?? 0,
     ...(at === null ? {} : { order_at: new Date(at).toISOString() }),
     pickup_spot: v.pickup_spot.trim(),
-    pickup_note: v.pickup_note.trim() || null,
+    pickup_note: v.pickup_note.trim(),
     close_on_min: v.close_on_min,
   };
 }
