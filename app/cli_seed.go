@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"os"
 
 	"github.com/spf13/cobra"
 
@@ -44,7 +45,8 @@ var seedPosts = map[string][][2]string{
 func newSeedCommand(root *rootOptions) *cobra.Command {
 	var seed int64
 	var force bool
-	var password string
+	var passwordStdin bool
+	var passwordFlag string
 	var users, posts int
 	cmd := &cobra.Command{
 		Use:   "seed",
@@ -52,9 +54,13 @@ func newSeedCommand(root *rootOptions) *cobra.Command {
 		Long: `Fill the database with demo residents in a few real 행정동 and "let's order
 together" posts over all 14 categories. The same --seed gives the same data.
 It refuses a database that already has users unless --force is given, and
-prints the demo login once (password from --password, or generated).`,
+prints the demo login once. The demo password comes from the environment
+variable MEALBUDDY_SEED_PASSWORD, or the first line of standard input with
+--password-stdin, or is generated; never from a flag, where the process
+list would show it.`,
 		Example: `  mealbuddy seed
-  mealbuddy seed --seed 7 --password demo-password --posts 200`,
+  MEALBUDDY_SEED_PASSWORD=demo-password mealbuddy seed --seed 7 --posts 200
+  mealbuddy seed --password-stdin < demo-password.txt`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if users < 1 || users > len(seedNames) {
@@ -63,10 +69,12 @@ prints the demo login once (password from --password, or generated).`,
 			if posts < 0 || posts > 100_000 {
 				return errors.New("--posts must be 0…100000")
 			}
-			if password == "" {
-				password = generatePassword()
-			} else if len([]rune(password)) < minPasswordLen {
-				return fmt.Errorf("--password must be at least %d characters", minPasswordLen)
+			if passwordFlag != "" {
+				return errors.New("--password is gone (the process list showed it): set MEALBUDDY_SEED_PASSWORD or use --password-stdin")
+			}
+			password, err := seedPassword(cmd, passwordStdin)
+			if err != nil {
+				return err
 			}
 			st, err := root.openStore(cmd.Context())
 			if err != nil {
@@ -137,8 +145,29 @@ prints the demo login once (password from --password, or generated).`,
 	f := cmd.Flags()
 	f.Int64Var(&seed, "seed", 1, "random seed; the same seed gives the same data")
 	f.BoolVar(&force, "force", false, "seed even if the database already has users")
-	f.StringVar(&password, "password", "", "password of every demo account (default: generated and printed)")
+	f.BoolVar(&passwordStdin, "password-stdin", false, "read the demo accounts' password from the first line of standard input (else MEALBUDDY_SEED_PASSWORD, else generated and printed)")
+	f.StringVar(&passwordFlag, "password", "", "removed: use MEALBUDDY_SEED_PASSWORD or --password-stdin")
+	f.MarkHidden("password")
 	f.IntVar(&users, "users", 8, "number of demo residents (1–16)")
 	f.IntVar(&posts, "posts", 60, "number of demo posts")
 	return cmd
+}
+
+// seedPassword is the demo accounts' password: the first line of standard
+// input with --password-stdin, else MEALBUDDY_SEED_PASSWORD, else a
+// generated one (printed once at the end, as a demo login).
+func seedPassword(cmd *cobra.Command, fromStdin bool) (string, error) {
+	pw := os.Getenv("MEALBUDDY_SEED_PASSWORD")
+	if fromStdin {
+		var err error
+		if pw, err = readPassword(cmd.InOrStdin()); err != nil {
+			return "", err
+		}
+	} else if pw == "" {
+		return generatePassword(), nil
+	}
+	if n := len([]rune(pw)); n < minPasswordLen || n > maxPasswordLen {
+		return "", fmt.Errorf("the demo password must be %d to %d characters", minPasswordLen, maxPasswordLen)
+	}
+	return pw, nil
 }

@@ -116,7 +116,11 @@ func TestCLIUserCommands(t *testing.T) {
 
 func TestCLISeed(t *testing.T) {
 	dir := t.TempDir()
-	out := mustCLI(t, dir, "", "seed", "--seed", "7", "--password", "demo-password", "--posts", "40")
+	if _, err := runCLI(t, dir, "", "seed", "--password", "demo-password"); err == nil || !strings.Contains(err.Error(), "MEALBUDDY_SEED_PASSWORD") {
+		t.Errorf("seed --password: %v, want a refusal naming MEALBUDDY_SEED_PASSWORD", err)
+	}
+	t.Setenv("MEALBUDDY_SEED_PASSWORD", "demo-password")
+	out := mustCLI(t, dir, "", "seed", "--seed", "7", "--posts", "40")
 	if !strings.Contains(out, "demo login: demo@mealbuddy.test / demo-password") {
 		t.Errorf("seed output %q", out)
 	}
@@ -156,7 +160,11 @@ func TestCLISeed(t *testing.T) {
 		return b.String()
 	}
 	other := t.TempDir()
-	mustCLI(t, other, "", "seed", "--seed", "7", "--password", "demo-password", "--posts", "40")
+	t.Setenv("MEALBUDDY_SEED_PASSWORD", "")
+	out = mustCLI(t, other, "stdin-password\n", "seed", "--seed", "7", "--password-stdin", "--posts", "40")
+	if !strings.Contains(out, "demo login: demo@mealbuddy.test / stdin-password") {
+		t.Errorf("seed --password-stdin output %q", out)
+	}
 	if a, b := titles(dir), titles(other); a != b || a == "" {
 		t.Errorf("same seed, different data:\n%s\n---\n%s", a, b)
 	}

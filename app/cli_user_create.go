@@ -15,9 +15,9 @@ func newUserCreateCommand(root *rootOptions) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "create",
 		Short: "Create an account",
-		Long: `Create an account. The password is read from the first line of standard
-input (type it and press Enter, or pipe it in), so that it never shows in
-the process list; it is never printed.
+		Long: `Create an account. On a terminal the password is asked for twice without
+echo; otherwise it is read from the first line of standard input (pipe it
+in). It never shows in the process list and is never printed.
 
 The account is checked exactly as the register route checks it: the email,
 the username, the password (8 to 128 characters) and the address under the
@@ -27,7 +27,7 @@ MEALBUDDY_REGION and MEALBUDDY_ALLOW_FREE_ADDRESS twins).`,
   mealbuddy user create --email a@example.com --username a --address "제주특별자치도 제주시 용담이동" < password.txt`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			password, err := readPassword(cmd.InOrStdin())
+			password, err := passwordInput(cmd)
 			if err != nil {
 				return err
 			}

@@ -12,13 +12,13 @@ func newUserSetPasswordCommand(root *rootOptions) *cobra.Command {
 	return &cobra.Command{
 		Use:   "set-password USER",
 		Short: "Set an account's password; its other sessions and tokens stop working",
-		Long: `Set an account's password, read from the first line of standard input (type
-it and press Enter, or pipe it in); it is never printed. Every earlier token
-and session of the account stops working.`,
+		Long: `Set an account's password: asked for twice without echo on a terminal,
+otherwise read from the first line of standard input (pipe it in); it is
+never printed. Every earlier token and session of the account stops working.`,
 		Example: `  mealbuddy user set-password kim@example.com < new-password.txt`,
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			password, err := readPassword(cmd.InOrStdin())
+			password, err := passwordInput(cmd)
 			if err != nil {
 				return err
 			}

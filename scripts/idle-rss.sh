@@ -30,7 +30,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-"$BIN" seed --data "$DATA" --password password123 --users 8 --posts 60 >/dev/null
+MEALBUDDY_SEED_PASSWORD=password123 "$BIN" seed --data "$DATA" --users 8 --posts 60 >/dev/null
 
 "$BIN" serve --data "$DATA" --addr "127.0.0.1:$PORT" --weather off 2>"$DATA/serve.log" &
 PID=$!
