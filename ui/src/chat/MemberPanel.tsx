@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { api, errorMessage } from '../lib/api';
+import { api, errorMessage, path } from '../lib/api';
 import { navigate } from '../lib/router';
 import type { ChatRoom, UserRef } from '../lib/types';
 import { Loading } from '../components/ui';
@@ -29,8 +29,8 @@ export function MemberPanel({ roomId, room, myId, members, membersError, stopped
     setBusy(true);
     setError('');
     try {
-      await api(`/api/chat/${roomId}/user/`, { method: 'DELETE' });
-      navigate(`/post/${room.post_id}/`, { replace: true });
+      await api(path`/api/chat/${roomId}/user/`, { method: 'DELETE' });
+      navigate(path`/post/${room.post_id}/`, { replace: true });
     } catch (e) {
       setError(errorMessage(e));
       setBusy(false);
@@ -41,7 +41,7 @@ export function MemberPanel({ roomId, room, myId, members, membersError, stopped
     setBusy(true);
     setError('');
     try {
-      await api(`/api/chat/${roomId}/user/ban/`, { method: 'POST', body: { target_user_id: userId } });
+      await api(path`/api/chat/${roomId}/user/ban/`, { method: 'POST', body: { target_user_id: userId } });
       setConfirmBan(null);
       await reloadMembers();
     } catch (e) {

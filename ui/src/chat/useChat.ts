@@ -1,12 +1,12 @@
 import { useCallback, useEffect, useReducer, useRef, useState } from 'react';
-import { api, ApiError, errorStatus, qs } from '../lib/api';
+import { api, ApiError, errorStatus, path, qs } from '../lib/api';
 import type { ChatMessage, ChatRoom, Order, UserRef } from '../lib/types';
 import { orderApi } from '../order/orderApi';
 import { backoffDelay, chatReducer, closeInfo, httpNotice, initialChatState, newClientId, parseEvent } from './state';
 
 export function socketUrl(roomId: string): string {
   const proto = window.location.protocol === 'https:' ? 'wss' : 'ws';
-  return `${proto}://${window.location.host}/ws/chat/${encodeURIComponent(roomId)}/`;
+  return `${proto}://${window.location.host}` + path`/ws/chat/${roomId}/`;
 }
 
 /**
@@ -28,7 +28,7 @@ export function useChat(roomId: string, myId: number) {
   const stateRef = useRef(state);
   stateRef.current = state;
   const wsRef = useRef<WebSocket | null>(null);
-  const base = `/api/chat/${encodeURIComponent(roomId)}/`;
+  const base = path`/api/chat/${roomId}/`;
 
   const loadMembers = useCallback(async () => {
     try {

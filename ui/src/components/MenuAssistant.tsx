@@ -1,5 +1,5 @@
 import { FormEvent, useState } from 'react';
-import { api, ApiError, errorMessage } from '../lib/api';
+import { api, ApiError, errorMessage, path } from '../lib/api';
 import type { Coords } from '../lib/hooks';
 import { Link } from '../lib/router';
 import type { ConversationTurn, FoodChoice } from '../lib/types';
@@ -64,7 +64,7 @@ function Suggestions({ choice }: { choice: FoodChoice }) {
               <ul className="reco-posts">
                 {s.open_posts.map((p) => (
                   <li key={p.id}>
-                    <Link to={`/post/${p.id}/`}>
+                    <Link to={path`/post/${p.id}/`}>
                       {p.title} ({p.join_number}/{p.target_number}
                       {formatDistance(p.distance_km) ? ` · ${formatDistance(p.distance_km)}` : ''})
                     </Link>

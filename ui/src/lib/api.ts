@@ -85,6 +85,22 @@ export function errorMessage(e: unknown): string {
   return '알 수 없는 오류가 생겼어요.';
 }
 
+/**
+ * A URL path built from a template, every interpolated part percent-encoded:
+ * path`/api/chat/${id}/user/`. A part can never add a segment, a query or a
+ * fragment; an empty part or a dot segment ("." and "..", which browsers
+ * resolve even when encoded as %2e) throws, since no id looks like that.
+ */
+export function path(strings: TemplateStringsArray, ...parts: (string | number)[]): string {
+  let out = strings[0];
+  parts.forEach((part, i) => {
+    const s = String(part);
+    if (s === '' || s === '.' || s === '..') throw new Error(`path: bad segment ${JSON.stringify(s)}`);
+    out += encodeURIComponent(s) + strings[i + 1];
+  });
+  return out;
+}
+
 export function qs(params: Record<string, string | number | null | undefined>): string {
   const u = new URLSearchParams();
   for (const [k, v] of Object.entries(params)) {

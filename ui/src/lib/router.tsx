@@ -39,7 +39,15 @@ export function navigate(to: string, opts: { replace?: boolean } = {}) {
   notify();
 }
 
-/** Match '/post/:id/edit/' against a path; every route ends with '/'. */
+/** A route parameter: every one of ours is a numeric id. */
+const ID = /^[0-9]+$/;
+
+/**
+ * Match '/post/:id/edit/' against a path; every route ends with '/'. A
+ * parameter matches only an id (digits, as they stand in the path, never
+ * decoded), so an encoded '../' in a link cannot become part of a URL the
+ * page builds from it: anything else is no match, the not-found page.
+ */
 export function matchRoute(pattern: string, path: string): Record<string, string> | null {
   const norm = (s: string) => (s.endsWith('/') ? s : s + '/');
   const p = norm(pattern).split('/');
@@ -48,8 +56,8 @@ export function matchRoute(pattern: string, path: string): Record<string, string
   const params: Record<string, string> = {};
   for (let i = 0; i < p.length; i++) {
     if (p[i].startsWith(':')) {
-      if (!a[i]) return null;
-      params[p[i].slice(1)] = decodeURIComponent(a[i]);
+      if (!ID.test(a[i])) return null;
+      params[p[i].slice(1)] = a[i];
     } else if (p[i] !== a[i]) return null;
   }
   return params;

@@ -1,5 +1,5 @@
 import { useUser } from '../auth';
-import { qs } from '../lib/api';
+import { path, qs } from '../lib/api';
 import { CATEGORIES, RANGES } from '../lib/constants';
 import { useApi, useDocumentTitle } from '../lib/hooks';
 import { paginatorModel } from '../lib/paginator';
@@ -115,7 +115,7 @@ export function Board() {
             <ul className="post-list" data-testid="post-list">
               {data.posts.map((p) => (
                 <li key={p.id} data-testid="post-item" data-post-id={p.id}>
-                  <Link to={`/post/${p.id}/`} className="post-card">
+                  <Link to={path`/post/${p.id}/`} className="post-card">
                     <span className="post-card-top">
                       <StatusBadge complete={p.is_compelete} />
                       <span className="post-title">{p.title}</span>

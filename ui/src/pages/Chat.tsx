@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
 import { useAuth, useUser } from '../auth';
+import { path } from '../lib/api';
 import { useDocumentTitle } from '../lib/hooks';
 import { Link, navigate } from '../lib/router';
 import { Composer } from '../chat/Composer';
@@ -22,7 +23,7 @@ function NoticeBanner({ notice, postId }: { notice: Notice; postId?: number }) {
         </Link>
       )}
       {notice.action === 'post' && (
-        <Link className="btn btn-sm" to={postId ? `/post/${postId}/` : '/'}>
+        <Link className="btn btn-sm" to={postId ? path`/post/${postId}/` : '/'}>
           글로 돌아가기
         </Link>
       )}
@@ -79,7 +80,7 @@ export function Chat({ id }: { id: string }) {
   return (
     <div className="chat">
       <header className="chat-head">
-        <Link to={`/post/${room.post_id}/`} className="chat-back" aria-label="글로 돌아가기">
+        <Link to={path`/post/${room.post_id}/`} className="chat-back" aria-label="글로 돌아가기">
           ←
         </Link>
         <div className="chat-title">

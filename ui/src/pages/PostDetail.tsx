@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { useUser } from '../auth';
-import { api, errorMessage } from '../lib/api';
+import { api, errorMessage, path } from '../lib/api';
 import { useApi, useDocumentTitle } from '../lib/hooks';
 import { Link, navigate } from '../lib/router';
 import type { Post } from '../lib/types';
@@ -12,7 +12,7 @@ import { PostOrderInfo } from '../order/PostOrderInfo';
 
 export function PostDetail({ id }: { id: string }) {
   const user = useUser();
-  const { data: post, error, loading, reload, setData } = useApi<Post>(`/api/post/detail/${encodeURIComponent(id)}/`);
+  const { data: post, error, loading, reload, setData } = useApi<Post>(path`/api/post/detail/${id}/`);
   useDocumentTitle(post?.title ?? '모집 글');
   const [busy, setBusy] = useState<'' | 'join' | 'toggle' | 'delete'>('');
   const [actionError, setActionError] = useState('');
@@ -30,8 +30,8 @@ export function PostDetail({ id }: { id: string }) {
     setBusy('join');
     setActionError('');
     try {
-      await api(`/api/chat/${post.chat_id}/`, { method: 'POST' });
-      navigate(`/chat/${post.chat_id}/`);
+      await api(path`/api/chat/${post.chat_id}/`, { method: 'POST' });
+      navigate(path`/chat/${post.chat_id}/`);
     } catch (e) {
       setActionError(errorMessage(e));
       setBusy('');
@@ -44,7 +44,7 @@ export function PostDetail({ id }: { id: string }) {
     setActionError('');
     try {
       const want = !post.is_compelete;
-      const p = await api<Post>(`/api/post/detail/${post.id}/edit/`, {
+      const p = await api<Post>(path`/api/post/detail/${post.id}/edit/`, {
         method: 'POST',
         body: { is_compelete: want },
       });
@@ -62,7 +62,7 @@ export function PostDetail({ id }: { id: string }) {
     setBusy('delete');
     setActionError('');
     try {
-      await api(`/api/post/detail/${post.id}/delete/`, { method: 'POST' });
+      await api(path`/api/post/detail/${post.id}/delete/`, { method: 'POST' });
       navigate('/', { replace: true });
     } catch (e) {
       setActionError(errorMessage(e));

@@ -1,6 +1,6 @@
 import { FormEvent, useEffect, useState } from 'react';
 import { useUser } from '../auth';
-import { api } from '../lib/api';
+import { api, path } from '../lib/api';
 import { CATEGORIES, TARGET_MAX, TARGET_MIN, TITLE_MAX } from '../lib/constants';
 import { useForm } from '../lib/form';
 import { useApi, useDocumentTitle } from '../lib/hooks';
@@ -21,7 +21,7 @@ export function PostForm({ id }: { id?: string }) {
   const user = useUser();
   const editing = id !== undefined;
   useDocumentTitle(editing ? '모집 글 수정' : '모집 글 쓰기');
-  const existing = useApi<Post>(editing ? `/api/post/detail/${encodeURIComponent(id)}/` : null);
+  const existing = useApi<Post>(editing ? path`/api/post/detail/${id}/` : null);
   const [v, setV] = useState<PostInput>({ title: '', category: '', target_number: '4', content: '' });
   const { errors, formErrors, busy, submit } = useForm(FIELDS);
   const now = useNow(30000);
@@ -63,11 +63,11 @@ export function PostForm({ id }: { id?: string }) {
     };
     const clientErrors = { ...validatePost(v, existing.data?.join_number ?? 0), ...(frozen ? {} : validateOrder(o, at)) };
     void submit(clientErrors, async () => {
-      const p = await api<Post>(editing ? `/api/post/detail/${id}/edit/` : '/api/post/write/', {
+      const p = await api<Post>(editing ? path`/api/post/detail/${id}/edit/` : '/api/post/write/', {
         method: 'POST',
         body,
       });
-      navigate(`/post/${p.id}/`, { replace: editing });
+      navigate(path`/post/${p.id}/`, { replace: editing });
     });
   }
 
@@ -180,7 +180,7 @@ export function PostForm({ id }: { id?: string }) {
           <button type="submit" className="btn btn-primary" disabled={busy} data-testid="post-submit">
             {busy ? '저장하는 중…' : editing ? '수정하기' : '올리기'}
           </button>
-          <Link className="btn btn-ghost" to={editing ? `/post/${id}/` : '/'}>
+          <Link className="btn btn-ghost" to={editing ? path`/post/${id}/` : '/'}>
             취소
           </Link>
         </div>
