@@ -403,3 +403,18 @@ func TestBadInputChangesNothing(t *testing.T) {
 		t.Errorf("the account changed: %v", me)
 	}
 }
+
+// TestHSTSBehindProxy: with an https --public-url the answers carry HSTS
+// even when a proxy terminates TLS (ops sent it only over its own TLS);
+// without a public URL, plain http answers carry none.
+func TestHSTSBehindProxy(t *testing.T) {
+	e := newTestEnv(t, func(c *Config) { c.PublicURL = "https://mealbuddy.example" })
+	for _, p := range []string{"/", "/api/user/current/"} {
+		if got := e.do(req{method: "GET", path: p}).header.Get("Strict-Transport-Security"); got != hstsHeader {
+			t.Errorf("%s: HSTS %q, want %q", p, got, hstsHeader)
+		}
+	}
+	if got := newTestEnv(t).do(req{method: "GET", path: "/"}).header.Get("Strict-Transport-Security"); got != "" {
+		t.Errorf("plain http without a public URL: HSTS %q", got)
+	}
+}

@@ -190,7 +190,9 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 		h.Set("Referrer-Policy", "same-origin")
 		h.Set("X-Frame-Options", "DENY")
 		h.Set("Content-Security-Policy", s.csp)
-		if r.TLS != nil {
+		if r.TLS != nil || s.httpsOrigin {
+			// Also behind a proxy that terminates TLS for an https
+			// --public-url; browsers ignore HSTS on plain http answers.
 			h.Set("Strict-Transport-Security", hstsHeader)
 		}
 		if isAPIPath(r.URL.Path) {

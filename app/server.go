@@ -34,6 +34,7 @@ type Server struct {
 	hasher        *hasher
 	origin        string // public origin, "" when not configured
 	csp           string // Content-Security-Policy of every answer
+	httpsOrigin   bool   // --public-url is https: HSTS on every answer
 	secureCookies bool
 	loginByIP     *limiter
 	loginByUser   *limiter
@@ -94,6 +95,7 @@ func NewServer(cfg Config, st *store.Store, dongs *neighborhood.Index, uiFS fs.F
 	if origin != nil {
 		s.origin = origin.String()
 		s.secureCookies = origin.Scheme == "https"
+		s.httpsOrigin = origin.Scheme == "https"
 	}
 	s.csp = contentSecurityPolicy(s.origin)
 	s.secureCookies = s.secureCookies || cfg.Ops.tlsOn()
