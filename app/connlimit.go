@@ -43,8 +43,8 @@ func (l *connLimitListener) Accept() (net.Conn, error) {
 			return nil, err
 		}
 		ip := remoteIP(c.RemoteAddr())
-		if l.acquire(ip) {
-			return &limitedConn{Conn: c, release: func() { l.release(ip) }}, nil
+		if key, ok := l.acquire(ip); ok {
+			return &limitedConn{Conn: c, release: func() { l.release(key) }}, nil
 		}
 		c.Close()
 		if l.onRefuse != nil {
@@ -53,33 +53,38 @@ func (l *connLimitListener) Accept() (net.Conn, error) {
 	}
 }
 
-func (l *connLimitListener) acquire(ip string) bool {
+// acquire takes a slot for a connection from ip and returns the key it
+// counts under: the address, or its /64 for IPv6 (one client holds a whole
+// /64 and could otherwise open perIP connections from each address in it);
+// "" when it counts only towards the total.
+func (l *connLimitListener) acquire(ip string) (key string, ok bool) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.total > 0 && l.open >= l.total {
-		return false
+		return "", false
 	}
-	counted := l.perIP > 0 && !(l.exempt != nil && l.exempt(ip))
-	if counted && l.perKey[ip] >= l.perIP {
-		return false
+	if l.perIP > 0 && !(l.exempt != nil && l.exempt(ip)) {
+		key = addressKey(ip)
+		if l.perKey[key] >= l.perIP {
+			return "", false
+		}
+		l.perKey[key]++
 	}
 	l.open++
-	if counted {
-		l.perKey[ip]++
-	}
-	return true
+	return key, true
 }
 
-func (l *connLimitListener) release(ip string) {
+func (l *connLimitListener) release(key string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.open--
-	if n, ok := l.perKey[ip]; ok {
-		if n <= 1 {
-			delete(l.perKey, ip)
-		} else {
-			l.perKey[ip] = n - 1
-		}
+	if key == "" {
+		return
+	}
+	if n := l.perKey[key]; n <= 1 {
+		delete(l.perKey, key)
+	} else {
+		l.perKey[key] = n - 1
 	}
 }
 

@@ -418,3 +418,33 @@ func TestHSTSBehindProxy(t *testing.T) {
 		t.Errorf("plain http without a public URL: HSTS %q", got)
 	}
 }
+
+// TestConnSlotsPerIPv6Block: connections from one IPv6 /64 share the
+// per-address cap; another /64 and an exempt proxy do not; a released slot
+// is taken again.
+func TestConnSlotsPerIPv6Block(t *testing.T) {
+	l := limitConns(nil, Limits{MaxConns: 10, MaxConnsPerIP: 2}, func(ip string) bool { return ip == "10.0.0.1" }, nil).(*connLimitListener)
+	k1, ok1 := l.acquire("2001:db8:1:2::1")
+	_, ok2 := l.acquire("2001:db8:1:2::2")
+	if !ok1 || !ok2 {
+		t.Fatal("the first two connections of a /64 were refused")
+	}
+	if _, ok := l.acquire("2001:db8:1:2:ffff::3"); ok {
+		t.Error("a third connection from the same /64 was accepted over --max-conns-per-ip 2")
+	}
+	if _, ok := l.acquire("2001:db8:1:3::1"); !ok {
+		t.Error("another /64 was refused")
+	}
+	for range 3 {
+		if key, ok := l.acquire("10.0.0.1"); !ok || key != "" {
+			t.Errorf("a trusted proxy's connection: key %q, ok %v", key, ok)
+		}
+	}
+	l.release(k1)
+	if _, ok := l.acquire("2001:db8:1:2::9"); !ok {
+		t.Error("a released slot was not free again")
+	}
+	if l.open != 6 { // 2 + 1 + 3, one released, one taken
+		t.Errorf("%d open, want 6", l.open)
+	}
+}
