@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { useUser } from '../auth';
-import { api, errorMessage } from '../lib/api';
+import { api, errorMessage, path } from '../lib/api';
 import { useApi, useDocumentTitle } from '../lib/hooks';
 import {
   ACTION_LABEL,
@@ -48,7 +48,7 @@ function Reports({ onChange }: { onChange: () => void }) {
     setBusy(r.id);
     setMsg('');
     try {
-      await api(`/api/admin/reports/${r.id}/resolve/`, { method: 'POST', body: { action } });
+      await api(path`/api/admin/reports/${r.id}/resolve/`, { method: 'POST', body: { action } });
       setMsg(`신고 #${r.id}: ${ACTION_LABEL[action]} 처리했어요.`);
       reload();
       onChange();
@@ -127,7 +127,7 @@ function Pending({ onChange }: { onChange: () => void }) {
   async function approve(u: PendingUser) {
     setMsg('');
     try {
-      await api(`/api/admin/users/${u.id}/approve/`, { method: 'POST' });
+      await api(path`/api/admin/users/${u.id}/approve/`, { method: 'POST' });
       setMsg(`${u.username}님의 가입을 승인했어요.`);
       reload();
       onChange();
