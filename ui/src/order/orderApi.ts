@@ -1,9 +1,9 @@
-import { api } from '../lib/api';
+import { api, path } from '../lib/api';
 import type { CartItem, Order } from '../lib/types';
 import { asOrder } from './orderState';
 
 /** The order routes of a room (docs/orders.md); each answers the whole order. */
-const base = (roomId: string | number) => `/api/chat/${encodeURIComponent(String(roomId))}/order/`;
+const base = (roomId: string | number) => path`/api/chat/${roomId}/order/`;
 
 async function whole(p: Promise<unknown>): Promise<Order> {
   const o = asOrder(await p);
