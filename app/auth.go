@@ -196,16 +196,26 @@ func hashSession(value string) string {
 
 // startSession creates a web session and sets its cookie.
 func (s *Server) startSession(ctx context.Context, w http.ResponseWriter, userID int64) error {
-	buf := make([]byte, 32)
-	if _, err := rand.Read(buf); err != nil {
+	value, next, err := s.newSession(userID)
+	if err != nil {
 		return err
 	}
-	value := base64.RawURLEncoding.EncodeToString(buf)
-	if err := s.store.CreateSession(ctx, hashSession(value), userID, s.now().Add(sessionLifetime)); err != nil {
+	if err := s.store.CreateSession(ctx, next.TokenHash, userID, next.Expires); err != nil {
 		return err
 	}
 	s.setSessionCookie(w, value)
 	return nil
+}
+
+// newSession draws a session's cookie value; next is what the store keeps
+// of it (the hash and the expiry). Nothing is stored yet.
+func (s *Server) newSession(userID int64) (value string, next *store.NewSession, err error) {
+	buf := make([]byte, 32)
+	if _, err := rand.Read(buf); err != nil {
+		return "", nil, err
+	}
+	value = base64.RawURLEncoding.EncodeToString(buf)
+	return value, &store.NewSession{TokenHash: hashSession(value), UserID: userID, Expires: s.now().Add(sessionLifetime)}, nil
 }
 
 // sessionCookieName is the session cookie's name: with Secure cookies the

@@ -146,6 +146,11 @@ or --metrics-allow is set; with both, a scrape needs both.`,
 	f.DurationVar(&cfg.Limits.BodyTimeout, "body-timeout", defaultBodyTimeout, "how long a request may take to send its body; slower is 408 (0: no deadline)")
 	f.IntVar(&cfg.Limits.MaxConns, "max-conns", defaultMaxConns, "open connections in total, chat sockets included (0: no cap)")
 	f.IntVar(&cfg.Limits.MaxConnsPerIP, "max-conns-per-ip", defaultMaxConnsPerIP, "open connections per client address; --trusted-proxies are exempt (0: no cap)")
+	f.IntVar(&cfg.Accounts.RegisterRate, "register-rate", defaultRegisterRate, "sign-ups per client address per hour (0: no limit)")
+	f.IntVar(&cfg.Accounts.RegisterRateGlobal, "register-rate-global", defaultRegisterRateGlobal, "sign-ups per hour from all addresses together (0: no limit)")
+	f.IntVar(&cfg.Accounts.LoginRate, "login-rate", defaultLoginRate, "failed password attempts per account and client address per minute (0: no limit)")
+	f.IntVar(&cfg.Accounts.LoginAccountRate, "login-account-rate", defaultLoginAccountRate, "failed password attempts per account per minute over all addresses; beyond it only addresses that have not failed may try (0: no limit)")
+	f.IntVar(&cfg.Accounts.LoginIPRate, "login-ip-rate", defaultLoginIPRate, "login attempts per client address per minute, any account (0: no limit)")
 	f.StringSliceVar(&metricsAllow, "metrics-allow", nil, "comma-separated IPs or CIDRs that may read GET /metrics (turns it on; see MEALBUDDY_METRICS_TOKEN)")
 	addModerationFlags(f, &cfg) // --signup, --smtp-url, --smtp-from (cli_invite.go)
 	// End-to-end tests let a deadline pass without waiting ten minutes.

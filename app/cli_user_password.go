@@ -32,7 +32,7 @@ never printed. Every earlier token and session of the account stops working.`,
 				if err != nil {
 					return err
 				}
-				if _, err := st.SetPassword(cmd.Context(), u.ID, hash, ""); err != nil {
+				if _, err := st.SetPassword(cmd.Context(), u.ID, hash, nil); err != nil {
 					return err
 				}
 				fmt.Fprintf(cmd.OutOrStdout(), "password of user %d <%s> changed\n", u.ID, u.Email)

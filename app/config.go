@@ -42,6 +42,8 @@ type Config struct {
 	// PasswordCost tunes the password hash; zero means the production
 	// default. Tests lower it.
 	PasswordCost PasswordCost
+	// Accounts bounds sign-ups and sign-in attempts (AccountLimits).
+	Accounts AccountLimits
 	// PingInterval is the chat socket keepalive; zero means 20s.
 	PingInterval time.Duration
 	// NoBoardCache renders every board view from the database instead of
@@ -200,6 +202,50 @@ func (c OpsConfig) check() error {
 	}
 	if c.BackupKeep < 0 {
 		return fmt.Errorf("--backup-keep %d: keep at least 1", c.BackupKeep)
+	}
+	return nil
+}
+
+// AccountLimits bound sign-ups and password attempts. Each is a serve flag
+// with its MEALBUDDY_ twin (the flags carry the defaults); 0 turns a limit
+// off, so a zero Config (the tests') has none.
+type AccountLimits struct {
+	// RegisterRate (--register-rate) is sign-ups per client address per
+	// hour; RegisterRateGlobal (--register-rate-global) sign-ups per hour
+	// from everyone together. Each sign-up costs an argon2 hash.
+	RegisterRate       int
+	RegisterRateGlobal int
+	// LoginRate (--login-rate) is failed password attempts per account and
+	// client address per minute (login, password change, account
+	// deletion); LoginAccountRate (--login-account-rate) the ceiling per
+	// account over all addresses. Beyond the ceiling only an address that
+	// has not failed on the account in the window may still try, so a
+	// resident signing in from home is not locked out by others' failures.
+	LoginRate        int
+	LoginAccountRate int
+	// LoginIPRate (--login-ip-rate) is login attempts per client address per
+	// minute, whatever the account.
+	LoginIPRate int
+}
+
+// Defaults of the AccountLimits flags.
+const (
+	defaultRegisterRate       = 10
+	defaultRegisterRateGlobal = 200
+	defaultLoginRate          = 5
+	defaultLoginAccountRate   = 50
+	defaultLoginIPRate        = 10
+)
+
+// check rejects negative limits.
+func (a AccountLimits) check() error {
+	for name, v := range map[string]int{
+		"--register-rate": a.RegisterRate, "--register-rate-global": a.RegisterRateGlobal,
+		"--login-rate": a.LoginRate, "--login-account-rate": a.LoginAccountRate, "--login-ip-rate": a.LoginIPRate,
+	} {
+		if v < 0 {
+			return fmt.Errorf("%s %d: use a positive number, or 0 for no limit", name, v)
+		}
 	}
 	return nil
 }

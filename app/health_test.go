@@ -159,6 +159,7 @@ func TestMetricsContent(t *testing.T) {
 	e := newChatEnv(t, func(c *Config) {
 		c.Ops.MetricsToken = token
 		c.Weather, c.OpenMeteoURL = "open-meteo", upstream.URL
+		withAccountLimits(c)
 	})
 	scrape := func() string {
 		r := e.do(req{method: "GET", path: "/metrics", headers: map[string]string{"Authorization": "Bearer " + token}})

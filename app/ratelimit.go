@@ -158,3 +158,99 @@ func (s *Server) requestIsHTTPS(r *http.Request) bool {
 	host, _, _ := net.SplitHostPort(r.RemoteAddr)
 	return s.trusted(host) && strings.EqualFold(r.Header.Get("X-Forwarded-Proto"), "https")
 }
+
+// level is how many tokens key's bucket holds now, without taking one or
+// adding a bucket: burst for a key the limiter does not know.
+func (l *limiter) level(key string) float64 {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	e, ok := l.buckets[key]
+	if !ok {
+		return l.burst
+	}
+	b := e.Value.(*keyedBucket)
+	return min(l.burst, b.tokens+max(0, l.now().Sub(b.last).Seconds())*l.rate)
+}
+
+// newLimiterPer is a limiter of n events per period, with a burst of n;
+// nil (no limit) when n is 0.
+func newLimiterPer(n int, period time.Duration, now func() time.Time) *limiter {
+	if n <= 0 {
+		return nil
+	}
+	l := newLimiter(0, n, now)
+	l.rate = float64(n) / period.Seconds()
+	return l
+}
+
+// allows is l.allow(key) for a limiter that may be nil (off).
+func allows(l *limiter, key string) bool { return l == nil || l.allow(key) }
+
+// accountGuard holds the limits on sign-ups and password attempts
+// (AccountLimits); a nil limiter is a limit turned off.
+type accountGuard struct {
+	registerByIP *limiter // sign-ups per client address
+	registerAll  *limiter // sign-ups from everyone, one key
+	loginByIP    *limiter // login attempts per client address
+	// failures counts failed password attempts per (account, client
+	// address); accountFailures per account, the ceiling over addresses.
+	// Only failures are charged, so signing in does not use them up.
+	failures        *limiter
+	accountFailures *limiter
+}
+
+func newAccountGuard(c AccountLimits, now func() time.Time) *accountGuard {
+	return &accountGuard{
+		registerByIP:    newLimiterPer(c.RegisterRate, time.Hour, now),
+		registerAll:     newLimiterPer(c.RegisterRateGlobal, time.Hour, now),
+		loginByIP:       newLimiterPer(c.LoginIPRate, time.Minute, now),
+		failures:        newLimiterPer(c.LoginRate, time.Minute, now),
+		accountFailures: newLimiterPer(c.LoginAccountRate, time.Minute, now),
+	}
+}
+
+// allowRegister takes one sign-up for the client, and one of everyone's.
+func (g *accountGuard) allowRegister(client string) bool {
+	return allows(g.registerByIP, client) && allows(g.registerAll, "")
+}
+
+// passwordAttempt is one check of an account's password from a client
+// address, keyed by the account's lower-cased email (login) or its id.
+type passwordAttempt struct {
+	g       *accountGuard
+	account string
+	pair    string
+}
+
+func (g *accountGuard) attempt(account, client string) passwordAttempt {
+	// NUL cannot occur in an email or an address key.
+	return passwordAttempt{g: g, account: account, pair: account + "\x00" + client}
+}
+
+// allowed tells whether the password may be checked: the pair has failures
+// left, and either the account is under its ceiling or this address has not
+// failed on it in the window (its bucket is full). A correct password from
+// home is thus never refused for failures made elsewhere; beyond the
+// ceiling each other address gets one try per window.
+func (a passwordAttempt) allowed() bool {
+	if a.g.failures != nil {
+		lvl := a.g.failures.level(a.pair)
+		if lvl < 1 {
+			return false
+		}
+		if lvl >= a.g.failures.burst {
+			return true // clean: the ceiling does not apply
+		}
+	}
+	return a.g.accountFailures == nil || a.g.accountFailures.level(a.account) >= 1
+}
+
+// failed charges a wrong password to the pair and to the account.
+func (a passwordAttempt) failed() {
+	if a.g.failures != nil {
+		a.g.failures.allow(a.pair)
+	}
+	if a.g.accountFailures != nil {
+		a.g.accountFailures.allow(a.account)
+	}
+}

@@ -95,11 +95,12 @@ func TestAddressKey(t *testing.T) {
 // fresh login attempts.
 func TestLoginLimiterIPv6Block(t *testing.T) {
 	e := newTestEnv(t)
+	byIP := newLimiterPer(10, time.Minute, time.Now) // --login-ip-rate 10
 	limited := 0
 	for i := range 30 {
 		r := httptest.NewRequest("POST", "/", nil)
 		r.RemoteAddr = fmt.Sprintf("[2001:db8:1:2::%x]:5000", i+1)
-		if !e.srv.loginByIP.allow(e.srv.clientKey(r)) {
+		if !byIP.allow(e.srv.clientKey(r)) {
 			limited++
 		}
 	}

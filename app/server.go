@@ -36,8 +36,7 @@ type Server struct {
 	csp           string // Content-Security-Policy of every answer
 	httpsOrigin   bool   // --public-url is https: HSTS on every answer
 	secureCookies bool
-	loginByIP     *limiter
-	loginByUser   *limiter
+	accounts      *accountGuard
 	boards        *boardCache // nil: Config.NoBoardCache
 	ui            fs.FS
 	gzipped       sync.Map // asset name → its gzipped bytes
@@ -75,6 +74,9 @@ func NewServer(cfg Config, st *store.Store, dongs *neighborhood.Index, uiFS fs.F
 	if err := cfg.Limits.check(); err != nil {
 		return nil, err
 	}
+	if err := cfg.Accounts.check(); err != nil {
+		return nil, err
+	}
 	if cfg.PublicURL == "" && len(cfg.Ops.TLSDomains) > 0 {
 		cfg.PublicURL = "https://" + cfg.Ops.TLSDomains[0]
 	}
@@ -107,8 +109,7 @@ func NewServer(cfg Config, st *store.Store, dongs *neighborhood.Index, uiFS fs.F
 	if !cfg.NoBoardCache {
 		s.boards = newBoardCache(st.DataVersion, log, time.Now)
 	}
-	s.loginByIP = newLimiter(20, 10, s.now)
-	s.loginByUser = newLimiter(6, 5, s.now)
+	s.accounts = newAccountGuard(cfg.Accounts, s.now)
 	s.hub = newChatHub(cfg.PingInterval, log)
 	if err := s.initOpenAPI(); err != nil {
 		return nil, err

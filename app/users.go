@@ -5,7 +5,10 @@ import (
 	"net/http"
 	"net/mail"
 	"strings"
+	"unicode"
 	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
 
 	"github.com/mealbuddy/mealbuddy/store"
 )
@@ -85,8 +88,11 @@ func (s *Server) signedIn(w http.ResponseWriter, r *http.Request, status int, u 
 	s.respondUser(w, r, status, u)
 }
 
+// validUsername checks a username and returns it as stored: trimmed and
+// NFC-normalised, so that the same name typed as composed syllables or as
+// jamo is one name and the users table's UNIQUE compares normalised forms.
 func validUsername(name string, errs fieldErrors) string {
-	name = strings.TrimSpace(name)
+	name = norm.NFC.String(strings.TrimSpace(name))
 	switch n := utf8.RuneCountInString(name); {
 	case n == 0:
 		errs.add("username", msgRequired)
@@ -94,8 +100,23 @@ func validUsername(name string, errs fieldErrors) string {
 		errs.add("username", "유저명은 30자 이하로 입력해 주세요.")
 	case strings.ContainsAny(name, "\r\n\t"):
 		errs.add("username", "유저명에 줄바꿈이나 탭을 쓸 수 없습니다.")
+	case strings.IndexFunc(name, invisibleRune) >= 0:
+		errs.add("username", "유저명에 보이지 않는 문자나 제어 문자는 쓸 수 없어요.")
 	}
 	return name
+}
+
+// invisibleRune reports the characters a username may not hold because
+// they let two different names look the same: control characters (Cc, NUL
+// among them), format characters (Cf: zero-width space U+200B, word joiner
+// U+2060, the bidi override U+202E, …) and the Hangul fillers, which
+// render as blank space.
+func invisibleRune(r rune) bool {
+	switch r {
+	case '\u3164', '\u115F', '\u1160', '\uFFA0':
+		return true
+	}
+	return unicode.In(r, unicode.Cc, unicode.Cf)
 }
 
 func validPassword(field, pw string, errs fieldErrors) {
@@ -165,6 +186,19 @@ func (s *Server) handleRegister(w http.ResponseWriter, r *http.Request) {
 		writeInvalidWithSuggestions(w, errs, suggestions)
 		return
 	}
+	// Everything cheap comes before the hash, which costs 19 MiB and tens
+	// of milliseconds: the fields above, the limits, then whether the email
+	// and username are free. The limit comes before the uniqueness check so
+	// that it also bounds probing which emails have an account.
+	if !s.accounts.allowRegister(s.clientKey(r)) {
+		s.metrics.rateLimited("register")
+		writeError(w, http.StatusTooManyRequests, msgTooManySignups)
+		return
+	}
+	if err := s.store.CheckAvailable(r.Context(), in.email, in.username); err != nil {
+		s.fail(w, r, err) // a taken email or username answers as a field error
+		return
+	}
 	hash, err := s.hasher.Hash(in.password)
 	if err != nil {
 		s.fail(w, r, err)
@@ -181,7 +215,17 @@ func (s *Server) handleRegister(w http.ResponseWriter, r *http.Request) {
 	s.signedIn(w, r, http.StatusCreated, u)
 }
 
-const msgBadLogin = "이메일 또는 비밀번호가 올바르지 않습니다."
+const (
+	msgBadLogin        = "이메일 또는 비밀번호가 올바르지 않습니다."
+	msgTooManyLogins   = "로그인 시도가 너무 많습니다. 잠시 후 다시 시도해 주세요."
+	msgTooManySignups  = "가입 요청이 너무 많아요. 잠시 후 다시 시도해 주세요."
+	msgTooManyAttempts = "비밀번호를 너무 많이 틀렸어요. 잠시 후 다시 시도해 주세요."
+	msgForeignLogout   = "다른 사이트에서 보낸 로그아웃 요청은 받지 않아요."
+)
+
+// accountKey keys an account in the password limits: its lower-cased
+// email, as a login names it.
+func accountKey(email string) string { return strings.ToLower(email) }
 
 func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 	f, ok := s.readFields(w, r)
@@ -195,9 +239,11 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 		writeInvalid(w, errs)
 		return
 	}
-	if !s.loginByIP.allow(s.clientKey(r)) || !s.loginByUser.allow(strings.ToLower(email)) {
+	client := s.clientKey(r)
+	try := s.accounts.attempt(accountKey(email), client)
+	if !allows(s.accounts.loginByIP, client) || !try.allowed() {
 		s.metrics.rateLimited("login")
-		writeError(w, http.StatusTooManyRequests, "로그인 시도가 너무 많습니다. 잠시 후 다시 시도해 주세요.")
+		writeError(w, http.StatusTooManyRequests, msgTooManyLogins)
 		return
 	}
 	u, err := s.store.UserByEmail(r.Context(), email)
@@ -211,6 +257,7 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 		hash = s.hasher.dummyHash()
 	}
 	if ok := s.hasher.Check(hash, password); !ok || !known || !u.Active {
+		try.failed()
 		s.metrics.loginFailures.Inc()
 		errs.add("non_field_errors", msgBadLogin)
 		writeInvalid(w, errs)
@@ -224,9 +271,22 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 
 // handleLogout ends the web session named by the cookie and clears it, also
 // when the session is already gone. Tokens are stateless: for API clients
-// logout is a no-op that succeeds.
+// logout is a no-op that succeeds. The cookie is only touched for a request
+// from our own pages (the web header, or our Origin): a form on another
+// site could otherwise sign a resident out. Such a request that carries
+// the cookie is refused; one without it is an API client's no-op.
 func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request) {
-	if ck, err := r.Cookie(s.cookieName); err == nil && ck.Value != "" && isWeb(r) {
+	ck, err := r.Cookie(s.cookieName)
+	hasCookie := err == nil && ck.Value != ""
+	if !isWeb(r) && !s.sameOrigin(r) {
+		if hasCookie {
+			writeError(w, http.StatusForbidden, msgForeignLogout)
+			return
+		}
+		writeMessage(w, http.StatusOK, "로그아웃 되었습니다.")
+		return
+	}
+	if hasCookie {
 		hash := hashSession(ck.Value)
 		if uid, _, err := s.store.Session(r.Context(), hash); err == nil {
 			if err := s.store.DeleteSession(r.Context(), hash); err != nil {
@@ -299,12 +359,14 @@ func (s *Server) handleChangePassword(w http.ResponseWriter, r *http.Request) {
 	if new1 != "" && new1 == current {
 		errs.add("new_password1", "새 비밀번호는 현재 비밀번호와 달라야 합니다.")
 	}
-	cred := credentialFrom(r.Context())
-	if current != "" && !s.hasher.Check(cred.user.PasswordHash, current) {
-		errs.add("current_password", "현재 비밀번호가 올바르지 않습니다.")
-	}
+	// The new pair first: a request that cannot succeed never checks the
+	// current password, so it is no oracle for it.
 	if len(errs) > 0 {
 		writeInvalid(w, errs)
+		return
+	}
+	cred := credentialFrom(r.Context())
+	if !s.checkOwnPassword(w, r, cred.user, current, "current_password", "현재 비밀번호가 올바르지 않습니다.") {
 		return
 	}
 	hash, err := s.hasher.Hash(new1)
@@ -312,10 +374,24 @@ func (s *Server) handleChangePassword(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	u, err := s.store.SetPassword(r.Context(), cred.user.ID, hash, cred.session)
+	// A web caller's session is replaced by a new one (its id may have
+	// been seen by whoever prompted the change); every other ends.
+	var next *store.NewSession
+	var cookie string
+	if cred.session != "" {
+		cookie, next, err = s.newSession(cred.user.ID)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+	}
+	u, err := s.store.SetPassword(r.Context(), cred.user.ID, hash, next)
 	if err != nil {
 		s.fail(w, r, err)
 		return
+	}
+	if next != nil {
+		s.setSessionCookie(w, cookie)
 	}
 	s.credentialsChanged(u.ID)
 	body := map[string]any{"message": "비밀번호 변경 성공"}
@@ -337,12 +413,12 @@ func (s *Server) handleDeleteUser(w http.ResponseWriter, r *http.Request) {
 	}
 	errs := fieldErrors{}
 	password := f.required("password", errs)
-	u := currentUser(r)
-	if password != "" && !s.hasher.Check(u.PasswordHash, password) {
-		errs.add("password", "비밀번호가 올바르지 않습니다.")
-	}
 	if len(errs) > 0 {
 		writeInvalid(w, errs)
+		return
+	}
+	u := currentUser(r)
+	if !s.checkOwnPassword(w, r, u, password, "password", "비밀번호가 올바르지 않습니다.") {
 		return
 	}
 	if err := s.store.SetActive(r.Context(), u.ID, false); err != nil {
@@ -353,4 +429,23 @@ func (s *Server) handleDeleteUser(w http.ResponseWriter, r *http.Request) {
 	s.credentialsChanged(u.ID)
 	s.clearSessionCookie(w)
 	writeMessage(w, http.StatusOK, "회원 탈퇴가 완료되었습니다.")
+}
+
+// checkOwnPassword checks the signed-in user's password under the same
+// per-account limits as login (a stolen session must not become a password
+// oracle). On a wrong password or over the limit it answers (400 on field,
+// 429) and reports false.
+func (s *Server) checkOwnPassword(w http.ResponseWriter, r *http.Request, u store.User, password, field, wrong string) bool {
+	try := s.accounts.attempt(accountKey(u.Email), s.clientKey(r))
+	if !try.allowed() {
+		s.metrics.rateLimited("password")
+		writeError(w, http.StatusTooManyRequests, msgTooManyAttempts)
+		return false
+	}
+	if !s.hasher.Check(u.PasswordHash, password) {
+		try.failed()
+		writeInvalid(w, fieldErrors{field: {wrong}})
+		return false
+	}
+	return true
 }

@@ -159,7 +159,7 @@ func TestLogin(t *testing.T) {
 
 func TestLoginRateLimit(t *testing.T) {
 	t.Run("PerAccount", func(t *testing.T) {
-		e := newTestEnv(t)
+		e := newTestEnv(t, withAccountLimits)
 		u := e.register("lee", addrSajik)
 		var last response
 		for range 8 {
@@ -170,7 +170,7 @@ func TestLoginRateLimit(t *testing.T) {
 		}
 	})
 	t.Run("PerClient", func(t *testing.T) {
-		e := newTestEnv(t)
+		e := newTestEnv(t, withAccountLimits)
 		var last response
 		for i := range 14 {
 			last = e.do(req{method: "POST", path: "/api/user/login/", body: map[string]any{
@@ -312,7 +312,8 @@ func TestWebSession(t *testing.T) {
 	if r := e.do(req{method: "GET", path: "/api/user/current/", cookies: []*http.Cookie{ck}}); r.status != 401 {
 		t.Errorf("cookie without the web header: %d, want 401", r.status)
 	}
-	// Password change from the web keeps this session and answers no token.
+	// Password change from the web keeps the caller signed in under a new
+	// session id (TestPasswordChangeRotatesSession) and answers no token.
 	second := e.webLogin(u)
 	r = e.do(req{method: "POST", path: "/api/user/changepassword/", headers: web, cookies: []*http.Cookie{ck}, body: map[string]any{
 		"current_password": u.password, "new_password1": "another-pw-1", "new_password2": "another-pw-1"}})
@@ -321,6 +322,11 @@ func TestWebSession(t *testing.T) {
 	}
 	if _, has := r.json(t)["token"]; has {
 		t.Error("web password change answered a token")
+	}
+	for _, c := range (&http.Response{Header: r.header}).Cookies() {
+		if c.Name == sessionCookie {
+			ck = c
+		}
 	}
 	if r := e.do(req{method: "GET", path: "/api/user/current/", headers: web, cookies: []*http.Cookie{ck}}); r.status != 200 {
 		t.Errorf("own session after change: %d, want 200", r.status)

@@ -114,9 +114,18 @@ func uniqueConflict(ctx context.Context, tx *sql.Tx, selfID int64, email, userna
 	return err
 }
 
+// CheckAvailable tells, before the costly password hash of a sign-up,
+// whether email or username is taken: ErrEmailTaken, ErrUsernameTaken or
+// nil. CreateUser still enforces both (a race between two sign-ups).
+func (s *Store) CheckAvailable(ctx context.Context, email, username string) error {
+	return checkUnique(ctx, s.r, 0, email, username)
+}
+
 // checkUnique tells which of email and username another user already has:
 // the email first, as registration reports it.
-func checkUnique(ctx context.Context, tx *sql.Tx, selfID int64, email, username string) error {
+func checkUnique(ctx context.Context, tx interface {
+	QueryRowContext(context.Context, string, ...any) *sql.Row
+}, selfID int64, email, username string) error {
 	if email != "" {
 		var n int
 		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM users WHERE email_key = ? AND id != ?`,
@@ -227,10 +236,19 @@ func (s *Store) UpdateUser(ctx context.Context, id int64, up UserUpdate) (User, 
 	return u, err
 }
 
+// NewSession is a web session to store: the hash of its cookie value.
+type NewSession struct {
+	TokenHash string
+	UserID    int64
+	Expires   time.Time
+}
+
 // SetPassword stores a new password hash, bumps the credential version (so
-// every earlier token stops working) and ends every session of the user but
-// keepSession (the caller's, "" for none). It returns the updated user.
-func (s *Store) SetPassword(ctx context.Context, id int64, hash, keepSession string) (User, error) {
+// every earlier token stops working) and ends every session of the user;
+// next, when not nil, is stored in the same transaction as the caller's
+// new session (a web password change rotates the session id). It returns
+// the updated user.
+func (s *Store) SetPassword(ctx context.Context, id int64, hash string, next *NewSession) (User, error) {
 	var u User
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE users SET password_hash = ?, cred_version = cred_version + 1 WHERE id = ?`, hash, id)
@@ -240,8 +258,17 @@ func (s *Store) SetPassword(ctx context.Context, id int64, hash, keepSession str
 		if n, _ := res.RowsAffected(); n == 0 {
 			return ErrNotFound
 		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = ? AND token_hash != ?`, id, keepSession); err != nil {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = ?`, id); err != nil {
 			return fmt.Errorf("end sessions: %w", err)
+		}
+		if next != nil {
+			if next.UserID != id {
+				return fmt.Errorf("set password: new session of user %d, not %d", next.UserID, id)
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)`,
+				next.TokenHash, id, formatTime(s.now()), formatTime(next.Expires)); err != nil {
+				return fmt.Errorf("rotate session: %w", err)
+			}
 		}
 		u, err = scanUser(tx.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE id = ?`, id))
 		return err
