@@ -2,9 +2,11 @@ package app
 
 import (
 	"context"
+	"fmt"
 	"net"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 
 	"golang.org/x/text/unicode/norm"
@@ -297,5 +299,45 @@ func TestPasswordChangeRotatesSession(t *testing.T) {
 	}
 	if r := e.do(req{method: "GET", path: "/api/user/current/", headers: web, cookies: []*http.Cookie{fresh}}); r.status != 200 {
 		t.Errorf("the new session: %d, want 200", r.status)
+	}
+}
+
+// TestConcurrentGuessesReserve: guesses sent at once cannot all pass the
+// limit before the first failure is counted; each reserves its try.
+func TestConcurrentGuessesReserve(t *testing.T) {
+	const limit, guesses = 3, 24
+	e := newTestEnv(t, func(c *Config) { c.Accounts.LoginRate = limit })
+	u := e.register("burst", addrSajik)
+	statuses := make(chan int, guesses)
+	var wg sync.WaitGroup
+	for i := range guesses {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			body := fmt.Sprintf(`{"current_password":"guess-%03d","new_password1":"brand-new-pw","new_password2":"brand-new-pw"}`, i)
+			hr, err := http.NewRequest("POST", e.http.URL+"/api/user/changepassword/", strings.NewReader(body))
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			hr.Header.Set("Content-Type", "application/json")
+			hr.Header.Set("Authorization", "token "+u.token)
+			resp, err := e.http.Client().Do(hr)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			resp.Body.Close()
+			statuses <- resp.StatusCode
+		}()
+	}
+	wg.Wait()
+	close(statuses)
+	count := map[int]int{}
+	for st := range statuses {
+		count[st]++
+	}
+	if count[400] != limit || count[429] != guesses-limit {
+		t.Errorf("answers %v: want %d × 400 (checked) and the rest 429", count, limit)
 	}
 }

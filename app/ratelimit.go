@@ -75,6 +75,12 @@ func (l *limiter) allow(key string) bool {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	now := l.now()
+	return l.bucketLocked(key, now).take(now, l.rate, l.burst)
+}
+
+// bucketLocked is key's bucket, marked most recently used, or a new full
+// one (evicting the least recently used beyond maxKeys). l.mu is held.
+func (l *limiter) bucketLocked(key string, now time.Time) *bucket {
 	e, ok := l.buckets[key]
 	if ok {
 		l.lru.MoveToFront(e)
@@ -87,7 +93,7 @@ func (l *limiter) allow(key string) bool {
 		e = l.lru.PushFront(&keyedBucket{key: key, bucket: fullBucket(l.burst, now)})
 		l.buckets[key] = e
 	}
-	return e.Value.(*keyedBucket).take(now, l.rate, l.burst)
+	return &e.Value.(*keyedBucket).bucket
 }
 
 // clientKey is the client address as a rate limit key: an IPv6 client is
@@ -159,17 +165,31 @@ func (s *Server) requestIsHTTPS(r *http.Request) bool {
 	return s.trusted(host) && strings.EqualFold(r.Header.Get("X-Forwarded-Proto"), "https")
 }
 
-// level is how many tokens key's bucket holds now, without taking one or
-// adding a bucket: burst for a key the limiter does not know.
-func (l *limiter) level(key string) float64 {
+// reserve takes one token for key like allow, and also tells whether the
+// bucket was full before (the key has used none in the window). Kept
+// beside allow rather than replacing it: the login limits need both
+// answers under one lock.
+func (l *limiter) reserve(key string) (ok, wasFull bool) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	e, ok := l.buckets[key]
-	if !ok {
-		return l.burst
+	now := l.now()
+	b := l.bucketLocked(key, now)
+	if d := now.Sub(b.last); d > 0 {
+		b.tokens = min(l.burst, b.tokens+d.Seconds()*l.rate)
+		b.last = now
 	}
-	b := e.Value.(*keyedBucket)
-	return min(l.burst, b.tokens+max(0, l.now().Sub(b.last).Seconds())*l.rate)
+	wasFull = b.tokens >= l.burst
+	return b.take(now, l.rate, l.burst), wasFull
+}
+
+// give puts back a token that reserve took (the attempt succeeded).
+func (l *limiter) give(key string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if e, ok := l.buckets[key]; ok {
+		b := e.Value.(*keyedBucket)
+		b.tokens = min(l.burst, b.tokens+1)
+	}
 }
 
 // newLimiterPer is a limiter of n events per period, with a burst of n;
@@ -215,42 +235,56 @@ func (g *accountGuard) allowRegister(client string) bool {
 }
 
 // passwordAttempt is one check of an account's password from a client
-// address, keyed by the account's lower-cased email (login) or its id.
+// address, keyed by the account's lower-cased email.
 type passwordAttempt struct {
 	g       *accountGuard
 	account string
 	pair    string
+	// tookPair and tookAccount say which tokens begin reserved, so that a
+	// success can give them back.
+	tookPair, tookAccount bool
 }
 
-func (g *accountGuard) attempt(account, client string) passwordAttempt {
+func (g *accountGuard) attempt(account, client string) *passwordAttempt {
 	// NUL cannot occur in an email or an address key.
-	return passwordAttempt{g: g, account: account, pair: account + "\x00" + client}
+	return &passwordAttempt{g: g, account: account, pair: account + "\x00" + client}
 }
 
-// allowed tells whether the password may be checked: the pair has failures
-// left, and either the account is under its ceiling or this address has not
-// failed on it in the window (its bucket is full). A correct password from
-// home is thus never refused for failures made elsewhere; beyond the
-// ceiling each other address gets one try per window.
-func (a passwordAttempt) allowed() bool {
-	if a.g.failures != nil {
-		lvl := a.g.failures.level(a.pair)
-		if lvl < 1 {
+// begin reserves the attempt before the password is checked, so that
+// concurrent guesses cannot all pass before the first failure is counted:
+// a token of the (account, address) pair, and one of the account's
+// ceiling unless this address has not failed on the account in the window
+// (its bucket was full). A correct password from home is thus never
+// refused for failures made elsewhere; beyond the ceiling each other
+// address gets one try per window. false: refused, nothing is held.
+func (a *passwordAttempt) begin() bool {
+	clean := true
+	if f := a.g.failures; f != nil {
+		ok, full := f.reserve(a.pair)
+		if !ok {
 			return false
 		}
-		if lvl >= a.g.failures.burst {
-			return true // clean: the ceiling does not apply
+		a.tookPair, clean = true, full
+	}
+	if c := a.g.accountFailures; c != nil {
+		if c.allow(a.account) {
+			a.tookAccount = true
+		} else if !clean {
+			a.succeeded() // gives the pair's token back
+			return false
 		}
 	}
-	return a.g.accountFailures == nil || a.g.accountFailures.level(a.account) >= 1
+	return true
 }
 
-// failed charges a wrong password to the pair and to the account.
-func (a passwordAttempt) failed() {
-	if a.g.failures != nil {
-		a.g.failures.allow(a.pair)
+// succeeded gives back what begin reserved: only failures count.
+func (a *passwordAttempt) succeeded() {
+	if a.tookPair {
+		a.g.failures.give(a.pair)
+		a.tookPair = false
 	}
-	if a.g.accountFailures != nil {
-		a.g.accountFailures.allow(a.account)
+	if a.tookAccount {
+		a.g.accountFailures.give(a.account)
+		a.tookAccount = false
 	}
 }

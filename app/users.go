@@ -241,7 +241,7 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 	}
 	client := s.clientKey(r)
 	try := s.accounts.attempt(accountKey(email), client)
-	if !allows(s.accounts.loginByIP, client) || !try.allowed() {
+	if !allows(s.accounts.loginByIP, client) || !try.begin() {
 		s.metrics.rateLimited("login")
 		writeError(w, http.StatusTooManyRequests, msgTooManyLogins)
 		return
@@ -257,12 +257,12 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 		hash = s.hasher.dummyHash()
 	}
 	if ok := s.hasher.Check(hash, password); !ok || !known || !u.Active {
-		try.failed()
 		s.metrics.loginFailures.Inc()
 		errs.add("non_field_errors", msgBadLogin)
 		writeInvalid(w, errs)
 		return
 	}
+	try.succeeded() // the password was right, whatever the account's state
 	if s.refusePending(w, r, u) {
 		return
 	}
@@ -437,15 +437,15 @@ func (s *Server) handleDeleteUser(w http.ResponseWriter, r *http.Request) {
 // 429) and reports false.
 func (s *Server) checkOwnPassword(w http.ResponseWriter, r *http.Request, u store.User, password, field, wrong string) bool {
 	try := s.accounts.attempt(accountKey(u.Email), s.clientKey(r))
-	if !try.allowed() {
+	if !try.begin() {
 		s.metrics.rateLimited("password")
 		writeError(w, http.StatusTooManyRequests, msgTooManyAttempts)
 		return false
 	}
 	if !s.hasher.Check(u.PasswordHash, password) {
-		try.failed()
 		writeInvalid(w, fieldErrors{field: {wrong}})
 		return false
 	}
+	try.succeeded()
 	return true
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"testing"
+	"time"
 )
 
 // TestUniqueConflictNamesTheColumn checks that a duplicate reports the
@@ -62,4 +63,65 @@ func TestUniqueConflictNamesTheColumn(t *testing.T) {
 			t.Errorf("keeping one's own username: %v", err)
 		}
 	})
+}
+
+func TestCheckAvailable(t *testing.T) {
+	st := openTest(t)
+	ctx := context.Background()
+	if err := st.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.CreateUser(ctx, NewUser{Email: "kim@example.com", Username: "kim", PasswordHash: "x", Address: "a"}); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		email, username string
+		want            error
+	}{
+		{"KIM@example.com", "other", ErrEmailTaken},
+		{"new@example.com", "kim", ErrUsernameTaken},
+		{"new@example.com", "other", nil},
+	} {
+		if err := st.CheckAvailable(ctx, tc.email, tc.username); !errors.Is(err, tc.want) || (tc.want == nil && err != nil) {
+			t.Errorf("CheckAvailable(%q, %q) = %v, want %v", tc.email, tc.username, err, tc.want)
+		}
+	}
+}
+
+// TestSetPasswordRotatesSession: every session ends, the new one is
+// stored in the same transaction.
+func TestSetPasswordRotatesSession(t *testing.T) {
+	st := openTest(t)
+	ctx := context.Background()
+	if err := st.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	u, err := st.CreateUser(ctx, NewUser{Email: "kim@example.com", Username: "kim", PasswordHash: "x", Address: "a"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	expires := time.Now().Add(time.Hour)
+	for _, h := range []string{"current", "other"} {
+		if err := st.CreateSession(ctx, h, u.ID, expires); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := st.SetPassword(ctx, u.ID, "y", &NewSession{TokenHash: "rotated", UserID: u.ID, Expires: expires})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.PasswordHash != "y" || got.CredVersion != u.CredVersion+1 {
+		t.Errorf("user after: %+v", got)
+	}
+	for h, live := range map[string]bool{"current": false, "other": false, "rotated": true} {
+		if _, _, err := st.Session(ctx, h); (err == nil) != live {
+			t.Errorf("session %s: err %v, want live=%v", h, err, live)
+		}
+	}
+	if _, err := st.SetPassword(ctx, u.ID, "z", &NewSession{TokenHash: "foreign", UserID: u.ID + 1, Expires: expires}); err == nil {
+		t.Error("a new session of another user was accepted")
+	}
+	if got, _ := st.UserByID(ctx, u.ID); got.PasswordHash != "y" {
+		t.Error("the refused change was not rolled back")
+	}
 }
