@@ -341,3 +341,28 @@ func TestConcurrentGuessesReserve(t *testing.T) {
 		t.Errorf("answers %v: want %d × 400 (checked) and the rest 429", count, limit)
 	}
 }
+
+// TestAccountLimitFlags: each limit is a serve flag with its default and
+// its MEALBUDDY_ twin; a negative one is refused.
+func TestAccountLimitFlags(t *testing.T) {
+	cmd := newServeCommand(&rootOptions{})
+	for flag, def := range map[string]int{
+		"register-rate": defaultRegisterRate, "register-rate-global": defaultRegisterRateGlobal,
+		"login-rate": defaultLoginRate, "login-account-rate": defaultLoginAccountRate, "login-ip-rate": defaultLoginIPRate,
+	} {
+		f := cmd.Flags().Lookup(flag)
+		if f == nil || f.DefValue != fmt.Sprint(def) {
+			t.Errorf("--%s: %+v, want default %d", flag, f, def)
+		}
+	}
+	t.Setenv("MEALBUDDY_LOGIN_RATE", "0")
+	if err := bindEnv(cmd.Flags()); err != nil {
+		t.Fatal(err)
+	}
+	if v, _ := cmd.Flags().GetInt("login-rate"); v != 0 {
+		t.Errorf("MEALBUDDY_LOGIN_RATE=0 gave --login-rate %d", v)
+	}
+	if err := (AccountLimits{LoginRate: -1}).check(); err == nil {
+		t.Error("a negative --login-rate was accepted")
+	}
+}
