@@ -78,7 +78,7 @@ func TestResetLink(t *testing.T) {
 	if ok, err := e.store.ResetValid(ctx, hashSession(late)); err != nil || !ok {
 		t.Errorf("the token's hash is not stored (%v, %v)", ok, err)
 	}
-	e.store.SetClock(func() time.Time { return time.Now().UTC().Add(61 * time.Minute) })
+	e.advanceStoreClock(61 * time.Minute)
 	if r := e.resetPassword(late, "late-password-1"); r.status != 400 {
 		t.Errorf("an expired link: %d %s", r.status, r.raw)
 	}

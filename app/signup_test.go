@@ -81,7 +81,7 @@ func TestSignupInvite(t *testing.T) {
 		t.Errorf("a used-up invite: %d %s", r.status, r.raw)
 	}
 	// Expired: two hours later the one-hour code no longer works.
-	e.store.SetClock(func() time.Time { return time.Now().UTC().Add(2 * time.Hour) })
+	e.advanceStoreClock(2 * time.Hour)
 	r = e.do(req{method: "POST", path: "/api/user/register/", body: registration("late", map[string]any{"invite": short})})
 	if r.status != 400 || r.fieldErrs(t)["invite"] == nil {
 		t.Errorf("an expired invite: %d %s", r.status, r.raw)

@@ -10,8 +10,10 @@ import (
 	"net/http/httptest"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"testing/fstest"
+	"time"
 
 	"github.com/mealbuddy/mealbuddy/app/neighborhood"
 	"github.com/mealbuddy/mealbuddy/store"
@@ -24,7 +26,12 @@ type testEnv struct {
 	store *store.Store
 	http  *httptest.Server
 	dir   string
+	skew  *atomic.Int64 // nanoseconds the store's clock runs ahead; see advanceStoreClock
 }
+
+// advanceStoreClock moves the store's clock d ahead of the system clock
+// (expiries of invites, reset links).
+func (e *testEnv) advanceStoreClock(d time.Duration) { e.skew.Add(int64(d)) }
 
 // testLogger routes the server's log to t.Logf.
 func testLogger(t testing.TB) *slog.Logger {
@@ -50,7 +57,9 @@ var testUI = fstest.MapFS{
 func newTestEnv(t *testing.T, mutate ...func(*Config)) *testEnv {
 	t.Helper()
 	dir := t.TempDir()
-	st, err := store.Open(filepath.Join(dir, store.FileName))
+	skew := new(atomic.Int64)
+	st, err := store.Open(filepath.Join(dir, store.FileName),
+		store.WithClock(func() time.Time { return time.Now().UTC().Add(time.Duration(skew.Load())) }))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -74,7 +83,7 @@ func newTestEnv(t *testing.T, mutate ...func(*Config)) *testEnv {
 		srv.Close(context.Background())
 		st.Close()
 	})
-	return &testEnv{t: t, srv: srv, store: st, http: hs, dir: dir}
+	return &testEnv{t: t, srv: srv, store: st, http: hs, dir: dir, skew: skew}
 }
 
 // response is a decoded answer.

@@ -10,9 +10,9 @@ import (
 	"time"
 )
 
-func newTestStore(t *testing.T) *Store {
+func newTestStore(t *testing.T, opts ...Option) *Store {
 	t.Helper()
-	st, err := Open(filepath.Join(t.TempDir(), FileName))
+	st, err := Open(filepath.Join(t.TempDir(), FileName), opts...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -194,7 +194,8 @@ func TestMessageWriterGroupCommit(t *testing.T) {
 }
 
 func TestMessageWriterClientID(t *testing.T) {
-	st := newTestStore(t)
+	now := time.Date(2026, 11, 28, 9, 0, 0, 0, time.UTC)
+	st := newTestStore(t, WithClock(func() time.Time { return now }))
 	ctx := context.Background()
 	writer := mustUser(t, st, "writer")
 	member := mustUser(t, st, "member")
@@ -203,8 +204,6 @@ func TestMessageWriterClientID(t *testing.T) {
 	if _, err := st.JoinRoom(ctx, p.RoomID, member.ID); err != nil {
 		t.Fatal(err)
 	}
-	now := time.Date(2026, 11, 28, 9, 0, 0, 0, time.UTC)
-	st.SetClock(func() time.Time { return now })
 	w := st.NewMessageWriter(MessageWriterConfig{})
 	t.Cleanup(func() { w.Close(ctx) })
 

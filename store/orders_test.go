@@ -35,10 +35,9 @@ func mustCart(t *testing.T, st *Store, room int64, u User, price int64) {
 }
 
 func TestOrderOnPostAndBoardFilter(t *testing.T) {
-	st := newTestStore(t)
-	ctx := context.Background()
 	now := time.Date(2026, 11, 28, 10, 0, 0, 0, time.UTC)
-	st.SetClock(func() time.Time { return now })
+	st := newTestStore(t, WithClock(func() time.Time { return now }))
+	ctx := context.Background()
 	w, a := mustUser(t, st, "writer"), mustUser(t, st, "a")
 	plain := mustPost(t, st, w, 3)
 	open := orderPost(t, st, w, now.Add(time.Hour), false)
@@ -207,10 +206,9 @@ func TestMoveOrderTransitions(t *testing.T) {
 }
 
 func TestApplyDeadlines(t *testing.T) {
-	st := newTestStore(t)
-	ctx := context.Background()
 	now := time.Date(2026, 11, 28, 10, 0, 0, 0, time.UTC)
-	st.SetClock(func() time.Time { return now })
+	st := newTestStore(t, WithClock(func() time.Time { return now }))
+	ctx := context.Background()
 	w, a := mustUser(t, st, "writer"), mustUser(t, st, "a")
 	enough := orderPost(t, st, w, now.Add(10*time.Minute), false)
 	tooFew := orderPost(t, st, w, now.Add(20*time.Minute), false)

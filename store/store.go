@@ -116,7 +116,14 @@ func (p *readPool) Close() error {
 
 // Open opens (creating if needed) the database file at path. It does not
 // migrate; call Migrate.
-func Open(path string) (*Store, error) {
+// Option configures a Store at Open.
+type Option func(*Store)
+
+// WithClock makes the store read the time from now instead of the system
+// clock: deadlines, expiries and timestamps follow it (tests move it).
+func WithClock(now func() time.Time) Option { return func(s *Store) { s.now = now } }
+
+func Open(path string, opts ...Option) (*Store, error) {
 	// The DSN is a file: URI, where a relative path would read as a host.
 	path, err := filepath.Abs(path)
 	if err != nil {
@@ -161,7 +168,11 @@ func Open(path string) (*Store, error) {
 	r.SetMaxIdleConns(readers)
 	r.SetConnMaxIdleTime(0)
 	r.SetConnMaxLifetime(0)
-	return &Store{path: path, w: w, r: &readPool{DB: r, stmts: map[string]*sql.Stmt{}}, now: func() time.Time { return time.Now().UTC() }}, nil
+	st := &Store{path: path, w: w, r: &readPool{DB: r, stmts: map[string]*sql.Stmt{}}, now: func() time.Time { return time.Now().UTC() }}
+	for _, opt := range opts {
+		opt(st)
+	}
+	return st, nil
 }
 
 // writerDSN is the connection string of the writer. _txlock=immediate
@@ -211,9 +222,6 @@ func fileURI(path string, q url.Values) string {
 func (s *Store) Close() error {
 	return errors.Join(s.r.Close(), s.w.Close())
 }
-
-// SetClock replaces the clock (tests).
-func (s *Store) SetClock(now func() time.Time) { s.now = now }
 
 func (s *Store) provider() (*goose.Provider, error) {
 	return goose.NewProvider(goose.DialectSQLite3, s.w, migrations.FS)
