@@ -132,10 +132,10 @@ func (s *Server) adminReportJSON(ctx context.Context, rep store.Report) (adminRe
 	if err != nil {
 		return adminReportJSON{}, err
 	}
-	out := adminReportJSON{reportJSON: toReportJSON(rep), Reporter: toUserRef(rep.Reporter),
+	out := adminReportJSON{reportJSON: toReportJSON(rep), Reporter: staffUserRef(rep.Reporter),
 		TargetSummary: t.Summary, TargetOwner: t.Owner, Action: rep.Action}
 	if rep.ResolvedBy != nil {
-		ref := toUserRef(*rep.ResolvedBy)
+		ref := staffUserRef(*rep.ResolvedBy)
 		out.ResolvedBy = &ref
 	}
 	if !rep.ResolvedAt.IsZero() {

@@ -133,8 +133,11 @@ func (s *Server) handleListPosts(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	out := boardJSON{Posts: make([]postJSON, len(posts)), Paginator: pg}
+	// The page is shared by the area's residents: render it for nobody in
+	// particular (no one's email), with distances from the neighbourhood.
+	shared := store.User{DongCode: u.DongCode}
 	for i, p := range posts {
-		out.Posts[i] = s.postJSON(p, u)
+		out.Posts[i] = s.postJSON(p, shared)
 	}
 	body, err = json.Marshal(out)
 	if err != nil {

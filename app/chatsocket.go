@@ -110,7 +110,11 @@ type ownMessageEvent struct {
 }
 
 func ownMessageFrame(m store.Message, clientID string) []byte {
-	return mustJSON(ownMessageEvent{messageEvent{Type: "chat.message", Message: toMessageJSON(m)}, clientID})
+	var sender int64 // the echo goes to the sender only: its own email stays
+	if m.User != nil {
+		sender = m.User.ID
+	}
+	return mustJSON(ownMessageEvent{messageEvent{Type: "chat.message", Message: toMessageJSON(m, sender)}, clientID})
 }
 
 // Error frames without a client_id, built once and shared (the hub never

@@ -223,7 +223,7 @@ func TestChatSocketTwoMembers(t *testing.T) {
 		ev := c.expect("chat.message")
 		m := ev.Message
 		if m.Message != "반반 어때요?" || m.Chatroom != room || m.User == nil || m.User.ID != writer.id ||
-			m.User.Username != "writer" || m.User.Email != writer.email || m.ID == 0 {
+			m.User.Username != "writer" || m.User.Email != "" || m.ID == 0 { // frames are shared: no email (issue 10.4)
 			t.Fatalf("event: %s", ev.raw)
 		}
 		if _, err := time.Parse(time.RFC3339, m.CreatedAt); err != nil || !strings.HasSuffix(m.CreatedAt, "Z") {

@@ -26,6 +26,7 @@ const (
 	msgLLMBusy        = "메뉴 추천 서버가 바쁩니다. 잠시 후 다시 시도해 주세요."
 	msgLLMUnavailable = "메뉴 추천 서버에 연결하지 못했어요. 잠시 후 다시 시도해 주세요."
 	msgMessageTooLong = "메시지는 500자까지 보낼 수 있어요."
+	msgMenuAsking     = "앞의 질문에 답하는 중이에요. 답을 받은 뒤에 다시 물어봐 주세요."
 )
 
 const (
@@ -180,7 +181,7 @@ func bodyCoordinate(f fields, name string, limit float64, errs fieldErrors) (flo
 
 // handleAskMenu answers one question of the user's conversation, with the
 // configured LLM or else the built-in recommender. The question is counted
-// and stored only once answered.
+// before the answer is asked for and given back when the LLM failed.
 func (s *Server) handleAskMenu(w http.ResponseWriter, r *http.Request) {
 	u := currentUser(r)
 	f, ok := s.readFields(w, r)
@@ -206,15 +207,26 @@ func (s *Server) handleAskMenu(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	now := s.now()
-	day := serviceDay(now)
-	conv, asked, err := s.store.MenuChat(r.Context(), u.ID, day)
-	if err != nil {
-		s.fail(w, r, err)
+	// One question at a time per user: a second one while the first is
+	// being answered would be a second concurrent LLM call.
+	if _, busy := s.menuAsking.LoadOrStore(u.ID, struct{}{}); busy {
+		writeError(w, http.StatusTooManyRequests, msgMenuAsking)
 		return
 	}
-	if asked >= menuChatDailyLimit {
-		s.fail(w, r, store.ErrQuotaExceeded)
+	defer s.menuAsking.Delete(u.ID)
+
+	now := s.now()
+	day := serviceDay(now)
+	// The question is counted before it is answered (atomically, below the
+	// limit), so that neither concurrent nor aborted questions go uncounted;
+	// it is given back only when the upstream failed.
+	if err := s.store.ReserveMenuQuestion(r.Context(), u.ID, day, menuChatDailyLimit); err != nil {
+		s.fail(w, r, err) // ErrQuotaExceeded is a 429
+		return
+	}
+	conv, _, err := s.store.MenuChat(r.Context(), u.ID, day)
+	if err != nil {
+		s.fail(w, r, err)
 		return
 	}
 	// The weather is needed to open a conversation and by the built-in
@@ -241,6 +253,13 @@ func (s *Server) handleAskMenu(w http.ResponseWriter, r *http.Request) {
 		msgs = append(msgs, menu.Message{Role: "user", Content: question})
 		answer, err = s.llm.Complete(r.Context(), msgs)
 		if err != nil {
+			if r.Context().Err() == nil { // the upstream failed, not the asker who left
+				ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), 5*time.Second)
+				if rerr := s.store.ReleaseMenuQuestion(ctx, u.ID, day); rerr != nil {
+					s.log.Error("give back menu question", "user", u.ID, "err", rerr)
+				}
+				cancel()
+			}
 			s.log.Warn("menu assistant failed", "user", u.ID, "err", s.redactSecrets(err.Error()))
 			s.fail(w, r, errors.Join(errLLMUnavailable, err)) // 429 when rate limited, else 503
 			return
@@ -256,7 +275,7 @@ func (s *Server) handleAskMenu(w http.ResponseWriter, r *http.Request) {
 
 	conv, err = s.store.AppendMenuChat(r.Context(), store.MenuChatTurn{
 		UserID: u.ID, Day: day, System: system, Question: question, Answer: answer,
-		Limit: menuChatDailyLimit, KeepTurns: menuChatKeepTurns,
+		Limit: menuChatDailyLimit, KeepTurns: menuChatKeepTurns, Reserved: true,
 	})
 	if err != nil {
 		s.fail(w, r, err) // ErrQuotaExceeded is a 429

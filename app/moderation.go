@@ -153,7 +153,7 @@ func (s *Server) handleBlocks(w http.ResponseWriter, r *http.Request) {
 	}
 	out := make([]userRefJSON, len(list))
 	for i, u := range list {
-		out[i] = toUserRef(u)
+		out[i] = toUserRef(u, currentUser(r).ID)
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"blocks": out})
 }
@@ -196,7 +196,7 @@ func (s *Server) handleBlock(w http.ResponseWriter, r *http.Request) {
 			s.fail(w, r, err)
 			return
 		}
-		writeJSON(w, http.StatusCreated, toUserRef(store.UserRef{ID: u.ID, Username: u.Username, Email: u.Email}))
+		writeJSON(w, http.StatusCreated, toUserRef(store.UserRef{ID: u.ID, Username: u.Username, Email: u.Email}, currentUser(r).ID))
 	}
 }
 
@@ -292,5 +292,5 @@ func (s *Server) moderateHistory(ctx context.Context, viewer store.User, msgs []
 // placeholder text under its own id.
 func hiddenMessageFrame(m store.MessageRef, author *store.UserRef) []byte {
 	msg := store.Message{ID: m.ID, RoomID: m.RoomID, User: author, Body: msgHiddenMessage, CreatedAt: m.CreatedAt}
-	return mustJSON(messageEvent{Type: "chat.message.hidden", Message: toMessageJSON(msg)})
+	return mustJSON(messageEvent{Type: "chat.message.hidden", Message: toMessageJSON(msg, 0)})
 }

@@ -376,7 +376,7 @@ func toOrderJSON(o store.Order, showPayment bool) orderJSON {
 		for j, it := range m.Items {
 			items[j] = orderItemJSON{Name: it.Name, Price: it.Price, Qty: it.Qty, Note: it.Note}
 		}
-		out.Members[i] = orderMemberJSON{User: toUserRef(m.User), Items: items, Subtotal: m.Subtotal(),
+		out.Members[i] = orderMemberJSON{User: toUserRef(m.User, 0), Items: items, Subtotal: m.Subtotal(),
 			Fee: sp.Fees[i], ToPay: sp.ToPay[i], Ready: m.Ready, Paid: m.Paid}
 	}
 	return out

@@ -1,8 +1,11 @@
 package app
 
 import (
+	"cmp"
+	"context"
 	"math"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -45,7 +48,21 @@ type userRefJSON struct {
 	Email    string `json:"email"`
 }
 
-func toUserRef(u store.UserRef) userRefJSON {
+// toUserRef renders a user as seen by the user viewer: only one's own
+// email is shown; everyone else's is "" (the field stays for old clients).
+// Answers shared between viewers (board pages, socket frames) pass
+// viewer 0, so no email reaches them.
+func toUserRef(u store.UserRef, viewer int64) userRefJSON {
+	out := userRefJSON{ID: u.ID, Username: u.Username}
+	if viewer != 0 && u.ID == viewer {
+		out.Email = u.Email
+	}
+	return out
+}
+
+// staffUserRef is a user with its email, for staff-only answers (the
+// reports page), where staff need to know whom a report is about.
+func staffUserRef(u store.UserRef) userRefJSON {
 	return userRefJSON{ID: u.ID, Username: u.Username, Email: u.Email}
 }
 
@@ -56,7 +73,7 @@ func (s *Server) postJSON(p store.Post, viewer store.User) postJSON {
 	out := postJSON{
 		ID: p.ID, Title: p.Title, CreatedAt: formatAPITime(p.CreatedAt), Category: p.Category,
 		Address: p.Address, Content: p.Content, IsCompelete: p.CompleteAt(s.now()), TargetNumber: p.TargetNumber,
-		JoinNumber: p.JoinNumber, ChatID: p.RoomID, Writer: toUserRef(p.Writer),
+		JoinNumber: p.JoinNumber, ChatID: p.RoomID, Writer: toUserRef(p.Writer, viewer.ID),
 		orderSummaryJSON: toOrderSummary(p.Order),
 	}
 	if code := p.DongCode(); code != "" {
@@ -179,9 +196,25 @@ func (s *Server) detailJSON(w http.ResponseWriter, r *http.Request, p store.Post
 	return out, true
 }
 
+// inReach tells whether u may see a post of area (and its room): posts
+// inside u's widest board range (the 4 km set, or u's own area for a
+// free-text address), posts whose room u already belongs to, and, for
+// staff, every post. Anything else answers 404, as if it did not exist, so
+// that no one walks the ids of other neighbourhoods.
+func (s *Server) inReach(ctx context.Context, u store.User, area string, roomID int64) (bool, error) {
+	if u.Staff || area == u.Area() || slices.Contains(s.areasFor(u, 2), area) {
+		return true, nil
+	}
+	return s.store.IsMember(ctx, roomID, u.ID)
+}
+
 func (s *Server) handlePostDetail(w http.ResponseWriter, r *http.Request) {
 	p, ok := s.loadPost(w, r)
 	if !ok || !s.postVisible(w, r, p) {
+		return
+	}
+	if near, err := s.inReach(r.Context(), currentUser(r), p.Area, p.RoomID); err != nil || !near {
+		s.fail(w, r, cmp.Or(err, errPostNotFound))
 		return
 	}
 	if out, ok := s.detailJSON(w, r, p); ok {

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -38,10 +39,10 @@ type messageJSON struct {
 	User      *userRefJSON `json:"user"`
 }
 
-func toMessageJSON(m store.Message) messageJSON {
+func toMessageJSON(m store.Message, viewer int64) messageJSON {
 	out := messageJSON{ID: m.ID, Message: m.Body, CreatedAt: formatAPITime(m.CreatedAt), Chatroom: m.RoomID}
 	if m.User != nil {
-		u := toUserRef(*m.User)
+		u := toUserRef(*m.User, viewer)
 		out.User = &u
 	}
 	return out
@@ -83,11 +84,11 @@ func mustJSON(v any) []byte {
 }
 
 func messageFrame(m store.Message) []byte {
-	return mustJSON(messageEvent{Type: "chat.message", Message: toMessageJSON(m)})
+	return mustJSON(messageEvent{Type: "chat.message", Message: toMessageJSON(m, 0)})
 }
 
 func memberFrame(typ string, userID int64, notice store.Message) []byte {
-	return mustJSON(memberEvent{Type: typ, UserID: userID, Message: toMessageJSON(notice)})
+	return mustJSON(memberEvent{Type: typ, UserID: userID, Message: toMessageJSON(notice, 0)})
 }
 
 // loadRoom reads the :id room, answering 404 itself when it is missing or
@@ -108,6 +109,11 @@ func (s *Server) loadMemberRoom(w http.ResponseWriter, r *http.Request) (store.R
 		return room, false
 	}
 	if !member {
+		// Outside the caller's reach the room does not exist (inReach).
+		if near, err := s.inReach(r.Context(), currentUser(r), room.Area, room.ID); err != nil || !near {
+			s.fail(w, r, cmp.Or(err, errRoomNotFound))
+			return room, false
+		}
 		writeError(w, http.StatusForbidden, msgRoomForbidden)
 		return room, false
 	}
@@ -147,11 +153,11 @@ func (s *Server) respondRoom(w http.ResponseWriter, r *http.Request, room store.
 	}
 	out := roomJSON{
 		ID: room.ID, PostID: room.PostID, Title: room.Title, TargetNumber: room.TargetNumber,
-		JoinNumber: room.JoinNumber, IsCompelete: room.Complete || post.CompleteAt(s.now()), Writer: toUserRef(room.Writer),
+		JoinNumber: room.JoinNumber, IsCompelete: room.Complete || post.CompleteAt(s.now()), Writer: toUserRef(room.Writer, currentUser(r).ID),
 		Messages: make([]messageJSON, len(msgs)), HasMore: more, orderSummaryJSON: toOrderSummary(post.Order),
 	}
 	for i, m := range msgs {
-		out.Messages[i] = toMessageJSON(m)
+		out.Messages[i] = toMessageJSON(m, currentUser(r).ID)
 	}
 	writeJSON(w, http.StatusOK, out)
 }
@@ -187,6 +193,15 @@ func (s *Server) handleJoinRoom(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	u := currentUser(r)
+	room, err := s.store.RoomByID(r.Context(), id)
+	if err != nil {
+		s.fail(w, r, notFoundAs(errRoomNotFound, err))
+		return
+	}
+	if near, err := s.inReach(r.Context(), u, room.Area, room.ID); err != nil || !near {
+		s.fail(w, r, cmp.Or(err, errRoomNotFound))
+		return
+	}
 	if !s.joinAllowed(w, r, id) {
 		return
 	}
@@ -240,7 +255,7 @@ func (s *Server) handleRoomUsers(w http.ResponseWriter, r *http.Request) {
 	}
 	out := make([]memberJSON, len(members))
 	for i, m := range members {
-		out[i] = memberJSON{User: toUserRef(m)}
+		out[i] = memberJSON{User: toUserRef(m, currentUser(r).ID)}
 	}
 	writeJSON(w, http.StatusOK, out)
 }

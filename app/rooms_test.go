@@ -40,7 +40,7 @@ func TestChatRoomEndpoints(t *testing.T) {
 			t.Errorf("room: %v", m)
 		}
 		w := m["writer"].(map[string]any)
-		if w["id"] != float64(writer.id) || w["username"] != "writer" || w["email"] != writer.email {
+		if w["id"] != float64(writer.id) || w["username"] != "writer" || w["email"] != "" { // someone else's email is blank (issue 10.4)
 			t.Errorf("writer: %v", w)
 		}
 		msgs := m["messages"].([]any)

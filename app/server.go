@@ -50,6 +50,7 @@ type Server struct {
 	weatherProvider weather.Provider // nil when --weather off
 	llm             menu.LLM         // nil: the built-in recommender answers
 	recommender     *menu.Recommender
+	menuAsking      sync.Map // user id → a question being answered (menu.go)
 
 	// Operations: scheduled backups, metrics and TLS (backup_schedule.go,
 	// metrics.go, tls.go).

@@ -32,9 +32,11 @@ type Room struct {
 	// Complete is the post's is_compelete of docs/api.md (see completeSQL).
 	Complete bool
 	Writer   UserRef
+	// Area is the post's area key (see Post.Area).
+	Area string
 }
 
-const roomSelect = `SELECT r.id, p.id, p.title, p.target_number, p.closed, u.id, u.username, u.email,
+const roomSelect = `SELECT r.id, p.id, p.title, p.target_number, p.closed, u.id, u.username, u.email, p.area,
 	` + joinNumberSQL + `, ` + completeSQL + `
 	FROM chat_rooms r JOIN posts p ON p.id = r.post_id JOIN users u ON u.id = p.writer_id
 	WHERE r.id = ? AND r.deleted_at IS NULL`
@@ -46,7 +48,7 @@ type querier interface {
 func findRoom(ctx context.Context, q querier, id int64) (Room, error) {
 	var r Room
 	err := q.QueryRowContext(ctx, roomSelect, id).Scan(&r.ID, &r.PostID, &r.Title, &r.TargetNumber, &r.Closed,
-		&r.Writer.ID, &r.Writer.Username, &r.Writer.Email, &r.JoinNumber, &r.Complete)
+		&r.Writer.ID, &r.Writer.Username, &r.Writer.Email, &r.Area, &r.JoinNumber, &r.Complete)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Room{}, ErrNotFound
 	}

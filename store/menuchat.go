@@ -59,6 +59,44 @@ func menuChat(ctx context.Context, q menuChatQueryer, userID int64, day string) 
 	return out, rows.Err()
 }
 
+// ReserveMenuQuestion counts one question of the user's day before it is
+// answered, in one statement that increments only while fewer than limit
+// were asked: concurrent questions cannot all pass a read-then-write check.
+// It returns ErrQuotaExceeded, changing nothing, at the limit. Counts of
+// other days are dropped.
+func (s *Store) ReserveMenuQuestion(ctx context.Context, userID int64, day string, limit int) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM foodchat_quota WHERE user_id = ? AND day <> ?`, userID, day); err != nil {
+			return fmt.Errorf("drop old foodchat quota: %w", err)
+		}
+		if limit <= 0 {
+			return ErrQuotaExceeded
+		}
+		res, err := tx.ExecContext(ctx, `INSERT INTO foodchat_quota (user_id, day, questions) VALUES (?, ?, 1)
+			ON CONFLICT (user_id, day) DO UPDATE SET questions = foodchat_quota.questions + 1
+			WHERE foodchat_quota.questions < ?`, userID, day, limit)
+		if err != nil {
+			return fmt.Errorf("reserve foodchat question: %w", err)
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return fmt.Errorf("reserve foodchat question: %w", err)
+		} else if n == 0 {
+			return ErrQuotaExceeded
+		}
+		return nil
+	})
+}
+
+// ReleaseMenuQuestion gives back a question ReserveMenuQuestion counted,
+// for when the answer could not be had (the LLM failed).
+func (s *Store) ReleaseMenuQuestion(ctx context.Context, userID int64, day string) error {
+	if _, err := s.w.ExecContext(ctx, `UPDATE foodchat_quota SET questions = questions - 1
+		WHERE user_id = ? AND day = ? AND questions > 0`, userID, day); err != nil {
+		return fmt.Errorf("release foodchat question: %w", err)
+	}
+	return nil
+}
+
 // MenuChatTurn is one answered question to store.
 type MenuChatTurn struct {
 	UserID int64
@@ -70,34 +108,27 @@ type MenuChatTurn struct {
 	Answer   string
 	// Limit is the number of questions allowed a day.
 	Limit int
+	// Reserved: the question was already counted by ReserveMenuQuestion;
+	// the turn is stored without counting it again.
+	Reserved bool
 	// KeepTurns bounds the stored conversation: the system messages and the
 	// newest KeepTurns question-answer pairs stay.
 	KeepTurns int
 }
 
-// AppendMenuChat counts one question and stores the question and its answer
-// in one transaction, so that a failed answer neither spends the quota nor
-// leaves a dangling question. It returns ErrQuotaExceeded, changing nothing,
-// when Limit questions were already asked that day, and else the day's
-// conversation after the turn. Other days' messages and counts are dropped.
+// AppendMenuChat counts one question (unless Reserved) and stores the
+// question and its answer in one transaction, so that a failed answer
+// neither spends the quota nor leaves a dangling question. It returns
+// ErrQuotaExceeded, changing nothing, when Limit questions were already
+// asked that day, and else the day's conversation after the turn. Other
+// days' messages and counts are dropped.
 func (s *Store) AppendMenuChat(ctx context.Context, t MenuChatTurn) ([]MenuChatMessage, error) {
 	var conv []MenuChatMessage
 	err := s.tx(ctx, func(tx *sql.Tx) error {
-		var asked int
-		err := tx.QueryRowContext(ctx, `SELECT questions FROM foodchat_quota WHERE user_id = ? AND day = ?`,
-			t.UserID, t.Day).Scan(&asked)
-		if err != nil && !errors.Is(err, sql.ErrNoRows) {
-			return fmt.Errorf("foodchat quota: %w", err)
-		}
-		if asked >= t.Limit {
-			return ErrQuotaExceeded
-		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM foodchat_quota WHERE user_id = ? AND day <> ?`, t.UserID, t.Day); err != nil {
-			return fmt.Errorf("drop old foodchat quota: %w", err)
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO foodchat_quota (user_id, day, questions) VALUES (?, ?, 1)
-			ON CONFLICT (user_id, day) DO UPDATE SET questions = foodchat_quota.questions + 1`, t.UserID, t.Day); err != nil {
-			return fmt.Errorf("count foodchat question: %w", err)
+		if !t.Reserved {
+			if err := countQuestion(ctx, tx, t); err != nil {
+				return err
+			}
 		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM foodchat_messages WHERE user_id = ? AND day <> ?`, t.UserID, t.Day); err != nil {
 			return fmt.Errorf("drop old foodchat messages: %w", err)
@@ -126,6 +157,7 @@ func (s *Store) AppendMenuChat(ctx context.Context, t MenuChatTurn) ([]MenuChatM
 				return fmt.Errorf("trim foodchat: %w", err)
 			}
 		}
+		var err error
 		conv, err = menuChat(ctx, tx, t.UserID, t.Day)
 		return err
 	})
@@ -133,6 +165,28 @@ func (s *Store) AppendMenuChat(ctx context.Context, t MenuChatTurn) ([]MenuChatM
 		return nil, err
 	}
 	return conv, nil
+}
+
+// countQuestion counts the turn's question inside AppendMenuChat's
+// transaction, refusing it at the limit.
+func countQuestion(ctx context.Context, tx *sql.Tx, t MenuChatTurn) error {
+	var asked int
+	err := tx.QueryRowContext(ctx, `SELECT questions FROM foodchat_quota WHERE user_id = ? AND day = ?`,
+		t.UserID, t.Day).Scan(&asked)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("foodchat quota: %w", err)
+	}
+	if asked >= t.Limit {
+		return ErrQuotaExceeded
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM foodchat_quota WHERE user_id = ? AND day <> ?`, t.UserID, t.Day); err != nil {
+		return fmt.Errorf("drop old foodchat quota: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO foodchat_quota (user_id, day, questions) VALUES (?, ?, 1)
+		ON CONFLICT (user_id, day) DO UPDATE SET questions = foodchat_quota.questions + 1`, t.UserID, t.Day); err != nil {
+		return fmt.Errorf("count foodchat question: %w", err)
+	}
+	return nil
 }
 
 // ResetMenuChat deletes the user's conversation. The day's question count
