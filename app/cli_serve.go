@@ -133,6 +133,8 @@ or --metrics-allow is set; with both, a scrape needs both.`,
 	f.StringVar(&cfg.Weather, "weather", "auto", "weather provider: auto (KMA when MEALBUDDY_KMA_KEY is set, else Open-Meteo), kma (needs MEALBUDDY_KMA_KEY), open-meteo or off")
 	f.StringVar(&cfg.KMAURL, "kma-url", "", "base URL of the KMA short-term forecast API (default: the public one)")
 	f.StringVar(&cfg.OpenMeteoURL, "openmeteo-url", "", "base URL of the Open-Meteo API (default: the public one)")
+	f.IntVar(&cfg.WeatherRate, "weather-rate", 30, "weather questions a user may ask a minute (0: no limit)")
+	f.IntVar(&cfg.WeatherUpstreamPerMinute, "weather-upstream-per-minute", 60, "calls to the weather provider a minute, for everyone together; beyond it the last cached answer or 503 (0: no limit)")
 	f.StringVar(&cfg.LLMURL, "llm-url", "", "base URL of an OpenAI-compatible server for menu chat (e.g. http://127.0.0.1:11434); empty uses the built-in recommender")
 	f.StringVar(&cfg.LLMModel, "llm-model", "gpt-4o-mini", "model name sent to the LLM server")
 	f.DurationVar(&cfg.Ops.BackupEvery, "backup-every", 0, "write a backup into <data>/backups at this interval, e.g. 24h (0: no scheduled backups)")

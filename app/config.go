@@ -34,6 +34,12 @@ type Config struct {
 	LLMURL       string
 	LLMKey       string
 	LLMModel     string
+	// WeatherRate is how many weather questions a user may ask a minute
+	// (--weather-rate); WeatherUpstreamPerMinute bounds the calls to the
+	// weather provider a minute, for everyone together
+	// (--weather-upstream-per-minute). Zero turns either off.
+	WeatherRate              int
+	WeatherUpstreamPerMinute int
 	// WeatherTimeout bounds one weather call; zero means 3s.
 	WeatherTimeout time.Duration
 	// LLMTimeout bounds one menu assistant call; zero means 20s.

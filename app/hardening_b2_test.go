@@ -175,3 +175,60 @@ func TestMenuQuotaUnderConcurrency(t *testing.T) {
 		t.Errorf("over quota: %d %s", r.status, r.raw)
 	}
 }
+
+// TestWeatherBounded (issue 10.7): coordinates outside Korea are refused
+// without an upstream call; upstream calls share a budget a minute, beyond
+// which a cell's last answer or 503 answers; a user asking too often gets
+// 429. The fake upstream counts every call.
+func TestWeatherBounded(t *testing.T) {
+	e, fake, clock := kmaEnv(t, 200, "application/json;charset=UTF-8", readFixture(t, "weather", "kma_ok.json"),
+		func(c *Config) { c.WeatherUpstreamPerMinute = 1 })
+	u := e.register("weatherman", addrSajik)
+	get := func(lat, lon string) response {
+		return e.do(req{method: "GET", path: weatherPath(lat, lon), token: u.token})
+	}
+
+	for _, c := range [][2]string{{"48.8566", "2.3522"}, {"40.0", "127.0"}, {"35.0", "140.0"}, {"32.9", "126.5"}} {
+		if r := get(c[0], c[1]); r.status != 400 {
+			t.Errorf("%v: %d %s, want 400", c, r.status, r.raw)
+		}
+	}
+	if n := fake.hits(); n != 0 {
+		t.Fatalf("%d upstream calls for coordinates outside Korea", n)
+	}
+
+	if r := get(sajikLat, sajikLon); r.status != 200 { // spends the minute's budget
+		t.Fatalf("Seoul: %d %s", r.status, r.raw)
+	}
+	if r := get("35.1796", "129.0756"); r.status != 503 { // Busan: a new cell, no budget left
+		t.Errorf("Busan over budget: %d %s, want 503", r.status, r.raw)
+	}
+	clock.set(clock.now().Add(11 * time.Minute))          // Seoul's answer expired; a new minute
+	if r := get("33.5106", "126.5150"); r.status != 200 { // Jeju spends the new minute
+		t.Fatalf("Jeju: %d %s", r.status, r.raw)
+	}
+	if r := get(sajikLat, sajikLon); r.status != 200 { // over budget: Seoul's last answer
+		t.Errorf("Seoul over budget: %d %s, want its last answer", r.status, r.raw)
+	}
+	if n := fake.hits(); n != 2 {
+		t.Errorf("%d upstream calls, want 2", n)
+	}
+}
+
+// TestWeatherPerUserRate: --weather-rate per user a minute; 0 is off.
+func TestWeatherPerUserRate(t *testing.T) {
+	e, _, _ := kmaEnv(t, 200, "application/json;charset=UTF-8", readFixture(t, "weather", "kma_ok.json"),
+		func(c *Config) { c.WeatherRate = 2 })
+	u := e.register("often", addrSajik)
+	other := e.register("other", addrSajik)
+	for i, want := range []int{200, 200, 429} {
+		if r := e.do(req{method: "GET", path: weatherPath(sajikLat, sajikLon), token: u.token}); r.status != want {
+			t.Errorf("request %d: %d %s, want %d", i, r.status, r.raw, want)
+		} else if want == 429 && r.str(t) != msgWeatherTooOften {
+			t.Errorf("429 body %s", r.raw)
+		}
+	}
+	if r := e.do(req{method: "GET", path: weatherPath(sajikLat, sajikLon), token: other.token}); r.status != 200 {
+		t.Errorf("another user: %d %s", r.status, r.raw)
+	}
+}

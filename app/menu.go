@@ -138,7 +138,7 @@ func (s *Server) handleSuggestMenu(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	now := s.now()
-	out, err := s.suggest(r.Context(), u, now, s.currentWeather(r.Context(), lat, lon))
+	out, err := s.suggest(r.Context(), u, now, s.currentWeather(r.Context(), u, lat, lon))
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -233,7 +233,7 @@ func (s *Server) handleAskMenu(w http.ResponseWriter, r *http.Request) {
 	// recommender; an LLM continuing a conversation has it already.
 	var rep *weather.Report
 	if hasLat && (len(conv) == 0 || s.llm == nil) {
-		rep = s.currentWeather(r.Context(), lat, lon)
+		rep = s.currentWeather(r.Context(), u, lat, lon)
 	}
 	system := []store.MenuChatMessage{
 		{Role: "system", Content: menu.SystemPrompt()},

@@ -51,6 +51,7 @@ type Server struct {
 	llm             menu.LLM         // nil: the built-in recommender answers
 	recommender     *menu.Recommender
 	menuAsking      sync.Map // user id → a question being answered (menu.go)
+	weatherByUser   *limiter // nil: Config.WeatherRate off
 
 	// Operations: scheduled backups, metrics and TLS (backup_schedule.go,
 	// metrics.go, tls.go).
@@ -111,6 +112,9 @@ func NewServer(cfg Config, st *store.Store, dongs *neighborhood.Index, uiFS fs.F
 		s.boards = newBoardCache(st.DataVersion, log, time.Now)
 	}
 	s.accounts = newAccountGuard(cfg.Accounts, s.now)
+	if cfg.WeatherRate > 0 {
+		s.weatherByUser = newLimiter(cfg.WeatherRate, cfg.WeatherRate, func() time.Time { return s.now() })
+	}
 	s.hub = newChatHub(cfg.PingInterval, log)
 	if err := s.initOpenAPI(); err != nil {
 		return nil, err

@@ -5,12 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/mealbuddy/mealbuddy/app/menu"
 	"github.com/mealbuddy/mealbuddy/app/weather"
 	"github.com/mealbuddy/mealbuddy/internal/redact"
+	"github.com/mealbuddy/mealbuddy/store"
 )
 
 // Weather: GET /api/openAPI/weather/ answers the current weather at a
@@ -20,7 +22,27 @@ const (
 	msgWeatherOff         = "날씨 기능이 꺼져 있습니다."
 	msgWeatherUnavailable = "날씨 정보를 가져오지 못했어요. 잠시 후 다시 시도해 주세요."
 	msgBadCoordinate      = "올바른 좌표를 입력해 주세요."
+	msgOutsideKorea       = "대한민국 안의 좌표만 받을 수 있어요."
+	msgWeatherTooOften    = "날씨를 너무 자주 물어봤어요. 잠시 후 다시 시도해 주세요."
 )
+
+// The service area's box: coordinates outside it never reach a weather
+// provider (each new grid cell would be an upstream call).
+const (
+	koreaMinLat, koreaMaxLat = 33.0, 38.7
+	koreaMinLon, koreaMaxLon = 124.5, 131.9
+)
+
+// inKorea tells whether a coordinate lies in the service area's box.
+func inKorea(lat, lon float64) bool {
+	return lat >= koreaMinLat && lat <= koreaMaxLat && lon >= koreaMinLon && lon <= koreaMaxLon
+}
+
+// weatherAllowed is the per-user weather rate (Config.WeatherRate); always
+// true when that limit is off.
+func (s *Server) weatherAllowed(u store.User) bool {
+	return s.weatherByUser == nil || s.weatherByUser.allow(strconv.FormatInt(u.ID, 10))
+}
 
 // initOpenAPI builds the weather provider, the LLM client and the built-in
 // recommender from the config.
@@ -85,7 +107,11 @@ func newWeatherProvider(cfg Config, now func() time.Time, rt http.RoundTripper) 
 	default:
 		p = weather.NewOpenMeteo(cfg.OpenMeteoURL, client)
 	}
-	return weather.Cached(p, weather.MinTTL, now), nil
+	var budget func() bool // upstream calls a minute, shared by everyone
+	if cfg.WeatherUpstreamPerMinute > 0 {
+		budget = weather.PerMinute(cfg.WeatherUpstreamPerMinute, now)
+	}
+	return weather.CachedWithBudget(p, weather.MinTTL, now, budget), nil
 }
 
 // redactSecrets removes the configured keys from a text bound for the log.
@@ -95,10 +121,11 @@ func (s *Server) redactSecrets(text string) string {
 	return redact.Secrets(text, s.cfg.KMAKey, s.cfg.LLMKey)
 }
 
-// currentWeather asks the provider, bounded by the weather timeout; nil when
-// the feature is off or the provider failed.
-func (s *Server) currentWeather(ctx context.Context, lat, lon float64) *weather.Report {
-	if s.weatherProvider == nil {
+// currentWeather asks the provider for u, bounded by the weather timeout;
+// nil when the feature is off, the coordinate is outside the service area,
+// u asked too often or the provider failed.
+func (s *Server) currentWeather(ctx context.Context, u store.User, lat, lon float64) *weather.Report {
+	if s.weatherProvider == nil || !inKorea(lat, lon) || !s.weatherAllowed(u) {
 		return nil
 	}
 	timeout := s.cfg.WeatherTimeout
@@ -152,8 +179,15 @@ func (s *Server) handleWeather(w http.ResponseWriter, r *http.Request) {
 	}
 	errs := fieldErrors{}
 	lat, lon := coordinates(r, errs)
+	if len(errs) == 0 && !inKorea(lat, lon) {
+		errs.add("non_field_errors", msgOutsideKorea)
+	}
 	if len(errs) > 0 {
 		writeInvalid(w, errs)
+		return
+	}
+	if !s.weatherAllowed(currentUser(r)) {
+		writeError(w, http.StatusTooManyRequests, msgWeatherTooOften)
 		return
 	}
 	rep, err := s.weatherProvider.Current(r.Context(), lat, lon)

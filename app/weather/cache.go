@@ -24,6 +24,10 @@ type cacheEntry struct {
 	report  Report
 	err     error
 	expires time.Time
+	// last is the cell's latest good report, kept past expiry (and over a
+	// failure) for when the upstream budget is spent; ok when there is one.
+	last   Report
+	lastOK bool
 }
 
 // flight is one upstream call in progress; waiters block on done.
@@ -34,9 +38,10 @@ type flight struct {
 }
 
 type cached struct {
-	p   Provider
-	ttl time.Duration
-	now func() time.Time
+	p     Provider
+	ttl   time.Duration
+	now   func() time.Time
+	allow func() bool // nil: no upstream budget
 
 	mu       sync.Mutex
 	entries  map[cacheKey]cacheEntry
@@ -49,6 +54,17 @@ type cached struct {
 // caller whose ctx ends stops waiting, but the shared call runs on, so its
 // result still lands in the cache. now defaults to time.Now.
 func Cached(p Provider, ttl time.Duration, now func() time.Time) Provider {
+	return CachedWithBudget(p, ttl, now, nil)
+}
+
+// ErrBudgetSpent is returned by a budgeted cache for a cell it has never
+// answered when the upstream budget is spent.
+var ErrBudgetSpent = unavailable("upstream budget spent", nil)
+
+// CachedWithBudget is Cached whose upstream calls each need allow() to say
+// yes (a shared budget, see PerMinute). When it says no, the cell's last good
+// report answers, however old, or else ErrBudgetSpent. allow may be nil.
+func CachedWithBudget(p Provider, ttl time.Duration, now func() time.Time, allow func() bool) Provider {
 	if ttl < MinTTL {
 		ttl = MinTTL
 	}
@@ -56,7 +72,7 @@ func Cached(p Provider, ttl time.Duration, now func() time.Time) Provider {
 		now = time.Now
 	}
 	return &cached{
-		p: p, ttl: ttl, now: now,
+		p: p, ttl: ttl, now: now, allow: allow,
 		entries:  map[cacheKey]cacheEntry{},
 		inflight: map[cacheKey]*flight{},
 	}
@@ -67,11 +83,19 @@ func (c *cached) Current(ctx context.Context, lat, lon float64) (Report, error) 
 	k := cacheKey{nx, ny}
 
 	c.mu.Lock()
-	if e, ok := c.entries[k]; ok && c.now().Before(e.expires) {
+	e, cachedCell := c.entries[k]
+	if cachedCell && c.now().Before(e.expires) {
 		c.mu.Unlock()
 		return e.report, e.err
 	}
 	f, ok := c.inflight[k]
+	if !ok && c.allow != nil && !c.allow() {
+		c.mu.Unlock()
+		if cachedCell && e.lastOK {
+			return e.last, nil
+		}
+		return Report{}, ErrBudgetSpent
+	}
 	if !ok {
 		f = &flight{done: make(chan struct{})}
 		c.inflight[k] = f
@@ -97,7 +121,13 @@ func (c *cached) fetch(ctx context.Context, k cacheKey, f *flight, lat, lon floa
 		ttl = failureTTL
 	}
 	c.mu.Lock()
-	c.store(k, cacheEntry{report: r, err: err, expires: c.now().Add(ttl)})
+	e := cacheEntry{report: r, err: err, expires: c.now().Add(ttl)}
+	if err == nil {
+		e.last, e.lastOK = r, true
+	} else if old, ok := c.entries[k]; ok {
+		e.last, e.lastOK = old.last, old.lastOK
+	}
+	c.store(k, e)
 	delete(c.inflight, k)
 	f.report, f.err = r, err
 	close(f.done)
@@ -126,4 +156,29 @@ func (c *cached) store(k cacheKey, e cacheEntry) {
 		}
 	}
 	c.entries[k] = e
+}
+
+// PerMinute is a budget for CachedWithBudget: at most n calls in each
+// minute (a fixed window), shared by every caller. now defaults to
+// time.Now.
+func PerMinute(n int, now func() time.Time) func() bool {
+	if now == nil {
+		now = time.Now
+	}
+	var mu sync.Mutex
+	var window time.Time
+	used := 0
+	return func() bool {
+		mu.Lock()
+		defer mu.Unlock()
+		t := now()
+		if t.Sub(window) >= time.Minute || t.Before(window) {
+			window, used = t, 0
+		}
+		if used >= n {
+			return false
+		}
+		used++
+		return true
+	}
 }
