@@ -6,7 +6,9 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -81,14 +83,60 @@ const (
 	msgChatBadUTF8    = "메시지를 읽을 수 없어요. UTF-8 텍스트로 보내 주세요."
 )
 
-// Inbound rate limit per socket: a token bucket of chatBurst frames refilled
-// at chatRatePerSec; a refused frame gets a chat.error, and chatFloodLimit
-// refused frames in a row close the socket with 1008.
+// Inbound rate limit per user, shared by all of the user's sockets
+// (Config.ChatRate, --chat-rate): a token bucket of twice the rate refilled
+// at the rate a second; a refused frame gets a chat.error, and
+// chatFloodLimit refused frames in a row close that socket with 1008. Per
+// user rather than per socket, so that more sockets do not mean more
+// messages: a flooder's frames are refused (and its sockets closed) at the
+// door, and the fan-out to the other members stays within the rate, so
+// their buffers do not fill and nobody else is closed as too slow.
 const (
-	chatRatePerSec = 5
-	chatBurst      = 10
-	chatFloodLimit = 10
+	chatRatePerSec    = 5 // the default of --chat-rate
+	chatBurst         = 2 * chatRatePerSec
+	chatFloodLimit    = 10
+	msgTooManySockets = "열어 둔 채팅 연결이 너무 많아요. 다른 창이나 기기의 채팅을 닫고 다시 시도해 주세요."
 )
+
+// chatAllowed takes one frame of the user's chat rate.
+func (s *Server) chatAllowed(user int64) bool {
+	return s.chatByUser == nil || s.chatByUser.allow(strconv.FormatInt(user, 10))
+}
+
+// socketCount counts each user's open chat sockets (Config.MaxSocketsPerUser).
+// A socket over the cap is refused with 429 before the upgrade rather than
+// closing the user's oldest one: a refusal is a plain status the client
+// can show, and it cannot be turned against the user (a stolen token or a
+// reconnecting tab would otherwise keep evicting the user's live sockets,
+// and two tabs over the cap would evict each other in a loop).
+type socketCount struct {
+	mu     sync.Mutex
+	byUser map[int64]int
+}
+
+// add counts a new socket of user, false (counting nothing) when the user
+// already has max; max <= 0 is no cap.
+func (c *socketCount) add(user int64, max int) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.byUser == nil {
+		c.byUser = map[int64]int{}
+	}
+	if max > 0 && c.byUser[user] >= max {
+		return false
+	}
+	c.byUser[user]++
+	return true
+}
+
+// done uncounts a socket that add counted.
+func (c *socketCount) done(user int64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.byUser[user]--; c.byUser[user] <= 0 {
+		delete(c.byUser, user)
+	}
+}
 
 // chatErrorEvent is the chat.error frame, to the sender alone. ClientID
 // names the frame that caused it, when that frame carried a valid one.
@@ -155,6 +203,16 @@ func (s *Server) handleChatSocket(w http.ResponseWriter, r *http.Request) {
 	// subscriber and closes the socket with its own code as soon as it is
 	// served; one that committed before them is refused here.
 	userID := cred.user.ID
+	if !s.chatSockets.add(userID, s.cfg.MaxSocketsPerUser) {
+		writeError(w, http.StatusTooManyRequests, msgTooManySockets)
+		return
+	}
+	counted := true // until the serving goroutine owns the count
+	defer func() {
+		if counted {
+			s.chatSockets.done(userID)
+		}
+	}()
 	sub := s.hub.Subscribe(hub.Member{
 		Room: roomID,
 		User: userID,
@@ -192,13 +250,15 @@ func (s *Server) handleChatSocket(w http.ResponseWriter, r *http.Request) {
 		s.hub.Unsubscribe(sub)
 		return // Accept has answered (426 for a plain GET)
 	}
-	cs := &chatSocket{s: s, sub: sub, room: roomID, user: userID, bucket: fullBucket(chatBurst, time.Now())}
+	cs := &chatSocket{s: s, sub: sub, room: roomID, user: userID}
+	counted = false
 	// The socket lives on in a fresh goroutine and this handler returns:
 	// its stack grew deep in routing, auth and SQLite, and an idle socket
 	// should not keep that (nor the request) for hours. Not r.Context():
 	// it must not be used after Accept; shutdown goes through hub.Close,
 	// which waits for this goroutine's Serve.
 	go func() {
+		defer s.chatSockets.done(userID)
 		if err := s.hub.Serve(context.Background(), sub, c, cs.handle); err != nil {
 			s.log.Debug("chat socket ended", "room", roomID, "user", userID, "err", err)
 		}
@@ -254,14 +314,13 @@ type chatSocket struct {
 	s          *Server
 	sub        *hub.Subscriber
 	room, user int64
-	bucket     bucket // inbound rate limit
-	refused    int    // rate-limited frames in a row
+	refused    int // rate-limited frames in a row
 }
 
 // handle answers one inbound frame: rate limit, frame checks, then the
 // message.
 func (c *chatSocket) handle(ctx context.Context, typ websocket.MessageType, frame []byte) hub.Reply {
-	if !c.bucket.take(time.Now(), chatRatePerSec, chatBurst) {
+	if !c.s.chatAllowed(c.user) {
 		c.refused++
 		reply := hub.Reply{Frame: frameChatTooFast}
 		if id := clientIDOf(typ, frame); id != "" {

@@ -719,7 +719,7 @@ func TestChatSocketRoomDeletedDuringUpgrade(t *testing.T) {
 // database, so the socket reads them faster than the bucket refills.
 // Every answer, refused or not, carries the frames' client_id.
 func TestChatSocketFlood(t *testing.T) {
-	e := newChatEnv(t)
+	e := newChatEnv(t, func(c *Config) { c.ChatRate = chatRatePerSec })
 	writer, _, room := chatPair(e)
 	c := e.mustDial(room, writer)
 	go func() {
@@ -764,7 +764,7 @@ func TestChatSocketFlood(t *testing.T) {
 // TestChatSocketRateLimitRecovers: refused frames short of the flood limit
 // keep the socket open, and it may send again once the bucket refills.
 func TestChatSocketRateLimitRecovers(t *testing.T) {
-	e := newChatEnv(t)
+	e := newChatEnv(t, func(c *Config) { c.ChatRate = chatRatePerSec })
 	writer, _, room := chatPair(e)
 	c := e.mustDial(room, writer)
 	// One frame short of a flood even if no token refills meanwhile.

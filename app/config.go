@@ -34,6 +34,21 @@ type Config struct {
 	LLMURL       string
 	LLMKey       string
 	LLMModel     string
+	// MaxOpenPosts is how many posts that are not complete one user may
+	// have written (--max-open-posts); MaxOpenRooms how many rooms of
+	// others' posts that are not complete one may belong to
+	// (--max-open-rooms). Beyond them a write or join is 429; zero is off.
+	MaxOpenPosts int
+	MaxOpenRooms int
+
+	// ChatRate is how many chat messages a second one user may send over
+	// all of its sockets, with a burst of twice that (--chat-rate);
+	// MaxSocketsPerUser caps one user's open chat sockets
+	// (--max-sockets-per-user; beyond it a new socket is refused with 429).
+	// Zero turns either off.
+	ChatRate          int
+	MaxSocketsPerUser int
+
 	// WeatherRate is how many weather questions a user may ask a minute
 	// (--weather-rate); WeatherUpstreamPerMinute bounds the calls to the
 	// weather provider a minute, for everyone together

@@ -67,6 +67,8 @@ var errorAnswers = []errorAnswer{
 	{err: store.ErrCannotJoin, status: http.StatusBadRequest, msg: msgCannotJoin},
 	{err: store.ErrWriterStays, status: http.StatusBadRequest, msg: msgWriterStays},
 	{err: store.ErrNotMember, status: http.StatusForbidden, msg: msgNotInRoom},
+	{err: store.ErrTooManyOpenPosts, status: http.StatusTooManyRequests, msg: msgTooManyOpenPosts},
+	{err: store.ErrTooManyOpenRooms, status: http.StatusTooManyRequests, msg: msgTooManyOpenRooms},
 	{err: store.ErrUnknownUser, status: http.StatusBadRequest, field: "target_user_id", msg: "존재하지 않는 사용자입니다."},
 
 	// Group orders (orders.go, docs/orders.md).

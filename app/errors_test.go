@@ -124,6 +124,8 @@ func TestErrorAnswers(t *testing.T) {
 		{"OrderOver", store.ErrOrderOver, 400, msgOrderOver, ""},
 		{"OrganiserPays", store.ErrOrganiserPays, 400, msgOrganiserNoSend, ""},
 		{"QuotaExceeded", store.ErrQuotaExceeded, 429, msgMenuChatQuota, ""},
+		{"TooManyOpenPosts", store.ErrTooManyOpenPosts, 429, msgTooManyOpenPosts, ""},
+		{"TooManyOpenRooms", store.ErrTooManyOpenRooms, 429, msgTooManyOpenRooms, ""},
 		{"LLMRateLimited", errors.Join(errLLMUnavailable, fmt.Errorf("llm: %w", menu.ErrRateLimited)), 429, msgLLMBusy, ""},
 		{"LLMDown", errors.Join(errLLMUnavailable, errors.New("dial tcp: connection refused")), 503, msgLLMUnavailable, ""},
 		{"WeatherDown", errors.Join(errWeatherUnavailable, errors.New("kma: 500")), 503, msgWeatherUnavailable, ""},

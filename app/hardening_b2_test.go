@@ -1,13 +1,18 @@
 package app
 
 import (
+	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/coder/websocket"
 )
 
 // TestEmailsOnlyYourOwn (issue 10.4): writer, member and message objects
@@ -231,4 +236,168 @@ func TestWeatherPerUserRate(t *testing.T) {
 	if r := e.do(req{method: "GET", path: weatherPath(sajikLat, sajikLon), token: other.token}); r.status != 200 {
 		t.Errorf("another user: %d %s", r.status, r.raw)
 	}
+}
+
+// TestOpenPostAndRoomLimits (issue 10.4): --max-open-posts and
+// --max-open-rooms answer 429 in Korean; completing a post frees its place.
+func TestOpenPostAndRoomLimits(t *testing.T) {
+	e := newTestEnv(t, func(c *Config) { c.MaxOpenPosts, c.MaxOpenRooms = 2, 2 })
+	writer := e.register("busywriter", addrSajik)
+	joiner := e.register("busyjoiner", addrSajik)
+	p1, r1 := e.writePost(writer, "첫 글", 2)
+	_, r2 := e.writePost(writer, "둘째 글", 3)
+	write := func() response {
+		return e.do(req{method: "POST", path: "/api/post/write/", token: writer.token, body: validPost()})
+	}
+	if r := write(); r.status != 429 || r.str(t) != msgTooManyOpenPosts {
+		t.Errorf("third open post: %d %s, want 429", r.status, r.raw)
+	}
+
+	// The joiner fills r1 (target 2: complete) and joins r2: two rooms, one
+	// of them complete, so a third open one is still allowed...
+	e.joinAPI(r1, joiner, 200)
+	e.joinAPI(r2, joiner, 200)
+	other := e.register("otherwriter", addrSajik)
+	_, r3 := e.writePost(other, "셋째 글", 5)
+	_, r4 := e.writePost(other, "넷째 글", 5)
+	e.joinAPI(r3, joiner, 200)
+	// ...and a fourth is not: r2 and r3 are open.
+	if r := e.do(req{method: "POST", path: roomPath(r4, ""), token: joiner.token}); r.status != 429 || r.str(t) != msgTooManyOpenRooms {
+		t.Errorf("third open room: %d %s, want 429", r.status, r.raw)
+	}
+	// Joining a room one already belongs to stays fine.
+	e.joinAPI(r2, joiner, 200)
+
+	// p1 is complete (full), so the writer has one open post: writing works.
+	_ = p1
+	if r := write(); r.status != 201 {
+		t.Errorf("post after one completed: %d %s", r.status, r.raw)
+	}
+}
+
+// TestChatFlooderStoppedFirst (issue 10.5): one user flooding from many
+// sockets gets no more than one user's burst through (the clock stands
+// still, so nothing refills), its sockets close with 1008, and every other
+// member stays connected and receives what is sent afterwards.
+func TestChatFlooderStoppedFirst(t *testing.T) {
+	e := newChatEnv(t, func(c *Config) { c.ChatRate, c.MaxSocketsPerUser = chatRatePerSec, 8 })
+	useClock(e, time.Now())
+	writer := e.register("floodroom", addrSajik)
+	_, room := e.writePost(writer, "북적", 10)
+	flooder := e.register("flooder", addrSajik)
+	e.joinAPI(room, flooder, 200)
+	var normals []*wsClient
+	for i := range 3 {
+		u := e.register("calm"+strconv.Itoa(i), addrSajik)
+		e.joinAPI(room, u, 200)
+		normals = append(normals, e.mustDial(room, u))
+	}
+	var floods []*wsClient
+	for range 6 {
+		floods = append(floods, e.mustDial(room, flooder))
+	}
+	var wg sync.WaitGroup
+	for i, c := range floods {
+		wg.Go(func() {
+			for j := range 60 {
+				if c.c.Write(t.Context(), websocket.MessageText, fmt.Appendf(nil, `{"message":"f%d-%d"}`, i, j)) != nil {
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	for _, c := range floods {
+		ctx, cancel := context.WithTimeout(t.Context(), wait)
+		for {
+			if _, _, err := c.c.Read(ctx); err != nil {
+				if websocket.CloseStatus(err) != websocket.StatusPolicyViolation {
+					t.Errorf("flooder's socket closed with %v, want 1008", err)
+				}
+				break
+			}
+		}
+		cancel()
+	}
+	// Every normal member is still there: the writer's message reaches all.
+	w := e.mustDial(room, writer)
+	w.send("다들 계세요?")
+	for i, c := range normals {
+		floodSeen := 0
+		for {
+			ev := c.expect("chat.message")
+			if ev.Message.Message == "다들 계세요?" {
+				break
+			}
+			floodSeen++
+		}
+		if floodSeen > chatBurst {
+			t.Errorf("member %d saw %d flood messages, want at most one burst (%d)", i, floodSeen, chatBurst)
+		}
+		c.close()
+	}
+	w.close()
+}
+
+// TestChatSocketsPerUserCap (issue 10.5): beyond --max-sockets-per-user a
+// new socket is refused with 429; closing one frees its place.
+func TestChatSocketsPerUserCap(t *testing.T) {
+	e := newChatEnv(t, func(c *Config) { c.MaxSocketsPerUser = 2 })
+	writer, member, room := chatPair(e)
+	a, b := e.mustDial(room, writer), e.mustDial(room, writer)
+	if _, status, err := e.dialChat(room, writer.token, nil); err == nil || status != http.StatusTooManyRequests {
+		t.Errorf("third socket: status %d, err %v; want 429", status, err)
+	}
+	m := e.mustDial(room, member) // another user is not affected
+	a.close()
+	deadline := time.Now().Add(wait)
+	for {
+		c, status, err := e.dialChat(room, writer.token, nil)
+		if err == nil {
+			c.close()
+			break
+		}
+		if status != http.StatusTooManyRequests || time.Now().After(deadline) {
+			t.Fatalf("after a close: status %d, err %v", status, err)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	b.close()
+	m.close()
+}
+
+// TestDeleteAccountLeavesRooms (issue 10.4): a deleted account leaves the
+// rooms it joined (the count drops, the others see chat.user.leave, its
+// socket closes) and its own open posts close.
+func TestDeleteAccountLeavesRooms(t *testing.T) {
+	e := newChatEnv(t)
+	writer := e.register("stayer", addrSajik)
+	leaver := e.register("leaver", addrSajik)
+	_, room := e.writePost(writer, "남는 글", 3)
+	ownPost, _ := e.writePost(leaver, "떠나는 글", 3)
+	e.joinAPI(room, leaver, 200)
+	w := e.mustDial(room, writer)
+	l := e.mustDial(room, leaver)
+
+	r := e.do(req{method: "POST", path: "/api/user/delete/", token: leaver.token, body: map[string]any{"password": leaver.password}})
+	if r.status != 200 {
+		t.Fatalf("delete: %d %s", r.status, r.raw)
+	}
+	if ev := w.expect("chat.user.leave"); ev.UserID != leaver.id {
+		t.Errorf("leave event: %s", ev.raw)
+	}
+	l.expectLeftThenClosed(leaver.id, statusLeft)
+	if n, _ := e.store.IsMember(t.Context(), room, leaver.id); n {
+		t.Error("the deleted account is still a member")
+	}
+	d := e.do(req{method: "GET", path: "/api/post/detail/" + itoa(room) + "/", token: writer.token}).json(t)
+	if d["join_number"] != float64(1) {
+		t.Errorf("join_number after the leave: %v", d["join_number"])
+	}
+	od := e.do(req{method: "GET", path: "/api/post/detail/" + itoa(ownPost) + "/", token: writer.token}).json(t)
+	wr, _ := od["writer"].(map[string]any)
+	if od["is_compelete"] != true || wr["id"] != float64(leaver.id) || wr["username"] != deletedUsername || wr["email"] != "" {
+		t.Errorf("the deleted account's post: %v", od)
+	}
+	w.close()
 }

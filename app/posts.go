@@ -54,6 +54,10 @@ type userRefJSON struct {
 // viewer 0, so no email reaches them.
 func toUserRef(u store.UserRef, viewer int64) userRefJSON {
 	out := userRefJSON{ID: u.ID, Username: u.Username}
+	if u.Deleted {
+		out.Username = deletedUsername
+		return out
+	}
 	if viewer != 0 && u.ID == viewer {
 		out.Email = u.Email
 	}
@@ -164,6 +168,7 @@ func (s *Server) handleWritePost(w http.ResponseWriter, r *http.Request) {
 	p, err := s.store.CreatePost(r.Context(), store.NewPost{
 		WriterID: u.ID, Title: *in.Title, Category: *in.Category, Content: *in.Content,
 		Address: u.Address, Area: u.Area(), TargetNumber: *in.TargetNumber, Order: order,
+		MaxOpen: s.cfg.MaxOpenPosts,
 	})
 	if err != nil {
 		s.fail(w, r, err)
@@ -176,7 +181,12 @@ func (s *Server) handleWritePost(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusCreated, s.postJSON(p, u))
 }
 
-const msgPostNotFound = "게시글을 찾을 수 없습니다."
+const (
+	msgPostNotFound     = "게시글을 찾을 수 없습니다."
+	deletedUsername     = "탈퇴한 사용자" // the writer of a deleted account's posts
+	msgTooManyOpenPosts = "아직 모집 중인 글이 너무 많아요. 모집을 완료하거나 글을 정리한 뒤 다시 써 주세요."
+	msgTooManyOpenRooms = "참여 중인 채팅방이 너무 많아요. 끝나지 않은 방에서 나간 뒤 다시 참여해 주세요."
+)
 
 // loadPost reads the :id post, answering 404 itself when there is none.
 func (s *Server) loadPost(w http.ResponseWriter, r *http.Request) (store.Post, bool) {

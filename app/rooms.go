@@ -205,7 +205,7 @@ func (s *Server) handleJoinRoom(w http.ResponseWriter, r *http.Request) {
 	if !s.joinAllowed(w, r, id) {
 		return
 	}
-	ch, err := s.store.JoinRoom(r.Context(), id, u.ID)
+	ch, err := s.store.JoinRoomLimited(r.Context(), id, u.ID, s.cfg.MaxOpenRooms)
 	if err != nil {
 		s.fail(w, r, notFoundAs(errRoomNotFound, err))
 		return

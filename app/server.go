@@ -52,6 +52,8 @@ type Server struct {
 	recommender     *menu.Recommender
 	menuAsking      sync.Map // user id → a question being answered (menu.go)
 	weatherByUser   *limiter // nil: Config.WeatherRate off
+	chatByUser      *limiter // nil: Config.ChatRate off (chatsocket.go)
+	chatSockets     socketCount
 
 	// Operations: scheduled backups, metrics and TLS (backup_schedule.go,
 	// metrics.go, tls.go).
@@ -112,6 +114,9 @@ func NewServer(cfg Config, st *store.Store, dongs *neighborhood.Index, uiFS fs.F
 		s.boards = newBoardCache(st.DataVersion, log, time.Now)
 	}
 	s.accounts = newAccountGuard(cfg.Accounts, s.now)
+	if cfg.ChatRate > 0 {
+		s.chatByUser = newLimiter(60*cfg.ChatRate, 2*cfg.ChatRate, func() time.Time { return s.now() })
+	}
 	if cfg.WeatherRate > 0 {
 		s.weatherByUser = newLimiter(cfg.WeatherRate, cfg.WeatherRate, func() time.Time { return s.now() })
 	}

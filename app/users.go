@@ -421,11 +421,16 @@ func (s *Server) handleDeleteUser(w http.ResponseWriter, r *http.Request) {
 	if !s.checkOwnPassword(w, r, u, password, "password", "비밀번호가 올바르지 않습니다.") {
 		return
 	}
-	if err := s.store.SetActive(r.Context(), u.ID, false); err != nil {
+	left, err := s.store.DeleteAccount(r.Context(), u.ID)
+	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
 	s.boards.changed()
+	for _, ch := range left { // commit, then publish: the event first, then the close
+		s.hub.Publish(ch.Room.ID, memberFrame("chat.user.leave", u.ID, ch.Notice))
+		s.kick(ch.Room.ID, u.ID, statusLeft)
+	}
 	s.credentialsChanged(u.ID)
 	s.clearSessionCookie(w)
 	writeMessage(w, http.StatusOK, "회원 탈퇴가 완료되었습니다.")

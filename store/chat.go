@@ -37,7 +37,7 @@ type Room struct {
 }
 
 const roomSelect = `SELECT r.id, p.id, p.title, p.target_number, p.closed, u.id, u.username, u.email, p.area,
-	` + joinNumberSQL + `, ` + completeSQL + `
+	` + joinNumberSQL + `, ` + completeSQL + `, ` + deletedSQL + `
 	FROM chat_rooms r JOIN posts p ON p.id = r.post_id JOIN users u ON u.id = p.writer_id
 	WHERE r.id = ? AND r.deleted_at IS NULL`
 
@@ -48,7 +48,7 @@ type querier interface {
 func findRoom(ctx context.Context, q querier, id int64) (Room, error) {
 	var r Room
 	err := q.QueryRowContext(ctx, roomSelect, id).Scan(&r.ID, &r.PostID, &r.Title, &r.TargetNumber, &r.Closed,
-		&r.Writer.ID, &r.Writer.Username, &r.Writer.Email, &r.Area, &r.JoinNumber, &r.Complete)
+		&r.Writer.ID, &r.Writer.Username, &r.Writer.Email, &r.Area, &r.JoinNumber, &r.Complete, &r.Writer.Deleted)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Room{}, ErrNotFound
 	}
@@ -123,6 +123,18 @@ type RoomChange struct {
 // ban, is ErrCannotJoin; a missing or deleted room ErrNotFound. The writer
 // connection serialises joins, so the member count never passes the target.
 func (s *Store) JoinRoom(ctx context.Context, roomID, userID int64) (RoomChange, error) {
+	return s.JoinRoomLimited(ctx, roomID, userID, 0)
+}
+
+// ErrTooManyOpenRooms: the user already belongs to maxOpen rooms of other
+// people's posts that are not complete.
+var ErrTooManyOpenRooms = errors.New("store: too many open rooms")
+
+// JoinRoomLimited is JoinRoom that, when maxOpen is positive, refuses a new
+// membership with ErrTooManyOpenRooms while the user belongs to maxOpen
+// rooms (of posts written by others) that are not complete. The count is
+// read in the join's write transaction.
+func (s *Store) JoinRoomLimited(ctx context.Context, roomID, userID int64, maxOpen int) (RoomChange, error) {
 	var out RoomChange
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		room, err := findRoom(ctx, tx, roomID)
@@ -150,6 +162,18 @@ func (s *Store) JoinRoom(ctx context.Context, roomID, userID int64) (RoomChange,
 		}
 		if room.Complete {
 			return ErrCannotJoin
+		}
+		if maxOpen > 0 {
+			var open int
+			if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM room_members m
+				JOIN chat_rooms r ON r.id = m.room_id JOIN posts p ON p.id = r.post_id
+				WHERE m.user_id = ?1 AND p.writer_id <> ?1 AND r.deleted_at IS NULL AND NOT `+completeSQL,
+				userID).Scan(&open); err != nil {
+				return fmt.Errorf("count open rooms: %w", err)
+			}
+			if open >= maxOpen {
+				return ErrTooManyOpenRooms
+			}
 		}
 		now := s.now()
 		if _, err := tx.ExecContext(ctx, `INSERT INTO room_members (room_id, user_id, joined_at) VALUES (?, ?, ?)`,

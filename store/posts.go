@@ -19,7 +19,17 @@ type UserRef struct {
 	ID       int64
 	Username string
 	Email    string
+	// Deleted: the account was deleted by its owner (DeleteAccount).
+	Deleted bool
 }
+
+// deletedHash replaces the password hash of a deleted account: it matches
+// no password, and it marks the account as deleted (not merely disabled by
+// the operator) without a schema change.
+const deletedHash = "!deleted-account"
+
+// deletedSQL is the Deleted column of a UserRef of users u.
+const deletedSQL = `(u.password_hash = '` + deletedHash + `')`
 
 // Post is a "let's order together" post with its room's state.
 type Post struct {
@@ -70,7 +80,13 @@ type NewPost struct {
 	TargetNumber int
 	// Order, if not nil, gives the post a group order.
 	Order *OrderFields
+	// MaxOpen, when positive, refuses the post with ErrTooManyOpenPosts if
+	// the writer already has that many posts that are not complete.
+	MaxOpen int
 }
+
+// ErrTooManyOpenPosts: the writer has NewPost.MaxOpen posts still open.
+var ErrTooManyOpenPosts = errors.New("store: too many open posts")
 
 // joinNumberSQL counts the members of room r.
 const joinNumberSQL = `(SELECT COUNT(*) FROM room_members m WHERE m.room_id = r.id)`
@@ -84,7 +100,7 @@ const completeSQL = `(p.closed OR ` + joinNumberSQL + ` >= p.target_number` + or
 
 const postSelect = `SELECT p.id, u.id, u.username, u.email, p.title, p.category, p.content, p.address, p.area,
 	p.target_number, p.closed, p.created_at, r.id, r.deleted_at IS NOT NULL,
-	` + joinNumberSQL + `, ` + completeSQL + postOrderCols + `
+	` + joinNumberSQL + `, ` + completeSQL + `, ` + deletedSQL + postOrderCols + `
 	FROM posts p JOIN users u ON u.id = p.writer_id JOIN chat_rooms r ON r.post_id = p.id` + postOrderJoin
 
 func scanPost(row interface{ Scan(...any) error }) (Post, error) {
@@ -93,7 +109,7 @@ func scanPost(row interface{ Scan(...any) error }) (Post, error) {
 	var o postOrderScan
 	err := row.Scan(append([]any{&p.ID, &p.Writer.ID, &p.Writer.Username, &p.Writer.Email, &p.Title, &p.Category,
 		&p.Content, &p.Address, &p.Area, &p.TargetNumber, &p.Closed, &created, &p.RoomID, &p.RoomDeleted,
-		&p.JoinNumber, &p.Complete}, o.dest()...)...)
+		&p.JoinNumber, &p.Complete, &p.Writer.Deleted}, o.dest()...)...)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Post{}, ErrNotFound
 	}
@@ -110,6 +126,16 @@ func scanPost(row interface{ Scan(...any) error }) (Post, error) {
 func (s *Store) CreatePost(ctx context.Context, n NewPost) (Post, error) {
 	var p Post
 	err := s.tx(ctx, func(tx *sql.Tx) error {
+		if n.MaxOpen > 0 { // checked in the write transaction: concurrent writes cannot pass it together
+			var open int
+			if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM posts p JOIN chat_rooms r ON r.post_id = p.id
+				WHERE p.writer_id = ? AND NOT `+completeSQL, n.WriterID).Scan(&open); err != nil {
+				return fmt.Errorf("count open posts: %w", err)
+			}
+			if open >= n.MaxOpen {
+				return ErrTooManyOpenPosts
+			}
+		}
 		now := formatTime(s.now())
 		res, err := tx.ExecContext(ctx, `INSERT INTO posts (writer_id, title, category, content, address, area, target_number, created_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, n.WriterID, n.Title, n.Category, n.Content, n.Address, n.Area, n.TargetNumber, now)

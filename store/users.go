@@ -362,3 +362,66 @@ func (s *Store) DeleteExpiredSessions(ctx context.Context) (int64, error) {
 	}
 	return res.RowsAffected()
 }
+
+// DeleteAccount is a resident leaving the service, in one transaction: the
+// account is disabled (its credential version moves on and its sessions
+// end, as SetActive) and marked deleted (its password hash becomes
+// deletedHash: no password matches; writer references say Deleted), its
+// posts close, and it leaves every room of other
+// people's posts it was in, each with its leave notice (the counts drop, a
+// full room reopens). It stays in the rooms of its own, now closed, posts.
+// The changes are returned for the caller to publish after the commit.
+func (s *Store) DeleteAccount(ctx context.Context, id int64) ([]RoomChange, error) {
+	var left []RoomChange
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE users SET is_active = 0, cred_version = cred_version + 1,
+			password_hash = ? WHERE id = ?`, deletedHash, id)
+		if err != nil {
+			return fmt.Errorf("disable account: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return ErrNotFound
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = ?`, id); err != nil {
+			return fmt.Errorf("end sessions: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE posts SET closed = 1 WHERE writer_id = ?`, id); err != nil {
+			return fmt.Errorf("close posts: %w", err)
+		}
+		rows, err := tx.QueryContext(ctx, `SELECT m.room_id FROM room_members m
+			JOIN chat_rooms r ON r.id = m.room_id JOIN posts p ON p.id = r.post_id
+			WHERE m.user_id = ? AND p.writer_id <> ? AND r.deleted_at IS NULL ORDER BY m.room_id`, id, id)
+		if err != nil {
+			return fmt.Errorf("rooms of account: %w", err)
+		}
+		var rooms []int64
+		for rows.Next() {
+			var r int64
+			if err := rows.Scan(&r); err != nil {
+				rows.Close()
+				return fmt.Errorf("scan room: %w", err)
+			}
+			rooms = append(rooms, r)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("rooms of account: %w", err)
+		}
+		for _, r := range rooms {
+			room, err := findRoom(ctx, tx, r)
+			if err != nil {
+				return err
+			}
+			ch, err := s.removeMember(ctx, tx, room, id)
+			if err != nil {
+				return err
+			}
+			left = append(left, ch)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return left, nil
+}
