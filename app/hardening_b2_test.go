@@ -367,15 +367,19 @@ func TestChatSocketsPerUserCap(t *testing.T) {
 }
 
 // TestDeleteAccountLeavesRooms (issue 10.4): a deleted account leaves the
-// rooms it joined (the count drops, the others see chat.user.leave, its
-// socket closes) and its own open posts close.
+// rooms it was in, its own posts' rooms too (the count drops, the others see
+// chat.user.leave, its socket closes), and its own open posts close.
 func TestDeleteAccountLeavesRooms(t *testing.T) {
 	e := newChatEnv(t)
 	writer := e.register("stayer", addrSajik)
 	leaver := e.register("leaver", addrSajik)
 	_, room := e.writePost(writer, "남는 글", 3)
-	ownPost, _ := e.writePost(leaver, "떠나는 글", 3)
+	ownPost, ownRoom := e.writePost(leaver, "떠나는 글", 3)
 	e.joinAPI(room, leaver, 200)
+	e.joinAPI(ownRoom, writer, 200)
+	if before := e.do(req{method: "GET", path: "/api/post/detail/" + itoa(ownPost) + "/", token: writer.token}).json(t); before["join_number"] != float64(2) {
+		t.Fatalf("join_number of the leaver's post before: %v", before["join_number"])
+	}
 	w := e.mustDial(room, writer)
 	l := e.mustDial(room, leaver)
 
@@ -396,6 +400,12 @@ func TestDeleteAccountLeavesRooms(t *testing.T) {
 	}
 	od := e.do(req{method: "GET", path: "/api/post/detail/" + itoa(ownPost) + "/", token: writer.token}).json(t)
 	wr, _ := od["writer"].(map[string]any)
+	if od["join_number"] != float64(1) {
+		t.Errorf("join_number of the deleted account's own post: %v", od["join_number"])
+	}
+	if n, _ := e.store.IsMember(t.Context(), ownRoom, leaver.id); n {
+		t.Error("the deleted account is still a member of its own post's room")
+	}
 	if od["is_compelete"] != true || wr["id"] != float64(leaver.id) || wr["username"] != deletedUsername || wr["email"] != "" {
 		t.Errorf("the deleted account's post: %v", od)
 	}

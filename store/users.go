@@ -388,9 +388,10 @@ func (s *Store) DeleteAccount(ctx context.Context, id int64) ([]RoomChange, erro
 		if _, err := tx.ExecContext(ctx, `UPDATE posts SET closed = 1 WHERE writer_id = ?`, id); err != nil {
 			return fmt.Errorf("close posts: %w", err)
 		}
+		// Every room it is in, its own posts' rooms too: the counts drop.
 		rows, err := tx.QueryContext(ctx, `SELECT m.room_id FROM room_members m
-			JOIN chat_rooms r ON r.id = m.room_id JOIN posts p ON p.id = r.post_id
-			WHERE m.user_id = ? AND p.writer_id <> ? AND r.deleted_at IS NULL ORDER BY m.room_id`, id, id)
+			JOIN chat_rooms r ON r.id = m.room_id
+			WHERE m.user_id = ? AND r.deleted_at IS NULL ORDER BY m.room_id`, id)
 		if err != nil {
 			return fmt.Errorf("rooms of account: %w", err)
 		}
