@@ -45,6 +45,7 @@ type Server struct {
 	hub           *hub.Hub             // live chat sockets
 	msgs          *store.MessageWriter // group commit of chat messages
 	deadlines     *deadlineScheduler   // order deadlines (orders.go)
+	roomListeners []roomListener       // /ws/me/ and Web Push (roomevents.go)
 
 	// Weather and menu suggestions (openapi.go).
 	weatherProvider weather.Provider // nil when --weather off
