@@ -4,8 +4,10 @@ package app
 // with its invalidation.
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -115,7 +117,7 @@ func (s *Server) handleListPosts(w http.ResponseWriter, r *http.Request) {
 	}
 	body, gen, ok := s.boards.get(r.Context(), key)
 	if ok && len(blocked) == 0 {
-		writeJSONBytes(w, http.StatusOK, body)
+		s.writeBoard(w, r, u, body)
 		return
 	}
 	filter := store.PostFilter{Areas: s.areasFor(u, rng), Category: category, Recruiting: recruiting, Now: s.now(), ExcludeWriters: blocked}
@@ -138,6 +140,7 @@ func (s *Server) handleListPosts(w http.ResponseWriter, r *http.Request) {
 	shared := store.User{DongCode: u.DongCode}
 	for i, p := range posts {
 		out.Posts[i] = s.postJSON(p, shared)
+		out.Posts[i].IsJoined = &notJoined // writeBoard sets the viewer's own
 	}
 	body, err = json.Marshal(out)
 	if err != nil {
@@ -147,7 +150,78 @@ func (s *Server) handleListPosts(w http.ResponseWriter, r *http.Request) {
 	if len(blocked) == 0 {
 		s.boards.put(gen, key, body)
 	}
-	writeJSONBytes(w, http.StatusOK, body)
+	s.writeBoard(w, r, u, body)
+}
+
+// notJoined is every item's is_joined on a shared page.
+var notJoined = false
+
+// The keys writeBoard looks for. JSON escapes every '"' inside a string
+// value, so these byte sequences can only be keys of the encoder's own
+// making, never text that a resident wrote.
+var (
+	chatIDKey   = []byte(`"chat_id":`)
+	notJoinedKV = []byte(`"is_joined":false`)
+)
+
+// writeBoard answers a board page (cached or just rendered, shared by the
+// area's residents) with is_joined set for viewer u. Every item was
+// rendered with "is_joined":false after its "chat_id" (postJSON's field
+// order); the rooms u belongs to come from one query on room_members'
+// primary key, and only their false becomes true. The shared bytes are not
+// re-encoded nor changed: a page where u is in no room is sent as it is.
+//
+// Why this and not caching the items and encoding them per request: the
+// scan is a pass over ~6 KB of bytes with no allocation per item, where
+// encoding would build the whole page again for every view, and the cache
+// (its type and its invalidation) stays exactly what it was.
+func (s *Server) writeBoard(w http.ResponseWriter, r *http.Request, u store.User, body []byte) {
+	type slot struct {
+		room int64
+		at   int // offset of "false"
+	}
+	var slots []slot
+	rooms := make([]int64, 0, postsPerPage)
+	for i := 0; ; {
+		k := bytes.Index(body[i:], chatIDKey)
+		if k < 0 {
+			break
+		}
+		i += k + len(chatIDKey)
+		end := i
+		for end < len(body) && body[end] >= '0' && body[end] <= '9' {
+			end++
+		}
+		room, err := strconv.ParseInt(string(body[i:end]), 10, 64)
+		j := bytes.Index(body[end:], notJoinedKV)
+		if err != nil || j < 0 || bytes.Contains(body[end:end+j], chatIDKey) {
+			s.fail(w, r, fmt.Errorf("board page: no chat_id/is_joined pair at %d", i))
+			return
+		}
+		i = end + j + len(notJoinedKV)
+		slots = append(slots, slot{room: room, at: i - len("false")})
+		rooms = append(rooms, room)
+	}
+	joined, err := s.store.JoinedRooms(r.Context(), u.ID, rooms)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if len(joined) == 0 {
+		writeJSONBytes(w, http.StatusOK, body)
+		return
+	}
+	out := make([]byte, 0, len(body))
+	last := 0
+	for _, sl := range slots {
+		if joined[sl.room] {
+			out = append(out, body[last:sl.at]...)
+			out = append(out, "true"...)
+			last = sl.at + len("false")
+		}
+	}
+	out = append(out, body[last:]...)
+	writeJSONBytes(w, http.StatusOK, out)
 }
 
 // boardJSON is the list answer.
