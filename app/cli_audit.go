@@ -11,7 +11,7 @@ func newAuditCommand(root *rootOptions) *cobra.Command {
 	var limit int
 	cmd := &cobra.Command{
 		Use:   "audit",
-		Short: "List staff actions (hide, disable-user, dismiss, approve), newest first",
+		Short: "List staff actions (report resolutions, approvals, user disable/enable/set-admin, staff post deletions), newest first",
 		Long: `List the audit log: every staff action with who took it and when. Actions on
 the 관리 page name the staff account; actions from the CLI name the
 operating-system user as cli:<name>.`,
@@ -34,7 +34,7 @@ operating-system user as cli:<name>.`,
 					who = fmt.Sprintf("%s (user %d)", who, e.ActorID)
 				}
 				fmt.Fprintf(out, "%d\t%s\t%s\t%s\t%s %d\t%s\n", e.ID, e.CreatedAt.Format(time.RFC3339), who, e.Action,
-					e.TargetType, e.TargetID, e.Detail)
+					e.TargetType, e.TargetID, printable(e.Detail))
 			}
 			if len(list) == 0 {
 				fmt.Fprintln(out, "(no staff actions yet)")

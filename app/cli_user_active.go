@@ -13,10 +13,13 @@ func newUserDisableCommand(root *rootOptions) *cobra.Command {
 	return &cobra.Command{
 		Use:   "disable USER",
 		Short: "Disable an account: its sessions and tokens stop working at once",
-		Args:  cobra.ExactArgs(1),
+		Long: `Disable an account: its sessions and tokens stop working at once, its open
+chat sockets within a ping interval. The action goes into the audit log
+(mealbuddy audit) as cli:<operating-system user>.`,
+		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return root.withUser(cmd, args[0], func(st *store.Store, u store.User) error {
-				if err := st.SetActive(cmd.Context(), u.ID, false); err != nil {
+				if err := st.SetActiveBy(cmd.Context(), u.ID, false, cliActor()); err != nil {
 					return err
 				}
 				fmt.Fprintf(cmd.OutOrStdout(), "user %d <%s> disabled\n", u.ID, u.Email)
@@ -31,10 +34,12 @@ func newUserEnableCommand(root *rootOptions) *cobra.Command {
 	return &cobra.Command{
 		Use:   "enable USER",
 		Short: "Enable a disabled account",
-		Args:  cobra.ExactArgs(1),
+		Long: `Enable a disabled account. The action goes into the audit log (mealbuddy
+audit) as cli:<operating-system user>.`,
+		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return root.withUser(cmd, args[0], func(st *store.Store, u store.User) error {
-				if err := st.SetActive(cmd.Context(), u.ID, true); err != nil {
+				if err := st.SetActiveBy(cmd.Context(), u.ID, true, cliActor()); err != nil {
 					return err
 				}
 				fmt.Fprintf(cmd.OutOrStdout(), "user %d <%s> enabled\n", u.ID, u.Email)

@@ -47,10 +47,13 @@ func newUserSetAdminCommand(root *rootOptions) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "set-admin USER",
 		Short: "Make an account staff (may delete any post or room); --revoke takes it back",
-		Args:  cobra.ExactArgs(1),
+		Long: `Make an account staff (it may delete any post or room and sees the 관리
+page), or take that back with --revoke. Either goes into the audit log
+(mealbuddy audit) as cli:<operating-system user>.`,
+		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return root.withUser(cmd, args[0], func(st *store.Store, u store.User) error {
-				if err := st.SetStaff(cmd.Context(), u.ID, !revoke); err != nil {
+				if err := st.SetStaffBy(cmd.Context(), u.ID, !revoke, cliActor()); err != nil {
 					return err
 				}
 				state := "is now staff"

@@ -280,7 +280,11 @@ func (s *Server) handleDeletePost(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusForbidden, "게시글을 삭제할 권한이 없습니다.")
 		return
 	}
-	if err := unlessGone(s.store.DeletePost(r.Context(), p.ID)); err != nil {
+	del := s.store.DeletePost
+	if u := currentUser(r); u.ID != p.Writer.ID { // staff: into the audit log
+		del = func(ctx context.Context, id int64) error { return s.store.DeletePostBy(ctx, id, actorOf(u)) }
+	}
+	if err := unlessGone(del(r.Context(), p.ID)); err != nil {
 		s.fail(w, r, err)
 		return
 	}

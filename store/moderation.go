@@ -156,7 +156,75 @@ const (
 	ActionDisableUser = "disable-user"
 	ActionDismiss     = "dismiss"
 	ActionApprove     = "approve"
+	// Outside the report queue: the CLI's user commands and staff
+	// deleting someone else's post.
+	ActionEnableUser  = "enable-user"
+	ActionGrantStaff  = "grant-staff"
+	ActionRevokeStaff = "revoke-staff"
+	ActionDeletePost  = "delete-post"
 )
+
+// SetActiveBy disables or enables an account as SetActive does (disabling
+// ends its sessions and tokens) and records who did, in one transaction.
+func (s *Store) SetActiveBy(ctx context.Context, userID int64, active bool, by Actor) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		action := ActionDisableUser
+		if active {
+			action = ActionEnableUser
+			res, err := tx.ExecContext(ctx, `UPDATE users SET is_active = 1 WHERE id = ?`, userID)
+			if err != nil {
+				return fmt.Errorf("enable user: %w", err)
+			}
+			if n, _ := res.RowsAffected(); n == 0 {
+				return ErrNotFound
+			}
+		} else if err := disable(ctx, tx, userID); err != nil {
+			return err
+		}
+		return audit(ctx, tx, by, action, TargetUser, userID, "", formatTime(s.now()))
+	})
+}
+
+// SetStaffBy grants or takes staff rights as SetStaff does and records who
+// did, in one transaction.
+func (s *Store) SetStaffBy(ctx context.Context, userID int64, staff bool, by Actor) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE users SET is_staff = ? WHERE id = ?`, boolInt(staff), userID)
+		if err != nil {
+			return fmt.Errorf("set staff: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return ErrNotFound
+		}
+		action := ActionRevokeStaff
+		if staff {
+			action = ActionGrantStaff
+		}
+		return audit(ctx, tx, by, action, TargetUser, userID, "", formatTime(s.now()))
+	})
+}
+
+// DeletePostBy removes a post as DeletePost does, for staff removing
+// someone else's post, and records who did in the same transaction. The
+// post is gone afterwards, so the entry keeps its writer and title.
+func (s *Store) DeletePostBy(ctx context.Context, postID int64, by Actor) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		var writer int64
+		var title string
+		err := tx.QueryRowContext(ctx, `SELECT writer_id, title FROM posts WHERE id = ?`, postID).Scan(&writer, &title)
+		if errors.Is(err, sql.ErrNoRows) {
+			return ErrNotFound
+		}
+		if err != nil {
+			return fmt.Errorf("delete post: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM posts WHERE id = ?`, postID); err != nil {
+			return fmt.Errorf("delete post: %w", err)
+		}
+		detail := fmt.Sprintf("writer user %d: %q", writer, title)
+		return audit(ctx, tx, by, ActionDeletePost, TargetPost, postID, detail, formatTime(s.now()))
+	})
+}
 
 // ResolveReport closes every open report on the same target as report id
 // with action, applies the action (hide the post or message; disable the

@@ -25,6 +25,10 @@ export const ACTION_LABEL: Record<string, string> = {
   'disable-user': '계정 정지',
   dismiss: '기각',
   approve: '가입 승인',
+  'enable-user': '계정 정지 해제',
+  'grant-staff': '운영자 지정',
+  'revoke-staff': '운영자 해제',
+  'delete-post': '게시글 삭제',
 };
 
 export function reasonLabel(reason: string): string {
