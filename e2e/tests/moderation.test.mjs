@@ -1,5 +1,6 @@
 // End-to-end moderation: a resident reports a post, staff hide it on the 관리
-// page, and the resident's board no longer shows it. Real binary, real
+// page, and the resident's board no longer shows it; then a chat message, the
+// same way from the room. Real binary, real
 // Chromium; the staff account is made with the CLI against the server's data
 // folder while it serves.
 import { describe, it, before, after } from 'node:test';
@@ -153,6 +154,57 @@ describe(`moderation end-to-end at ${vp.name}`, () => {
     await gone(u, tid('unblock-button'), 'the unblocked user in the list');
     await u.page.goto('/');
     await visible(u, `${tid('post-item')}[data-post-id="${S.good}"]`, 'the post again after unblocking');
+  });
+
+  step('the resident reports a chat message from the room; staff hide it and it reads as hidden, live', async () => {
+    const R = S.R;
+    const W = S.W;
+    await R.page.goto(`/post/${S.good}/`);
+    await press(R, await visible(R, tid('join-button'), 'the 참여하기 button'));
+    const m = await path(R, /^\/chat\/(\d+)\/$/, 'the room');
+    await visible(R, `${tid('connection-state')}[data-state="open"]`, "the resident's socket");
+    const mine = `안녕하세요 ${S.run}`;
+    await R.page.locator(tid('message-input')).fill(mine);
+    await press(R, R.page.locator(tid('send-button')));
+    const own = await visible(R, `${tid('chat-message')}[data-pending="false"]:has-text("${mine}")`, 'my own message, stored');
+    assert.equal(await own.locator(tid('message-report-open')).count(), 0, 'no 신고 on my own message');
+
+    await W.page.goto(`/chat/${m[1]}/`);
+    await visible(W, `${tid('connection-state')}[data-state="open"]`, "the writer's socket");
+    const bad = `전화주세요 010-0000-${S.run}`;
+    await W.page.locator(tid('message-input')).fill(bad);
+    await press(W, W.page.locator(tid('send-button')));
+    await visible(W, `${tid('chat-message')}[data-pending="false"]:has-text("${bad}")`, "the writer's message, stored");
+
+    const msg = await visible(R, `${tid('chat-message')}[data-user-id]:has-text("${bad}")`, "the writer's message, live on the resident's screen");
+    const msgId = await msg.getAttribute('data-message-id');
+    await press(R, msg.locator(tid('message-report-open')));
+    const form = await visible(R, `${tid('chat-message')}[data-message-id="${msgId}"] ${tid('report-block-message')}`, 'the report form under the message');
+    await press(R, form.locator(tid('report-submit')));
+    await visible(R, `${tid('report-block-message')} ${tid('report-error')}`, 'the error for a report without a reason');
+    await press(R, form.locator(tid('report-reason-spam')));
+    await form.locator(tid('report-text')).fill('번호 뿌리기');
+    await press(R, form.locator(tid('report-submit')));
+    await visible(R, `${tid('report-block-message')} ${tid('report-done')}`, 'the 신고했어요 confirmation');
+    await shot(R, 'moderation-04-message-reported', S.overflow);
+    await press(R, form.locator(tid('report-close')));
+    await gone(R, tid('report-block-message'), 'the closed report form');
+
+    const Staff = S.Staff;
+    await Staff.page.goto('/admin/');
+    const item = await visible(Staff, `${tid('admin-report')}:has-text("${bad}")`, 'the message report in the queue');
+    const text = await item.innerText();
+    assert.match(text, /채팅 메시지/, 'the queue names the target as a chat message');
+    assert.match(text, new RegExp(`채팅 메시지 ${msgId}`), 'the queue names the reported message');
+    assert.match(text, /번호 뿌리기/, "the queue shows the reporter's text");
+    await press(Staff, item.locator(tid('admin-hide')));
+    await visible(Staff, tid('admin-message'), 'the 처리했어요 message');
+    await visible(
+      R,
+      `${tid('chat-message')}[data-message-id="${msgId}"]:has-text("운영 정책에 따라 가려진 메시지입니다")`,
+      'the hidden message, live in the open room',
+    );
+    assert.equal(await R.page.locator(`${tid('chat-message')}:has-text("${bad}")`).count(), 0, 'the text is gone');
   });
 
   step('no page errors', async () => {

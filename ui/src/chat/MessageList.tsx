@@ -1,4 +1,5 @@
-import { MutableRefObject, useLayoutEffect, useRef } from 'react';
+import { MutableRefObject, useLayoutEffect, useRef, useState } from 'react';
+import { ReportBlock } from '../components/ReportBlock';
 import { clockTime, fullTime } from '../lib/format';
 import type { ChatMessage } from '../lib/types';
 import type { Pending } from './state';
@@ -21,6 +22,7 @@ interface Props {
 /** The scrolling log: older-page button, stored messages, then my pending ones. */
 export function MessageList({ messages, pending, myId, hasMore, stopped, olderBusy, olderError, loadOlder, retry, discard, stick }: Props) {
   const logRef = useRef<HTMLDivElement>(null);
+  const [reporting, setReporting] = useState<number | null>(null); // the message whose report form is open
   const prevFirst = useRef<{ id: number; height: number } | null>(null);
   const firstId = messages[0]?.id;
   const count = messages.length + pending.length;
@@ -76,9 +78,28 @@ export function MessageList({ messages, pending, myId, hasMore, stopped, olderBu
             >
               {m.user.id !== myId && <span className="msg-user">{m.user.username}</span>}
               <span className="bubble">{m.message}</span>
-              <time className="msg-time" dateTime={m.created_at} title={fullTime(m.created_at)}>
-                {clockTime(m.created_at)}
-              </time>
+              <span className="msg-time">
+                <time dateTime={m.created_at} title={fullTime(m.created_at)}>
+                  {clockTime(m.created_at)}
+                </time>
+                {m.user.id !== myId && reporting !== m.id && (
+                  <>
+                    {' · '}
+                    <button
+                      type="button"
+                      className="linkish"
+                      onClick={() => setReporting(m.id)}
+                      aria-label={`${m.user.username}님의 메시지 신고`}
+                      data-testid="message-report-open"
+                    >
+                      신고
+                    </button>
+                  </>
+                )}
+              </span>
+              {m.user.id !== myId && reporting === m.id && (
+                <ReportBlock target="message" id={m.id} writerId={m.user.id} onClose={() => setReporting(null)} />
+              )}
             </li>
           ),
         )}

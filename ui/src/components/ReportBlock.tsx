@@ -5,20 +5,26 @@ import { REPORT_REASONS, REPORT_TEXT_MAX, ReportTarget, TARGET_LABEL, validateRe
 /**
  * "신고" (report) and, for another resident's content, "차단" (block): a small
  * inline form under a post or beside a message.
+ *
+ * With onClose (a chat message's own 신고 link opened it) the form shows at
+ * once, 취소 and 닫기 call onClose, and after a report only 차단 and 닫기 stay.
  */
 export function ReportBlock({
   target,
   id,
   writerId,
   onBlocked,
+  onClose,
 }: {
   target: ReportTarget;
   id: number;
   /** the account to block; omit to offer no block */
   writerId?: number;
   onBlocked?: () => void;
+  onClose?: () => void;
 }) {
-  const [open, setOpen] = useState(false);
+  const inline = onClose !== undefined;
+  const [open, setOpen] = useState(inline);
   const [reason, setReason] = useState('');
   const [text, setText] = useState('');
   const [busy, setBusy] = useState(false);
@@ -58,7 +64,11 @@ export function ReportBlock({
   }
 
   return (
-    <section className="report-block" aria-label={`${TARGET_LABEL[target]} 신고`}>
+    <section
+      className={inline ? 'report-block report-block-inline' : 'report-block'}
+      aria-label={`${TARGET_LABEL[target]} 신고`}
+      data-testid={inline ? `report-block-${target}` : undefined}
+    >
       {done && (
         <p className="alert alert-success" role="status" data-testid="report-done">
           {done}
@@ -71,12 +81,19 @@ export function ReportBlock({
       )}
       {!open ? (
         <div className="row">
-          <button type="button" className="btn btn-ghost" onClick={() => setOpen(true)} data-testid="report-button">
-            🚩 신고
-          </button>
+          {!inline && (
+            <button type="button" className="btn btn-ghost" onClick={() => setOpen(true)} data-testid="report-button">
+              🚩 신고
+            </button>
+          )}
           {writerId !== undefined && (
             <button type="button" className="btn btn-ghost" onClick={block} disabled={busy} data-testid="block-button">
               🚫 작성자 차단
+            </button>
+          )}
+          {inline && (
+            <button type="button" className="btn btn-ghost" onClick={onClose} data-testid="report-close">
+              닫기
             </button>
           )}
         </div>
@@ -112,7 +129,7 @@ export function ReportBlock({
             <button type="submit" className="btn btn-primary" disabled={busy} data-testid="report-submit">
               {busy ? '보내는 중…' : '신고하기'}
             </button>
-            <button type="button" className="btn btn-ghost" onClick={() => setOpen(false)}>
+            <button type="button" className="btn btn-ghost" onClick={() => (inline ? onClose() : setOpen(false))}>
               취소
             </button>
           </div>
