@@ -274,16 +274,25 @@ story('group order: three residents, fee 3,000원, minimum 20,000원, at phone-3
     assert.equal(num(await card.locator(tid('order-remaining')).innerText()), e.remaining, 'N원 남음 = minimum − food total');
     assert.equal(num(await card.locator(tid('order-fee-share')).innerText()), e.share, '1인 배달비 on the card');
     await until(u, async () => (await card.locator('[role="progressbar"]').getAttribute('aria-valuenow')) === String(e.food), 'the progress bar');
-    assert.equal(await card.locator(tid('order-mine')).count(), 0, '내 주문 only on my own orders');
+    assert.equal(await card.locator(tid('order-mine')).count(), 0, '내 주문 only on orders I am in');
     await shot(u, 'orders-03-board', S.overflow);
-    // The organiser's board, in a second tab (the room stays open): 내 주문.
-    const tab = await O.context.newPage();
-    try {
-      await tab.goto('/');
-      await tab.locator(`${tid('post-item')}[data-post-id="${postId}"] ${tid('order-mine')}`).waitFor({ state: 'visible' });
-    } finally {
-      await tab.close();
+    // The organiser's board and neighbour 1's (who joined), each in a second
+    // tab (the rooms stay open): 내 주문 on both, from the same shared page.
+    for (const x of [O, N1]) {
+      const tab = await x.context.newPage();
+      try {
+        await tab.goto('/');
+        await tab.locator(`${tid('post-item')}[data-post-id="${postId}"] ${tid('order-mine')}`).waitFor({ state: 'visible' });
+      } catch (e) {
+        throw new Error(`${x.label}'s board should show 내 주문 on the order: ${e.message}`);
+      } finally {
+        await tab.close();
+      }
     }
+    // Neighbour 2 again, after the others filled the cache: still not theirs.
+    await u.page.reload();
+    await visible(u, `${tid('post-item')}[data-post-id="${postId}"] ${tid('order-card')}`, 'the card after a reload');
+    assert.equal(await u.page.locator(`${tid('post-item')}[data-post-id="${postId}"] ${tid('order-mine')}`).count(), 0, "no 내 주문 for someone who hasn't joined");
   });
 
   step('neighbour 2 joins and adds two dishes; then the organiser adds one: the fee splits three ways', async () => {
