@@ -1,18 +1,30 @@
 #!/usr/bin/env bash
 # idle-rss.sh — resident memory of `mealbuddy serve` (issue 2, point 9; target < 25 MB).
 #
-# Builds the cgo-free binary, seeds a fresh data folder in a separate process,
+# Takes BINARY (or builds the cgo-free binary), seeds a fresh data folder in a separate process,
 # starts `serve` on a fixed port, and reads VmRSS from /proc/<pid>/status:
 #   1. 2 s after the port accepts connections (idle, nothing served yet);
 #   2. after 1,000 GET /api/post/ over one keep-alive connection.
 # The token is minted here with MEALBUDDY_SECRET (HS256) so that no login —
 # and no argon2 with its 19 MiB working memory — runs inside the measured
-# process. Usage: scripts/idle-rss.sh [port]   (default 18473)
+# process.
+#
+#   scripts/idle-rss.sh BINARY [port]   measure BINARY (e.g. an older release, to compare)
+#   scripts/idle-rss.sh [port]          build this checkout first (make ui for the web app)
+# The port defaults to 18473.
 set -euo pipefail
 
+BIN=
+if [[ $# -gt 0 && ! $1 =~ ^[0-9]+$ ]]; then
+	case $1 in /*) BIN=$1 ;; *) BIN=$PWD/$1 ;; esac
+	if [[ ! -f $BIN || ! -x $BIN ]]; then
+		echo "not an executable MealBuddy binary: $1" >&2
+		exit 2
+	fi
+	shift
+fi
 cd "$(dirname "$0")/.."
 PORT=${1:-18473}
-BIN=/tmp/mealbuddy
 REQUESTS=1000
 export MEALBUDDY_SECRET=idle-rss-secret-0123456789abcdef0123456789abcdef
 
@@ -21,7 +33,6 @@ if (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; then
 	exit 1
 fi
 
-CGO_ENABLED=0 go build -o "$BIN" .
 DATA=$(mktemp -d)
 PID=
 cleanup() {
@@ -29,10 +40,14 @@ cleanup() {
 	rm -rf "$DATA"
 }
 trap cleanup EXIT
+if [[ -z $BIN ]]; then
+	BIN="$DATA/mealbuddy"
+	CGO_ENABLED=0 go build -o "$BIN" .
+fi
 
-MEALBUDDY_SEED_PASSWORD=password123 "$BIN" seed --data "$DATA" --users 8 --posts 60 >/dev/null
+MEALBUDDY_SEED_PASSWORD=password123 "$BIN" seed --data "$DATA/data" --users 8 --posts 60 >/dev/null
 
-"$BIN" serve --data "$DATA" --addr "127.0.0.1:$PORT" --weather off 2>"$DATA/serve.log" &
+"$BIN" serve --data "$DATA/data" --addr "127.0.0.1:$PORT" --weather off 2>"$DATA/serve.log" &
 PID=$!
 for _ in $(seq 100); do
 	(exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null && break
