@@ -140,7 +140,7 @@ func (s *Server) handleListPosts(w http.ResponseWriter, r *http.Request) {
 	shared := store.User{DongCode: u.DongCode}
 	for i, p := range posts {
 		out.Posts[i] = s.postJSON(p, shared)
-		out.Posts[i].IsJoined = &notJoined // writeBoard sets the viewer's own
+		out.Posts[i].IsJoined = new(bool) // false; writeBoard sets the viewer's own
 	}
 	body, err = json.Marshal(out)
 	if err != nil {
@@ -152,9 +152,6 @@ func (s *Server) handleListPosts(w http.ResponseWriter, r *http.Request) {
 	}
 	s.writeBoard(w, r, u, body)
 }
-
-// notJoined is every item's is_joined on a shared page.
-var notJoined = false
 
 // The keys writeBoard looks for. JSON escapes every '"' inside a string
 // value, so these byte sequences can only be keys of the encoder's own
