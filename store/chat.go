@@ -107,6 +107,8 @@ func (s *Store) RoomMembers(ctx context.Context, roomID int64) ([]UserRef, error
 const (
 	joinNotice  = " 님이 입장했습니다."
 	leaveNotice = " 님이 퇴장했습니다."
+	// kickNotice is written when the writer bans a member (issue 13).
+	kickNotice = " 님이 채팅방에서 내보내졌어요."
 )
 
 // RoomChange is the outcome of a join, leave or ban.
@@ -203,7 +205,7 @@ func (s *Store) LeaveRoom(ctx context.Context, roomID, userID int64) (RoomChange
 		if room.Writer.ID == userID {
 			return ErrWriterStays
 		}
-		out, err = s.removeMember(ctx, tx, room, userID)
+		out, err = s.removeMember(ctx, tx, room, userID, leaveNotice)
 		if err != nil {
 			return err
 		}
@@ -240,15 +242,15 @@ func (s *Store) BanUser(ctx context.Context, roomID, targetID int64) (RoomChange
 			ON CONFLICT (room_id, user_id) DO NOTHING`, roomID, targetID, formatTime(s.now())); err != nil {
 			return fmt.Errorf("insert ban: %w", err)
 		}
-		out, err = s.removeMember(ctx, tx, room, targetID)
+		out, err = s.removeMember(ctx, tx, room, targetID, kickNotice)
 		return err
 	})
 	return out, err
 }
 
-// removeMember deletes a membership and writes the leave notice; Changed is
-// false when the user was not a member.
-func (s *Store) removeMember(ctx context.Context, tx *sql.Tx, room Room, userID int64) (RoomChange, error) {
+// removeMember deletes a membership and writes the notice (leave or kick);
+// Changed is false when the user was not a member.
+func (s *Store) removeMember(ctx context.Context, tx *sql.Tx, room Room, userID int64, notice string) (RoomChange, error) {
 	if err := orderLeaveCheck(ctx, tx, room, userID); err != nil {
 		return RoomChange{}, err
 	}
@@ -259,12 +261,12 @@ func (s *Store) removeMember(ctx context.Context, tx *sql.Tx, room Room, userID 
 	if n, _ := res.RowsAffected(); n == 0 {
 		return RoomChange{Room: room}, nil
 	}
-	notice, err := s.insertNotice(ctx, tx, room.ID, userID, leaveNotice)
+	written, err := s.insertNotice(ctx, tx, room.ID, userID, notice)
 	if err != nil {
 		return RoomChange{}, err
 	}
 	room, err = findRoom(ctx, tx, room.ID)
-	return RoomChange{Room: room, Changed: true, Notice: notice}, err
+	return RoomChange{Room: room, Changed: true, Notice: written}, err
 }
 
 // insertNotice writes "<username><suffix>" as a system message (no user).

@@ -413,7 +413,7 @@ func (s *Store) DeleteAccount(ctx context.Context, id int64) ([]RoomChange, erro
 			if err != nil {
 				return err
 			}
-			ch, err := s.removeMember(ctx, tx, room, id)
+			ch, err := s.removeMember(ctx, tx, room, id, leaveNotice)
 			if err != nil {
 				return err
 			}
