@@ -247,6 +247,7 @@ func (s *Server) afterResolve(action string, t reportTarget) {
 				}
 			}
 			s.hub.Publish(m.RoomID, hiddenMessageFrame(*m, author))
+			s.me.touchRoom(m.RoomID) // a list's last message may be the hidden one
 		}
 	case store.ActionDisableUser:
 		s.credentialsChanged(t.Owner)

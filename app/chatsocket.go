@@ -348,6 +348,7 @@ func (c *chatSocket) handle(ctx context.Context, typ websocket.MessageType, fram
 type chatInput struct {
 	Message  json.RawMessage `json:"message"`
 	ClientID json.RawMessage `json:"client_id"`
+	Type     json.RawMessage `json:"type"` // "read": a read marker (readFrame)
 }
 
 // parseClientID reads the optional client_id: absent or null is "", a string
@@ -387,6 +388,9 @@ func (c *chatSocket) message(ctx context.Context, frame []byte) []byte {
 	if err := json.Unmarshal(frame, &in); err != nil {
 		return frameChatBadJSON
 	}
+	if string(in.Type) == `"read"` {
+		return c.s.readFrame(ctx, c.room, c.user, frame)
+	}
 	clientID, ok := parseClientID(in.ClientID)
 	if !ok {
 		return frameChatBadID
@@ -401,10 +405,14 @@ func (c *chatSocket) message(ctx context.Context, frame []byte) []byte {
 	case utf8.RuneCountInString(*text) > maxChatMessageLen:
 		return errorFrame(msgChatTooLong, clientID)
 	}
-	publish := func(m store.Message) { c.s.hub.Publish(c.room, messageFrame(m)) }
+	publish := func(m store.Message) {
+		c.s.hub.Publish(c.room, messageFrame(m))
+		c.s.emitRoomEvent(roomEvent{Kind: roomMessage, RoomID: c.room, ActorID: c.user, Message: &m})
+	}
 	if clientID != "" {
 		publish = func(m store.Message) {
 			c.s.hub.PublishFrom(c.room, messageFrame(m), c.sub, ownMessageFrame(m, clientID))
+			c.s.emitRoomEvent(roomEvent{Kind: roomMessage, RoomID: c.room, ActorID: c.user, Message: &m})
 		}
 	}
 	m, fresh, err := c.s.msgs.Append(ctx,

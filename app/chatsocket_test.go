@@ -335,7 +335,7 @@ func TestChatSocketBan(t *testing.T) {
 	phone.expectLeftThenClosed(member.id, statusBanned)
 	laptop.expectLeftThenClosed(member.id, statusBanned)
 	ev := w.expect("chat.user.leave")
-	if ev.UserID != member.id || ev.Message.User != nil || ev.Message.Message != "member 님이 퇴장했습니다." {
+	if ev.UserID != member.id || ev.Message.User != nil || ev.Message.Message != "member 님이 채팅방에서 내보내졌어요." {
 		t.Fatalf("leave event: %s", ev.raw)
 	}
 	if r := e.joinAPI(room, member, 400); r.str(t) != msgCannotJoin {

@@ -400,6 +400,9 @@ func (s *Server) publishOrder(ch store.OrderChange) {
 		s.hub.Publish(ch.Order.RoomID, messageFrame(*ch.Notice))
 	}
 	s.hub.Publish(ch.Order.RoomID, orderFrame(ch.Order))
+	if ch.Notice != nil { // a step (cart edits write no notice)
+		s.emitRoomEvent(roomEvent{Kind: roomOrder, RoomID: ch.Order.RoomID, Message: ch.Notice})
+	}
 	s.deadlines.poke()
 }
 
@@ -848,6 +851,7 @@ func (s *Server) applyDeadlines(ctx context.Context) error {
 			s.hub.Publish(ch.Order.RoomID, messageFrame(*ch.Notice))
 		}
 		s.hub.Publish(ch.Order.RoomID, orderFrame(ch.Order))
+		s.emitRoomEvent(roomEvent{Kind: roomOrder, RoomID: ch.Order.RoomID, Message: ch.Notice})
 	}
 	return err
 }

@@ -261,10 +261,17 @@ func (s *Server) handleEditPost(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, notFoundAs(errPostNotFound, orderFieldsFixed(err)))
 		return
 	}
+	before := p
 	p = edit.Post
 	s.boards.changed()
 	if edit.Notice != nil { // committed: the room hears the new order
 		s.publishOrderOf(r.Context(), p.RoomID, edit.Notice)
+	}
+	switch {
+	case !before.Closed && p.Closed:
+		s.roomNotice(r.Context(), p.RoomID, currentUser(r).ID, roomClosed, noticeRoomClosedBy)
+	case before.JoinNumber < before.TargetNumber && p.JoinNumber >= p.TargetNumber: // a lower target filled it
+		s.roomNotice(r.Context(), p.RoomID, 0, roomFull, noticeRoomFull)
 	}
 	if out, ok := s.detailJSON(w, r, p); ok {
 		writeJSON(w, http.StatusOK, out)
@@ -284,11 +291,14 @@ func (s *Server) handleDeletePost(w http.ResponseWriter, r *http.Request) {
 	if u := currentUser(r); u.ID != p.Writer.ID { // staff: into the audit log
 		del = func(ctx context.Context, id int64) error { return s.store.DeletePostBy(ctx, id, actorOf(u)) }
 	}
+	// The deletion takes the memberships with it: read them first.
+	members := s.roomMembersBefore(r.Context(), p.RoomID)
 	if err := unlessGone(del(r.Context(), p.ID)); err != nil {
 		s.fail(w, r, err)
 		return
 	}
 	s.boards.changed()
 	s.roomDeleted(p.RoomID)
+	s.emitRoomEvent(roomEvent{Kind: roomDeleted, RoomID: p.RoomID, ActorID: currentUser(r).ID, Members: members})
 	w.WriteHeader(http.StatusNoContent)
 }

@@ -213,6 +213,10 @@ func (s *Server) handleJoinRoom(w http.ResponseWriter, r *http.Request) {
 	s.boards.changed()
 	if ch.Changed { // commit, then publish
 		s.hub.Publish(id, memberFrame("chat.user.join", u.ID, ch.Notice))
+		s.emitRoomEvent(roomEvent{Kind: roomJoined, RoomID: id, ActorID: u.ID, Message: &ch.Notice})
+		if ch.Room.JoinNumber >= ch.Room.TargetNumber { // this join filled it
+			s.roomNotice(r.Context(), id, 0, roomFull, noticeRoomFull)
+		}
 		s.publishOrderOf(r.Context(), id, nil)
 	}
 	s.respondRoom(w, r, ch.Room, store.MessagePage{})
@@ -235,6 +239,9 @@ func (s *Server) handleDeleteRoom(w http.ResponseWriter, r *http.Request) {
 	}
 	s.boards.changed()
 	s.roomDeleted(room.ID)
+	// A deleted room keeps its memberships: the store still lists them.
+	s.emitRoomEvent(roomEvent{Kind: roomDeleted, RoomID: room.ID, ActorID: currentUser(r).ID,
+		Members: s.roomMembersBefore(r.Context(), room.ID)})
 	writeMessage(w, http.StatusAccepted, "채팅방이 삭제되었습니다.")
 }
 
@@ -279,6 +286,7 @@ func (s *Server) handleLeaveRoom(w http.ResponseWriter, r *http.Request) {
 	// The event first: the leaver's sockets receive it, then their close.
 	s.hub.Publish(id, memberFrame("chat.user.leave", u.ID, ch.Notice))
 	s.kick(id, u.ID, statusLeft)
+	s.emitRoomEvent(roomEvent{Kind: roomLeft, RoomID: id, ActorID: u.ID, Message: &ch.Notice, Members: []int64{u.ID}})
 	s.publishOrderOf(r.Context(), id, nil)
 	writeMessage(w, http.StatusAccepted, "채팅방에서 나갔습니다.")
 }
@@ -322,6 +330,7 @@ func (s *Server) handleBan(w http.ResponseWriter, r *http.Request) {
 	}
 	s.kick(room.ID, target, statusBanned)
 	if ch.Changed {
+		s.emitRoomEvent(roomEvent{Kind: roomKicked, RoomID: room.ID, ActorID: target, Message: &ch.Notice, Members: []int64{target}})
 		s.publishOrderOf(r.Context(), room.ID, nil)
 	}
 	writeMessage(w, http.StatusAccepted, "사용자를 내보냈습니다.")

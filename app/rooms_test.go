@@ -296,7 +296,8 @@ func TestChatConcurrentJoins(t *testing.T) {
 		t.Errorf("join_number %d, members %d, complete %v", p.JoinNumber, len(members), p.Complete)
 	}
 	msgs, _, _ := e.store.Messages(context.Background(), room, store.MessagePage{})
-	if len(msgs) != 4 {
-		t.Errorf("%d join notices, want 4", len(msgs))
+	// Four join notices, then the one that says the last join filled it.
+	if len(msgs) != 5 || msgs[4].Body != noticeRoomFull {
+		t.Errorf("%d notices (last %q), want 4 joins and the full notice", len(msgs), msgs[len(msgs)-1].Body)
 	}
 }

@@ -28,6 +28,9 @@ const (
 	// socket: the handler authenticates itself before the upgrade (?token=
 	// or the session cookie from our own Origin).
 	socket
+	// userSocket: like socket, for a socket of the user's own (/ws/me/),
+	// not of a room.
+	userSocket
 	// scraper: the metrics scraper, checked by the handler against
 	// MEALBUDDY_METRICS_TOKEN and --metrics-allow; off (404) without them.
 	scraper
@@ -62,6 +65,9 @@ func (s *Server) routeTable() []route {
 		{http.MethodDelete, "/api/post/detail/:id/delete/", signedIn, s.handleDeletePost},
 
 		// Chat.
+		{http.MethodGet, "/api/chat/", signedIn, s.handleChatList},
+		{http.MethodPost, "/api/chat/:id/read/", signedIn, s.handleChatRead},
+		{http.MethodPost, "/api/chat/:id/mute/", signedIn, s.handleChatMute},
 		{http.MethodGet, "/api/chat/:id/", signedIn, s.handleRoom},
 		{http.MethodPost, "/api/chat/:id/", signedIn, s.handleJoinRoom},
 		{http.MethodDelete, "/api/chat/:id/", signedIn, s.handleDeleteRoom},
@@ -75,6 +81,7 @@ func (s *Server) routeTable() []route {
 		{http.MethodPut, "/api/chat/:id/order/payment-info/", signedIn, s.handlePaymentInfo},
 		{http.MethodPost, "/api/chat/:id/order/payment/", signedIn, s.handlePayment},
 		{http.MethodGet, "/ws/chat/:id/", socket, s.handleChatSocket},
+		{http.MethodGet, "/ws/me/", userSocket, s.handleMeSocket},
 
 		// Neighbourhoods: open, registration needs them.
 		{http.MethodGet, "/api/neighborhoods/", open, s.handleSearchNeighborhoods},

@@ -37,10 +37,11 @@ func TestRoutesDocumented(t *testing.T) {
 		t.Fatalf("route table has %d routes", len(routes))
 	}
 	whoLine := map[access]string{
-		open:     "Who may call it: anyone.",
-		signedIn: "Who may call it: signed-in users",
-		socket:   "Who may call it: room members, checked by the socket itself.",
-		scraper:  "Who may call it: the metrics scraper (MEALBUDDY_METRICS_TOKEN and/or --metrics-allow).",
+		open:       "Who may call it: anyone.",
+		signedIn:   "Who may call it: signed-in users",
+		socket:     "Who may call it: room members, checked by the socket itself.",
+		userSocket: "Who may call it: signed-in users, checked by the socket itself.",
+		scraper:    "Who may call it: the metrics scraper (MEALBUDDY_METRICS_TOKEN and/or --metrics-allow).",
 	}
 	routed := map[string]bool{}
 	for _, rt := range routes {

@@ -430,6 +430,7 @@ func (s *Server) handleDeleteUser(w http.ResponseWriter, r *http.Request) {
 	for _, ch := range left { // commit, then publish: the event first, then the close
 		s.hub.Publish(ch.Room.ID, memberFrame("chat.user.leave", u.ID, ch.Notice))
 		s.kick(ch.Room.ID, u.ID, statusLeft)
+		s.emitRoomEvent(roomEvent{Kind: roomLeft, RoomID: ch.Room.ID, ActorID: u.ID, Message: &ch.Notice, Members: []int64{u.ID}})
 	}
 	s.credentialsChanged(u.ID)
 	s.clearSessionCookie(w)
