@@ -49,18 +49,20 @@ type ChatListCursor struct {
 	RoomID   int64
 }
 
-// visibleToMember is true for a message m that member mine.user_id sees:
-// a system notice, or a message by someone the member did not block.
+// visibleToMember is true for a message (alias %[1]s) that the member
+// (column %[2]s) sees: a system notice, or a message by someone the member
+// did not block.
 const visibleToMember = `(%[1]s.user_id IS NULL OR NOT EXISTS (SELECT 1 FROM user_blocks b
-	WHERE b.blocker_id = mine.user_id AND b.blocked_id = %[1]s.user_id))`
+	WHERE b.blocker_id = %[2]s AND b.blocked_id = %[1]s.user_id))`
 
 // chatListSQL selects list items. The CTE picks the memberships (%[1]s
 // narrows it), of rooms that are not deleted, with the last visible
-// message's id; %[2]s narrows the page. One query per page, whatever its
-// size: every column is a join or a correlated subquery.
-var chatListSQL = `WITH mine AS (
+// message's id; %[2]s narrows the page. MATERIALIZED: inlined, SQLite
+// would look for the last message up to three times per row. One query per
+// page, whatever its size: every column is a join or a correlated subquery.
+var chatListSQL = `WITH mine AS MATERIALIZED (
 	SELECT rm.room_id, rm.user_id, rm.last_read_id, rm.muted,
-		COALESCE((SELECT m.id FROM messages m WHERE m.room_id = rm.room_id AND ` + fmt.Sprintf(visibleToMember, "m") + `
+		COALESCE((SELECT m.id FROM messages m WHERE m.room_id = rm.room_id AND ` + fmt.Sprintf(visibleToMember, "m", "rm.user_id") + `
 			ORDER BY m.id DESC LIMIT 1), 0) AS last_id
 	FROM room_members rm JOIN chat_rooms cr ON cr.id = rm.room_id
 	WHERE cr.deleted_at IS NULL AND %[1]s
@@ -70,7 +72,7 @@ SELECT mine.room_id, mine.user_id, mine.last_id, mine.muted, p.id, p.title, o.st
 	lm.body, lm.created_at, lu.id, lu.username, lu.email, (lu.password_hash = '` + deletedHash + `'),
 	EXISTS (SELECT 1 FROM hidden_messages h WHERE h.message_id = lm.id),
 	(SELECT COUNT(*) FROM messages c WHERE c.room_id = mine.room_id AND c.id > mine.last_read_id
-		AND c.user_id IS NOT NULL AND c.user_id <> mine.user_id AND ` + fmt.Sprintf(visibleToMember, "c") + `)
+		AND c.user_id IS NOT NULL AND c.user_id <> mine.user_id AND ` + fmt.Sprintf(visibleToMember, "c", "mine.user_id") + `)
 FROM mine JOIN chat_rooms r ON r.id = mine.room_id JOIN posts p ON p.id = r.post_id
 	LEFT JOIN orders o ON o.post_id = p.id
 	LEFT JOIN messages lm ON lm.id = mine.last_id LEFT JOIN users lu ON lu.id = lm.user_id
