@@ -528,3 +528,62 @@ func TestMeSocketAuth(t *testing.T) {
 	}
 	tok.expectClose(statusRevoked)
 }
+
+func TestMeSocketOrderStep(t *testing.T) {
+	e := newChatEnv(t)
+	org := e.register("organiser", addrSajik)
+	a := e.register("neighbour_a", addrSajik)
+	_, room := e.writeOrder(org, orderPostBody())
+	e.joinAPI(room, a, 200)
+	me := e.mustDialMe(a)
+	if it := e.listItem(a, room); it.Post.StoreName == nil || *it.Post.StoreName != "교촌치킨 사직점" ||
+		it.Post.OrderState == nil || *it.Post.OrderState != "recruiting" || it.Post.OrderAt == nil {
+		t.Fatalf("order fields of the list item: %+v", it.Post)
+	}
+	e.orderCall("POST", room, "state/", org, map[string]any{"state": "locked"}, 200)
+	got := me.expectUpdate(room, func(it chatListItem) bool {
+		return it.Post.OrderState != nil && *it.Post.OrderState == "locked"
+	})
+	if got.LastMessage == nil || got.LastMessage.Message != "방장이 주문을 마감했어요. 이제 장바구니를 바꿀 수 없어요." || got.Unread != 0 {
+		t.Fatalf("after the lock: %+v", got)
+	}
+}
+
+// TestMeFeedCoalesces drives a feed by hand (no renderer goroutine, so no
+// timing): a thousand messages in one room are one pending room and one
+// room.updated per online member; the listener never waits on anything.
+func TestMeFeedCoalesces(t *testing.T) {
+	e := newChatEnv(t)
+	writer, member, room := chatPair(e)
+	_, other := e.writePost(writer, "다른 방", 5)
+	e.joinAPI(other, member, 200)
+	me := e.mustDialMe(member) // subscribed in the hub, where the hand-driven feed publishes
+
+	f := &meFeed{s: e.srv, online: map[int64]int{member.id: 1}, rooms: map[int64]struct{}{},
+		pairs: map[roomPair]struct{}{}, removed: map[roomPair]struct{}{}, wake: make(chan struct{}, 1)}
+	for range 1000 {
+		f.listen(roomEvent{Kind: roomMessage, RoomID: room, ActorID: writer.id})
+	}
+	if len(f.rooms) != 1 || len(f.wake) != 1 {
+		t.Fatalf("pending rooms %d, wake %d", len(f.rooms), len(f.wake))
+	}
+	f.flush()
+	f.touch(other, member.id)
+	f.touch(other, writer.id) // offline for this feed: nothing
+	if len(f.pairs) != 1 {
+		t.Fatalf("pending pairs %d, want 1", len(f.pairs))
+	}
+	f.flush()
+	if fr := me.nextMe(); fr.Type != "room.updated" || fr.Room.ID != room {
+		t.Fatalf("first frame %s", fr.raw)
+	}
+	if fr := me.nextMe(); fr.Type != "room.updated" || fr.Room.ID != other {
+		t.Fatalf("second frame %s, want the other room's (one frame for the busy room)", fr.raw)
+	}
+	// Nobody online: the listener notes nothing.
+	idle := &meFeed{s: e.srv, online: map[int64]int{}, rooms: map[int64]struct{}{}, wake: make(chan struct{}, 1)}
+	idle.listen(roomEvent{Kind: roomMessage, RoomID: room})
+	if len(idle.rooms) != 0 {
+		t.Error("a feed without listeners kept a room")
+	}
+}

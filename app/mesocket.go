@@ -139,6 +139,13 @@ func (f *meFeed) touchRoom(room int64) {
 	}
 }
 
+// users is how many users have a /ws/me/ socket open.
+func (f *meFeed) users() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return len(f.online)
+}
+
 // connected and disconnected count a user's /ws/me/ sockets.
 func (f *meFeed) connected(user int64) {
 	f.mu.Lock()

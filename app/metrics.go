@@ -52,7 +52,10 @@ func newServerMetrics(s *Server) *serverMetrics {
 		}
 	}
 	set.NewGauge(`mealbuddy_chat_sockets_open`, func() float64 { _, n := s.hub.Stats(); return float64(n) })
-	set.NewGauge(`mealbuddy_chat_rooms_active`, func() float64 { n, _ := s.hub.Stats(); return float64(n) })
+	set.NewGauge(`mealbuddy_chat_rooms_active`, func() float64 {
+		n, _ := s.hub.Stats()
+		return float64(max(0, n-s.me.users())) // the hub also holds each /ws/me/ user as a room
+	})
 	set.NewGauge(`mealbuddy_chat_messages_stored`, func() float64 {
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 		defer cancel()

@@ -394,14 +394,18 @@ func orderFrame(o store.Order) []byte {
 // publishOrder sends a committed order change to the room: the step's
 // system message first, then the whole order. The sockets of a room are
 // its members', so the frame carries payment_info.
-func (s *Server) publishOrder(ch store.OrderChange) {
+func (s *Server) publishOrder(ch store.OrderChange) { s.publishOrderBy(ch, 0) }
+
+// publishOrderBy is publishOrder naming who made the change (0: the system
+// or unknown), for the room event.
+func (s *Server) publishOrderBy(ch store.OrderChange, actor int64) {
 	s.boards.changed() // food totals, shares and states show on the board
 	if ch.Notice != nil {
 		s.hub.Publish(ch.Order.RoomID, messageFrame(*ch.Notice))
 	}
 	s.hub.Publish(ch.Order.RoomID, orderFrame(ch.Order))
 	if ch.Notice != nil { // a step (cart edits write no notice)
-		s.emitRoomEvent(roomEvent{Kind: roomOrder, RoomID: ch.Order.RoomID, Message: ch.Notice})
+		s.emitRoomEvent(roomEvent{Kind: roomOrder, RoomID: ch.Order.RoomID, ActorID: actor, Message: ch.Notice})
 	}
 	s.deadlines.poke()
 }
@@ -486,7 +490,7 @@ func (s *Server) answerOrder(w http.ResponseWriter, r *http.Request, ch store.Or
 	var te *store.TransitionError
 	switch {
 	case err == nil:
-		s.publishOrder(ch) // committed: publish, then answer
+		s.publishOrderBy(ch, currentUser(r).ID) // committed: publish, then answer
 		writeJSON(w, http.StatusOK, toOrderJSON(ch.Order, true))
 	case errors.As(err, &te):
 		writeError(w, http.StatusBadRequest, fmt.Sprintf("지금 상태(%s)에서는 %s(으)로 바꿀 수 없어요.",
