@@ -587,3 +587,21 @@ func TestMeFeedCoalesces(t *testing.T) {
 		t.Error("a feed without listeners kept a room")
 	}
 }
+
+// A message hidden by staff shows its placeholder as the list's last
+// message, also live on /ws/me/.
+func TestChatListHiddenMessage(t *testing.T) {
+	m := newModEnv(t)
+	_, room := m.writePost(m.resident, "가릴 글", 5)
+	m.joinAPI(room, m.other, 200)
+	me := m.mustDialMe(m.other)
+	id := m.sendMessage(room, m.resident, "광고 메시지")
+	rep := m.report(m.other, "message", id, 201)
+	m.resolve(rep["id"], "hide", 200)
+	me.expectUpdate(room, func(it chatListItem) bool {
+		return it.LastMessage != nil && it.LastMessage.ID == id && it.LastMessage.Message == msgHiddenMessage
+	})
+	if it := m.listItem(m.other, room); it.LastMessage.Message != msgHiddenMessage {
+		t.Errorf("list shows %q", it.LastMessage.Message)
+	}
+}
