@@ -18,6 +18,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/mealbuddy/mealbuddy/internal/push"
 	"github.com/mealbuddy/mealbuddy/internal/token"
 	"github.com/mealbuddy/mealbuddy/store"
 )
@@ -27,7 +28,7 @@ import (
 // it issued. A feature that stores a new secret in the data folder (the
 // Web Push VAPID keys, for one) adds its file name here, and backup and
 // restore pick it up.
-var secretFiles = []string{token.SecretFile}
+var secretFiles = []string{token.SecretFile, push.KeyFile}
 
 // Names inside a backup archive.
 const (

@@ -12,12 +12,14 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/mealbuddy/mealbuddy/internal/push"
 	"github.com/mealbuddy/mealbuddy/internal/token"
 	"github.com/mealbuddy/mealbuddy/store"
 )
@@ -121,7 +123,7 @@ func TestBackupUnderChatLoad(t *testing.T) {
 			t.Fatalf("message %d (%q) acknowledged before the backup is missing: %q %v", m.id, m.body, body, err)
 		}
 	}
-	if got := strings.Join(res.Files, ","); got != store.FileName+","+token.SecretFile {
+	if got := strings.Join(res.Files, ","); got != store.FileName+","+token.SecretFile+","+push.KeyFile {
 		t.Errorf("archive holds %s", got)
 	}
 }
@@ -162,12 +164,17 @@ func writeSecret(t *testing.T, dir, key string) {
 }
 
 // TestBackupRestoreRoundTrip: backup, change things, restore with the CLI;
-// the database and the secret come back, the previous ones are kept.
+// the database and the secrets (signing key, VAPID key) come back, the
+// previous ones are kept.
 func TestBackupRestoreRoundTrip(t *testing.T) {
 	dir := t.TempDir()
 	mustCLI(t, dir, testPassword+"\n", "user", "create", "--email", "a@example.com", "--username", "alice", "--address", addrSajik)
 	oldKey := strings.Repeat("a", 64)
 	writeSecret(t, dir, oldKey)
+	oldVAPID, err := push.LoadKeys(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
 	archive := filepath.Join(t.TempDir(), "b.tar.gz")
 	out := mustCLI(t, dir, "", "backup", archive)
 	if !strings.Contains(out, archive) || !strings.Contains(out, "bytes") {
@@ -181,6 +188,11 @@ func TestBackupRestoreRoundTrip(t *testing.T) {
 	mustCLI(t, dir, testPassword+"\n", "user", "create", "--email", "b@example.com", "--username", "bob", "--address", addrSajik)
 	newKey := strings.Repeat("b", 64)
 	writeSecret(t, dir, newKey)
+	os.Remove(filepath.Join(dir, push.KeyFile))
+	newVAPID, err := push.LoadKeys(dir)
+	if err != nil || newVAPID == oldVAPID {
+		t.Fatalf("new VAPID key: %v", err)
+	}
 	db := filepath.Join(dir, store.FileName)
 
 	out = mustCLI(t, dir, "", "restore", "--dry-run", archive)
@@ -211,6 +223,19 @@ func TestBackupRestoreRoundTrip(t *testing.T) {
 	}
 	if b, _ := os.ReadFile(keptKey[0]); strings.TrimSpace(string(b)) != newKey {
 		t.Fatalf("kept secret: %q", b)
+	}
+	if got, err := push.LoadKeys(dir); err != nil || got != oldVAPID {
+		t.Fatalf("VAPID key not restored: %v", err)
+	}
+	if fi, err := os.Stat(filepath.Join(dir, push.KeyFile)); err != nil || (runtime.GOOS != "windows" && fi.Mode().Perm() != 0o600) {
+		t.Fatalf("restored VAPID key: %v %v", fi, err)
+	}
+	keptVAPID, _ := filepath.Glob(filepath.Join(dir, push.KeyFile+".before-restore-*"))
+	if len(keptVAPID) != 1 {
+		t.Fatalf("previous VAPID key not kept: %v", keptVAPID)
+	}
+	if b, _ := os.ReadFile(keptVAPID[0]); strings.TrimSpace(string(b)) != newVAPID.Private {
+		t.Fatalf("kept VAPID key is not the one replaced")
 	}
 	if left, _ := filepath.Glob(filepath.Join(dir, ".restore-*")); len(left) != 0 {
 		t.Errorf("work folders left: %v", left)

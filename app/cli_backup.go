@@ -18,7 +18,7 @@ func newBackupCommand(root *rootOptions) *cobra.Command {
 		Short: "Write the database and the secrets into one archive, also while serve runs",
 		Long: `Write a consistent copy of the database, taken with SQLite's VACUUM INTO while
 serve keeps running (chat messages keep flowing), together with the secret
-files of the data folder (jwt-secret; later secrets too) into one tar.gz
+files of the data folder (jwt-secret, and vapid-key for Web Push) into one tar.gz
 archive with a manifest of checksums. The copy passes SQLite's integrity
 check before the archive is written. It prints where it wrote and the size.
 

@@ -158,6 +158,7 @@ or --metrics-allow is set; with both, a scrape needs both.`,
 	f.IntVar(&cfg.Accounts.LoginAccountRate, "login-account-rate", defaultLoginAccountRate, "failed password attempts per account per minute over all addresses; beyond it only addresses that have not failed may try (0: no limit)")
 	f.IntVar(&cfg.Accounts.LoginIPRate, "login-ip-rate", defaultLoginIPRate, "login attempts per client address per minute, any account (0: no limit)")
 	f.StringSliceVar(&metricsAllow, "metrics-allow", nil, "comma-separated IPs or CIDRs that may read GET /metrics (turns it on; see MEALBUDDY_METRICS_TOKEN)")
+	f.StringSliceVar(&cfg.PushAllow, "push-allow", nil, "HOST:PORT of a push service that Web Push may reach although it is on a private or loopback address, over http too (repeatable or comma-separated)")
 	addModerationFlags(f, &cfg) // --signup, --smtp-url, --smtp-from (cli_invite.go)
 	// End-to-end tests let a deadline pass without waiting ten minutes.
 	f.DurationVar(&cfg.OrderMinLead, "order-min-lead", 0, "shortest time from writing to an order's deadline (tests only; default 10m)")

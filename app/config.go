@@ -75,6 +75,11 @@ type Config struct {
 	// 10 minutes. Only tests shorten it (the hidden --order-min-lead).
 	OrderMinLead time.Duration
 
+	// PushAllow are HOST:PORT entries (--push-allow) that Web Push may
+	// send to although the guard would refuse them (a self-hosted push
+	// service, tests' local fakes); http is allowed for them too.
+	PushAllow []string
+
 	// Ops holds backups, TLS and metrics (ops.go).
 	Ops OpsConfig
 	// Signup, SMTPURL and SMTPFrom: see signup.go and reset.go.

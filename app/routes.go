@@ -83,6 +83,11 @@ func (s *Server) routeTable() []route {
 		{http.MethodGet, "/ws/chat/:id/", socket, s.handleChatSocket},
 		{http.MethodGet, "/ws/me/", userSocket, s.handleMeSocket},
 
+		// Web Push (push.go): the key is public; subscriptions are the caller's.
+		{http.MethodGet, "/api/push/key/", open, s.handlePushKey},
+		{http.MethodPost, "/api/push/subscriptions/", signedIn, s.handlePushSubscribe},
+		{http.MethodDelete, "/api/push/subscriptions/", signedIn, s.handlePushUnsubscribe},
+
 		// Neighbourhoods: open, registration needs them.
 		{http.MethodGet, "/api/neighborhoods/", open, s.handleSearchNeighborhoods},
 		{http.MethodGet, "/api/neighborhoods/locate/", open, s.handleLocateNeighborhood},

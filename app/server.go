@@ -47,6 +47,7 @@ type Server struct {
 	deadlines     *deadlineScheduler   // order deadlines (orders.go)
 	roomListeners []roomListener       // /ws/me/ and Web Push (roomevents.go)
 	me            *meFeed              // /ws/me/ (mesocket.go)
+	push          *pushState           // Web Push (push.go)
 
 	// Weather and menu suggestions (openapi.go).
 	weatherProvider weather.Provider // nil when --weather off
@@ -129,10 +130,14 @@ func NewServer(cfg Config, st *store.Store, dongs *neighborhood.Index, uiFS fs.F
 	if err := s.initResets(); err != nil {
 		return nil, err
 	}
+	if err := s.initPush(); err != nil {
+		return nil, err
+	}
 	// Last: these start the goroutines that Close stops.
 	s.startDeadlines()
 	s.me = newMeFeed(s, meWindow)
 	s.roomListeners = append(s.roomListeners, s.me.listen)
+	s.startPush()
 	s.msgs = st.NewMessageWriter(store.MessageWriterConfig{OnCommit: s.metrics.observeCommit})
 	s.handler = s.routes()
 	return s, nil
@@ -145,7 +150,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.S
 // chat socket with 1001 and waits for them (bounded by ctx), then stores
 // the messages still pending. It may be called more than once.
 func (s *Server) Close(ctx context.Context) error {
-	return errors.Join(s.closeDeadlines(ctx), s.hub.Close(ctx), s.msgs.Close(ctx), s.me.close(ctx))
+	return errors.Join(s.closeDeadlines(ctx), s.hub.Close(ctx), s.msgs.Close(ctx), s.me.close(ctx), s.closePush(ctx))
 }
 
 // loadSecret returns MEALBUDDY_SECRET as given, or the key in the data
