@@ -66,7 +66,8 @@ type pushState struct {
 	once   sync.Once
 
 	mu          sync.Mutex
-	lastMessage map[[2]int64]time.Time // (room, user) → last message push
+	lastMessage map[[2]int64]time.Time     // (room, user) → last message push
+	orderState  map[int64]store.OrderState // room → state last pushed
 
 	// pending counts queued and running jobs (tests wait for 0).
 	pending atomic.Int64
@@ -114,6 +115,7 @@ func (s *Server) initPush() error {
 		ctx:         ctx,
 		cancel:      cancel,
 		lastMessage: map[[2]int64]time.Time{},
+		orderState:  map[int64]store.OrderState{},
 		sent:        set.NewCounter(`mealbuddy_push_sent_total`),
 		gone:        set.NewCounter(`mealbuddy_push_failures_total{reason="gone"}`),
 		failed:      set.NewCounter(`mealbuddy_push_failures_total{reason="error"}`),
@@ -196,6 +198,8 @@ func (p *pushState) enqueue(s *Server, room int64, what string, job pushJob) {
 // goroutine (a handler, the chat socket) and only queues.
 func (s *Server) pushRoomEvent(ev roomEvent) {
 	switch ev.Kind {
+	case roomDeleted:
+		s.push.forget(ev.RoomID)
 	case roomMessage, roomJoined, roomFull, roomOrder:
 		s.push.enqueue(s, ev.RoomID, string(ev.Kind), func(ctx context.Context) {
 			if err := s.pushForEvent(ctx, ev); err != nil && ctx.Err() == nil {
@@ -265,12 +269,18 @@ func (s *Server) pushForEvent(ctx context.Context, ev roomEvent) error {
 				return err
 			}
 		}
+		if !s.push.stateChanged(ev.RoomID, o.State, ev.Message != nil) {
+			return nil // a cart, ready or payment change: no step
+		}
 		for _, m := range members {
 			if away(m.UserID) {
 				to = append(to, m.UserID)
 			}
 		}
 		msg.Body = orderStepText(o)
+		if ev.Message != nil && ev.Message.User == nil && ev.Message.Body != "" {
+			msg.Body = ev.Message.Body // the step's own notice says it best
+		}
 	default:
 		return nil
 	}
@@ -294,6 +304,33 @@ func orderStepText(o store.Order) string {
 		return "주문이 취소됐어요."
 	}
 	return "주문 상태가 바뀌었어요."
+}
+
+// stateChanged reports whether an order event of room is a step (its
+// state differs from the last one pushed) and records the state. The
+// first event of a room in this process counts as a step when it wrote a
+// notice: a restart forgets states, and a step always writes one.
+func (p *pushState) stateChanged(room int64, state store.OrderState, notice bool) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	last, known := p.orderState[room]
+	p.orderState[room] = state
+	if known {
+		return last != state
+	}
+	return notice
+}
+
+// forget drops what is remembered of a deleted room.
+func (p *pushState) forget(room int64) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	delete(p.orderState, room)
+	for k := range p.lastMessage {
+		if k[0] == room {
+			delete(p.lastMessage, k)
+		}
+	}
 }
 
 // firstInMinute reports whether a message push to user about room may go

@@ -307,14 +307,17 @@ func TestPushWhoGetsWhat(t *testing.T) {
 		before[name] = len(e.pushesTo(s))
 	}
 	e.orderCall("POST", room, "state/", writer, map[string]any{"state": "locked"}, 200)
+	notice := &store.Message{RoomID: room, Body: "방장이 주문을 마감했어요. 이제 장바구니를 바꿀 수 없어요."}
+	e.srv.emitRoomEvent(roomEvent{Kind: roomOrder, RoomID: room, ActorID: writer.id, Message: notice})
+	// A change within the same state (a payment mark) is no step.
 	e.srv.emitRoomEvent(roomEvent{Kind: roomOrder, RoomID: room, ActorID: writer.id})
 	e.flushPush()
 	for name, want := range map[string]int{"writer": 0, "looking": 0, "away": 1, "muted": 1} {
-		if n := len(e.pushesTo(subs[name])) - before[name]; n < want || (want == 0 && n != 0) {
+		if n := len(e.pushesTo(subs[name])) - before[name]; n != want {
 			t.Errorf("order step: %s got %d pushes, want %d", name, n, want)
 		}
 	}
-	if ps := e.pushesTo(subs["muted"]); len(ps) == 0 || ps[len(ps)-1].Body != "주문이 마감됐어요. 장바구니를 확인해 주세요." {
+	if ps := e.pushesTo(subs["muted"]); len(ps) == 0 || ps[len(ps)-1].Body != notice.Body {
 		t.Errorf("order step payloads to muted: %+v", ps)
 	}
 
