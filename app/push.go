@@ -237,7 +237,14 @@ func (s *Server) pushForEvent(ctx context.Context, ev roomEvent) error {
 		author := ev.Message.User.ID
 		now := s.now()
 		for _, m := range members {
-			if m.UserID != author && away(m.UserID) && !m.Muted && s.push.firstInMinute(ev.RoomID, m.UserID, now) {
+			if m.UserID == author || !away(m.UserID) || m.Muted {
+				continue
+			}
+			// History hides a blocked author's messages; so does push.
+			if blocked, err := s.store.IsBlocked(ctx, m.UserID, author); err != nil || blocked {
+				continue
+			}
+			if s.push.firstInMinute(ev.RoomID, m.UserID, now) {
 				to = append(to, m.UserID)
 			}
 		}

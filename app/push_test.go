@@ -241,7 +241,9 @@ func TestPushWhoGetsWhat(t *testing.T) {
 	looking := e.register("looking", addrSajik)
 	away := e.register("away", addrSajik)
 	muted := e.register("muted", addrSajik)
-	_, room := e.writeOrder(writer, orderPostBody())
+	body := orderPostBody()
+	body["target_number"] = 6
+	_, room := e.writeOrder(writer, body)
 	for _, u := range []testUser{looking, away, muted} {
 		e.joinAPI(room, u, 200)
 	}
@@ -288,6 +290,15 @@ func TestPushWhoGetsWhat(t *testing.T) {
 		}
 	}
 
+	// Blocking the author stops the pushes of their messages.
+	blocker := e.register("blocker", addrSajik)
+	e.joinAPI(room, blocker, 200)
+	e.flushPush()
+	blockerSub := e.subscribe(blocker)
+	if r := e.do(req{method: "POST", path: "/api/user/blocks/", token: blocker.token, body: map[string]any{"user_id": writer.id}}); r.status != http.StatusCreated {
+		t.Fatalf("block: %d %s", r.status, r.raw)
+	}
+
 	// A minute later the next message goes out again.
 	e.srv.push.mu.Lock()
 	for k, at := range e.srv.push.lastMessage {
@@ -298,6 +309,9 @@ func TestPushWhoGetsWhat(t *testing.T) {
 	e.flushPush()
 	if n := len(e.pushesTo(subs["away"])); n != 2 {
 		t.Errorf("after a minute: %d pushes to away, want 2", n)
+	}
+	if n := len(e.pushesTo(blockerSub)); n != 0 {
+		t.Errorf("a member who blocked the author got %d message pushes", n)
 	}
 
 	// An order step reaches the muted member as well, not the one who
@@ -335,6 +349,17 @@ func TestPushWhoGetsWhat(t *testing.T) {
 	}
 	if ps := e.pushesTo(subs["writer"]); ps[len(ps)-1].Body != "newcomer님이 주문에 참여했어요." {
 		t.Errorf("join payload %+v", ps[len(ps)-1])
+	}
+	// The room is full: everyone away, muted or not.
+	for name, s := range subs {
+		before[name] = len(e.pushesTo(s))
+	}
+	e.srv.emitRoomEvent(roomEvent{Kind: roomFull, RoomID: room})
+	e.flushPush()
+	for name, want := range map[string]int{"writer": 1, "looking": 0, "away": 1, "muted": 1} {
+		if n := len(e.pushesTo(subs[name])) - before[name]; n != want {
+			t.Errorf("full: %s got %d pushes, want %d", name, n, want)
+		}
 	}
 	if n := e.srv.push.sent.Get(); n == 0 {
 		t.Error("mealbuddy_push_sent_total did not count")
