@@ -79,6 +79,9 @@ type Config struct {
 	// send to although the guard would refuse them (a self-hosted push
 	// service, tests' local fakes); http is allowed for them too.
 	PushAllow []string
+	// PushScanEvery is how often due push reminders are looked for; zero
+	// means 30s, negative never (tests call the scan themselves).
+	PushScanEvery time.Duration
 
 	// Ops holds backups, TLS and metrics (ops.go).
 	Ops OpsConfig

@@ -71,6 +71,9 @@ type pushState struct {
 
 	// pending counts queued and running jobs (tests wait for 0).
 	pending atomic.Int64
+	// droppedLogged is when a drop was last logged (unix seconds): at most
+	// one line a minute while a push service hangs.
+	droppedLogged atomic.Int64
 
 	sent, gone, failed, dropped *metrics.Counter
 }
@@ -146,10 +149,17 @@ func (s *Server) startPush() {
 			}
 		}()
 	}
+	every := s.cfg.PushScanEvery
+	if every < 0 {
+		return // tests call pushReminders themselves
+	}
+	if every == 0 {
+		every = pushScanEvery
+	}
 	p.done.Add(1)
 	go func() {
 		defer p.done.Done()
-		tick := time.NewTicker(pushScanEvery)
+		tick := time.NewTicker(every)
 		defer tick.Stop()
 		for {
 			s.pushReminders(p.ctx)
@@ -190,7 +200,10 @@ func (p *pushState) enqueue(s *Server, room int64, what string, job pushJob) {
 	default:
 		p.pending.Add(-1)
 		p.dropped.Inc()
-		s.log.Warn("push queue full; notification dropped", "event", what)
+		now := time.Now().Unix()
+		if last := p.droppedLogged.Load(); now-last >= 60 && p.droppedLogged.CompareAndSwap(last, now) {
+			s.log.Warn("push queue full; notifications dropped (see mealbuddy_push_failures_total)", "event", what)
+		}
 	}
 }
 

@@ -455,7 +455,7 @@ func TestPushStalledServiceNeverDelaysChat(t *testing.T) {
 // TestPushReminders: the deadline reminder goes once to the members, the
 // settlement reminder once to who has not paid, two hours after arrival.
 func TestPushReminders(t *testing.T) {
-	e := newPushEnv(t, func(c *Config) { c.OrderMinLead = time.Minute })
+	e := newPushEnv(t, func(c *Config) { c.OrderMinLead = time.Minute; c.PushScanEvery = -1 })
 	writer := e.register("writer", addrSajik)
 	payer := e.register("payer", addrSajik)
 	late := e.register("late", addrSajik)
