@@ -546,7 +546,8 @@ func (s *Server) handlePushSubscribe(w http.ResponseWriter, r *http.Request) {
 	}
 	c := credentialFrom(r.Context())
 	sub := store.PushSubscription{UserID: c.user.ID, Endpoint: endpoint, P256dh: trimPad(p256dh), Auth: trimPad(auth)}
-	if err := s.store.SavePushSubscription(r.Context(), sub, c.session, pushKeepPerUser); err != nil {
+	by := store.PushCredential{SessionHash: c.session, CredVersion: c.tokenVer}
+	if err := s.store.SavePushSubscription(r.Context(), sub, by, pushKeepPerUser); err != nil {
 		s.fail(w, r, err)
 		return
 	}

@@ -229,6 +229,33 @@ func TestPushSubscriptionEndsWithSession(t *testing.T) {
 	if n := countSubs(t, e.testEnv, "endpoint = ?", viaToken.Endpoint); n != 1 {
 		t.Error("the token's subscription went with another session's logout")
 	}
+
+	// A password change revokes the token: its subscription gets nothing
+	// more (a stolen token's subscription stops with it).
+	writer := e.register("writer", addrSajik)
+	_, room := e.writePost(writer, "치킨", 5)
+	e.joinAPI(room, u, 200)
+	e.flushPush()
+	hello := func(body string) {
+		e.srv.push.mu.Lock()
+		clear(e.srv.push.lastMessage)
+		e.srv.push.mu.Unlock()
+		e.srv.emitRoomEvent(roomEvent{Kind: roomMessage, RoomID: room, ActorID: writer.id, Message: message(room, writer, body)})
+		e.flushPush()
+	}
+	hello("before")
+	if n := len(e.pushesTo(viaToken)); n != 1 {
+		t.Fatalf("token subscription got %d pushes before the change", n)
+	}
+	r = e.do(req{method: "POST", path: "/api/user/changepassword/", token: u.token, body: map[string]any{
+		"current_password": u.password, "new_password1": "rotated-pw-1", "new_password2": "rotated-pw-1"}})
+	if r.status != 200 {
+		t.Fatalf("change password: %d %s", r.status, r.raw)
+	}
+	hello("after")
+	if n := len(e.pushesTo(viaToken)); n != 1 {
+		t.Errorf("a revoked token's subscription got %d pushes, want still 1", n)
+	}
 }
 
 // TestPushWhoGetsWhat: a message reaches the members who are away from
@@ -392,7 +419,7 @@ func TestPushDialGuard(t *testing.T) {
 	sub, _ := e.fake.Subscribe(e.fakeURL)
 	port := e.fakeURL[strings.LastIndex(e.fakeURL, ":")+1:]
 	err := e.store.SavePushSubscription(context.Background(), store.PushSubscription{UserID: member.id,
-		Endpoint: "https://localhost:" + port + "/push/" + sub.Name, P256dh: sub.P256dh(), Auth: sub.Auth()}, "", 10)
+		Endpoint: "https://localhost:" + port + "/push/" + sub.Name, P256dh: sub.P256dh(), Auth: sub.Auth()}, store.PushCredential{CredVersion: 1}, 10)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,12 +3,15 @@
 -- endpoint (unique: the same endpoint registered again changes its owner)
 -- and the browser's public key and auth secret. session_hash names the web
 -- session that registered it, so that ending that session (logout, password
--- change, expiry) removes it; NULL for a subscription registered with a
--- token, which goes with the account.
+-- change, expiry) removes it. A subscription registered with an API token
+-- has no session; cred_version holds the token's credential version, and
+-- the subscription is not used once the user's cred_version moved on (a
+-- password change or deactivation revoked that token).
 CREATE TABLE push_subscriptions (
     id           INTEGER PRIMARY KEY,
     user_id      INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
     session_hash TEXT    REFERENCES sessions(token_hash) ON DELETE CASCADE,
+    cred_version INTEGER,
     endpoint     TEXT    NOT NULL UNIQUE,
     p256dh       TEXT    NOT NULL,
     auth         TEXT    NOT NULL,

@@ -19,22 +19,31 @@ type PushSubscription struct {
 	Auth     string
 }
 
+// PushCredential says what registered a subscription: a web session
+// (its hash), else a token of this credential version.
+type PushCredential struct {
+	SessionHash string
+	CredVersion int64
+}
+
 // SavePushSubscription stores sub for sub.UserID. The same endpoint again
 // updates its keys and owner rather than adding a row: a browser has one
-// subscription, whoever signed in last owns it. sessionHash names the web
-// session that registered it ("" for a token). Only the keep newest
-// subscriptions of the user stay (keep <= 0: all).
-func (s *Store) SavePushSubscription(ctx context.Context, sub PushSubscription, sessionHash string, keep int) error {
-	var session any
-	if sessionHash != "" {
-		session = sessionHash
+// subscription, whoever signed in last owns it. by ties it to the web
+// session that registered it, or to the token's credential version. Only
+// the keep newest subscriptions of the user stay (keep <= 0: all).
+func (s *Store) SavePushSubscription(ctx context.Context, sub PushSubscription, by PushCredential, keep int) error {
+	var session, ver any
+	if by.SessionHash != "" {
+		session = by.SessionHash
+	} else {
+		ver = by.CredVersion
 	}
 	return s.tx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO push_subscriptions (user_id, session_hash, endpoint, p256dh, auth, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?)
+		_, err := tx.ExecContext(ctx, `INSERT INTO push_subscriptions (user_id, session_hash, cred_version, endpoint, p256dh, auth, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT(endpoint) DO UPDATE SET user_id = excluded.user_id, session_hash = excluded.session_hash,
-				p256dh = excluded.p256dh, auth = excluded.auth, updated_at = excluded.updated_at`,
-			sub.UserID, session, sub.Endpoint, sub.P256dh, sub.Auth, formatTime(s.now()))
+				cred_version = excluded.cred_version, p256dh = excluded.p256dh, auth = excluded.auth, updated_at = excluded.updated_at`,
+			sub.UserID, session, ver, sub.Endpoint, sub.P256dh, sub.Auth, formatTime(s.now()))
 		if err != nil {
 			return fmt.Errorf("save push subscription: %w", err)
 		}
@@ -73,7 +82,9 @@ func (s *Store) DeletePushEndpoint(ctx context.Context, endpoint string) error {
 	return nil
 }
 
-// PushSubscriptionsOf lists the subscriptions of these users.
+// PushSubscriptionsOf lists the live subscriptions of these users: of
+// active accounts, and for a token-registered one only while that token's
+// credential version is current.
 func (s *Store) PushSubscriptionsOf(ctx context.Context, userIDs []int64) ([]PushSubscription, error) {
 	if len(userIDs) == 0 {
 		return nil, nil
@@ -82,8 +93,11 @@ func (s *Store) PushSubscriptionsOf(ctx context.Context, userIDs []int64) ([]Pus
 	for i, id := range userIDs {
 		args[i] = id
 	}
-	rows, err := s.r.QueryContext(ctx, `SELECT id, user_id, endpoint, p256dh, auth FROM push_subscriptions
-		WHERE user_id IN (?`+strings.Repeat(",?", len(userIDs)-1)+`) ORDER BY user_id, id`, args...)
+	rows, err := s.r.QueryContext(ctx, `SELECT p.id, p.user_id, p.endpoint, p.p256dh, p.auth FROM push_subscriptions p
+		JOIN users u ON u.id = p.user_id AND u.is_active = 1
+		WHERE p.user_id IN (?`+strings.Repeat(",?", len(userIDs)-1)+`)
+		AND (p.session_hash IS NOT NULL OR p.cred_version = u.cred_version)
+		ORDER BY p.user_id, p.id`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("push subscriptions: %w", err)
 	}
