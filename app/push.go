@@ -68,6 +68,11 @@ type pushState struct {
 	mu          sync.Mutex
 	lastMessage map[[2]int64]time.Time     // (room, user) → last message push
 	orderState  map[int64]store.OrderState // room → state last pushed
+	// subscribed are the users who may have a subscription: loaded at
+	// start, added to on every subscribe, never shrunk (a superset costs a
+	// query, nothing more). While it is empty, chat events cost nothing.
+	subscribed  map[int64]bool
+	nSubscribed atomic.Int64
 
 	// pending counts queued and running jobs (tests wait for 0).
 	pending atomic.Int64
@@ -119,6 +124,7 @@ func (s *Server) initPush() error {
 		cancel:      cancel,
 		lastMessage: map[[2]int64]time.Time{},
 		orderState:  map[int64]store.OrderState{},
+		subscribed:  map[int64]bool{},
 		sent:        set.NewCounter(`mealbuddy_push_sent_total`),
 		gone:        set.NewCounter(`mealbuddy_push_failures_total{reason="gone"}`),
 		failed:      set.NewCounter(`mealbuddy_push_failures_total{reason="error"}`),
@@ -126,6 +132,14 @@ func (s *Server) initPush() error {
 	}
 	for i := range s.push.jobs {
 		s.push.jobs[i] = make(chan pushJob, pushQueueSize/pushWorkers)
+	}
+	ids, err := s.store.PushSubscriberIDs(ctx)
+	if err != nil {
+		cancel()
+		return err
+	}
+	for _, id := range ids {
+		s.push.noteSubscriber(id)
 	}
 	s.roomListeners = append(s.roomListeners, s.pushRoomEvent)
 	return nil
@@ -214,6 +228,9 @@ func (s *Server) pushRoomEvent(ev roomEvent) {
 	case roomDeleted:
 		s.push.forget(ev.RoomID)
 	case roomMessage, roomJoined, roomFull, roomOrder:
+		if ev.Kind != roomOrder && s.push.nSubscribed.Load() == 0 {
+			return // nobody to tell (an order step may still plan a reminder)
+		}
 		s.push.enqueue(s, ev.RoomID, string(ev.Kind), func(ctx context.Context) {
 			if err := s.pushForEvent(ctx, ev); err != nil && ctx.Err() == nil {
 				s.log.Warn("push for room event", "room", ev.RoomID, "event", string(ev.Kind), "err", err)
@@ -238,7 +255,7 @@ func (s *Server) pushForEvent(ctx context.Context, ev roomEvent) error {
 		return err
 	}
 	present := s.hub.Present(ev.RoomID)
-	away := func(id int64) bool { return id != ev.ActorID && !present[id] }
+	away := func(id int64) bool { return id != ev.ActorID && !present[id] && s.push.isSubscriber(id) }
 	msg := pushPayload{Title: clip(room.Title, pushTitleMax)}
 	var to []int64
 	ttl := 24 * 3600
@@ -339,6 +356,22 @@ func (p *pushState) stateChanged(room int64, state store.OrderState, notice bool
 		return last != state
 	}
 	return notice
+}
+
+// noteSubscriber adds id to the users who may have a subscription.
+func (p *pushState) noteSubscriber(id int64) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if !p.subscribed[id] {
+		p.subscribed[id] = true
+		p.nSubscribed.Add(1)
+	}
+}
+
+func (p *pushState) isSubscriber(id int64) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.subscribed[id]
 }
 
 // forget drops what is remembered of a deleted room.
@@ -551,6 +584,7 @@ func (s *Server) handlePushSubscribe(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
+	s.push.noteSubscriber(c.user.ID)
 	writeJSON(w, http.StatusCreated, map[string]string{"endpoint": endpoint})
 }
 

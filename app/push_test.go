@@ -423,6 +423,7 @@ func TestPushDialGuard(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	e.srv.push.noteSubscriber(member.id) // stored behind the server's back
 	e.srv.emitRoomEvent(roomEvent{Kind: roomMessage, RoomID: room, ActorID: writer.id, Message: message(room, writer, "hi")})
 	e.flushPush()
 	if n := len(e.fake.Received()) + len(e.fake.Failures()); n != 0 {
@@ -551,5 +552,21 @@ func TestPushAllowFlag(t *testing.T) {
 	_, err = NewServer(Config{DataDir: dir, Weather: "off", PushAllow: []string{"push.lan"}}, st, nil, testUI, testLogger(t))
 	if err == nil || !strings.Contains(err.Error(), "--push-allow") {
 		t.Errorf("a --push-allow without a port: %v", err)
+	}
+}
+
+// TestPushSubscribersKnownAfterRestart: the users with subscriptions are
+// read at start, so a restarted server still pushes to them.
+func TestPushSubscribersKnownAfterRestart(t *testing.T) {
+	e := newPushEnv(t)
+	u := e.register("alice", addrSajik)
+	e.subscribe(u)
+	srv, err := NewServer(Config{DataDir: e.dir, Weather: "off"}, e.store, nil, testUI, testLogger(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close(context.Background())
+	if !srv.push.isSubscriber(u.id) || srv.push.nSubscribed.Load() != 1 {
+		t.Errorf("a new server does not know alice subscribed (%d known)", srv.push.nSubscribed.Load())
 	}
 }

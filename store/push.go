@@ -256,3 +256,21 @@ func (s *Store) UnpaidMembers(ctx context.Context, roomID int64) ([]int64, error
 	}
 	return out, rows.Err()
 }
+
+// PushSubscriberIDs lists the users who have at least one subscription.
+func (s *Store) PushSubscriberIDs(ctx context.Context) ([]int64, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT DISTINCT user_id FROM push_subscriptions`)
+	if err != nil {
+		return nil, fmt.Errorf("push subscribers: %w", err)
+	}
+	defer rows.Close()
+	var out []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("scan push subscriber: %w", err)
+		}
+		out = append(out, id)
+	}
+	return out, rows.Err()
+}
