@@ -256,7 +256,7 @@ func (s *Server) pushForEvent(ctx context.Context, ev roomEvent) error {
 	}
 	present := s.hub.Present(ev.RoomID)
 	away := func(id int64) bool { return id != ev.ActorID && !present[id] && s.push.isSubscriber(id) }
-	msg := pushPayload{Title: clip(room.Title, pushTitleMax)}
+	msg := pushPayload{Title: clipRunes(room.Title, pushTitleMax)}
 	var to []int64
 	ttl := 24 * 3600
 	switch ev.Kind {
@@ -436,7 +436,7 @@ func (s *Server) pushReminder(ctx context.Context, r store.Reminder) error {
 		return err
 	}
 	present := s.hub.Present(r.RoomID)
-	msg := pushPayload{Title: clip(room.Title, pushTitleMax)}
+	msg := pushPayload{Title: clipRunes(room.Title, pushTitleMax)}
 	var to []int64
 	ttl := 600
 	if r.Kind == store.ReminderDeadline {
