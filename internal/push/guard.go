@@ -103,15 +103,34 @@ func (g *Guard) CheckEndpoint(raw string) error {
 	return nil
 }
 
-// cgnat is RFC 6598 shared address space, which netip does not classify.
-var cgnat = netip.MustParsePrefix("100.64.0.0/10")
+// Ranges netip does not classify: RFC 6598 shared address space, and the
+// IPv6 prefixes that carry an IPv4 address a gateway would forward to (NAT64
+// well-known and local-use, 6to4), which could reach a private IPv4 host.
+var (
+	cgnat      = netip.MustParsePrefix("100.64.0.0/10")
+	translated = []netip.Prefix{
+		netip.MustParsePrefix("64:ff9b::/96"),
+		netip.MustParsePrefix("64:ff9b:1::/48"),
+		netip.MustParsePrefix("2002::/16"),
+	}
+)
 
 // Forbidden reports whether ip is an address the server never sends to.
 func Forbidden(ip netip.Addr) bool {
 	ip = ip.Unmap()
 	return !ip.IsValid() || ip.IsLoopback() || ip.IsPrivate() || ip.IsLinkLocalUnicast() ||
 		ip.IsLinkLocalMulticast() || ip.IsInterfaceLocalMulticast() || ip.IsMulticast() ||
-		ip.IsUnspecified() || cgnat.Contains(ip) || (ip.Is4() && ip.As4()[0] == 0) // 0.0.0.0/8: "this network"
+		ip.IsUnspecified() || cgnat.Contains(ip) || (ip.Is4() && ip.As4()[0] == 0) || // 0.0.0.0/8: "this network"
+		isTranslated(ip)
+}
+
+func isTranslated(ip netip.Addr) bool {
+	for _, p := range translated {
+		if p.Contains(ip) {
+			return true
+		}
+	}
+	return false
 }
 
 // guardControl refuses a connection to a forbidden address; it runs after

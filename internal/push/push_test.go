@@ -155,7 +155,7 @@ func TestCheckEndpoint(t *testing.T) {
 func TestForbidden(t *testing.T) {
 	for _, s := range []string{"127.0.0.1", "10.1.2.3", "172.31.255.255", "192.168.0.1", "169.254.1.1",
 		"100.64.0.1", "100.127.255.255", "0.0.0.0", "0.1.2.3", "224.0.0.251", "::1", "::", "fe80::1", "fc00::1",
-		"ff02::1", "::ffff:127.0.0.1", "::ffff:10.0.0.1"} {
+		"ff02::1", "::ffff:127.0.0.1", "::ffff:10.0.0.1", "64:ff9b::a00:1", "64:ff9b:1::1", "2002:a00:1::1"} {
 		if !Forbidden(netip.MustParseAddr(s)) {
 			t.Errorf("%s not forbidden", s)
 		}
