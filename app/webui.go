@@ -15,8 +15,8 @@ import (
 )
 
 // serveUI serves the embedded web app with explicit cache classes: hashed
-// assets for a month (immutable), index.html never cached, other files an
-// hour. Paths without an extension load the app so deep links work.
+// assets for a month (immutable), index.html and the service worker (sw.js)
+// never cached without asking, other files an hour. Paths without an extension load the app so deep links work.
 func (s *Server) serveUI(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		writeError(w, http.StatusMethodNotAllowed, "허용되지 않은 요청 방식입니다.")
@@ -27,10 +27,18 @@ func (s *Server) serveUI(w http.ResponseWriter, r *http.Request) {
 		if f, err := s.ui.Open(name); err == nil {
 			st, err := f.Stat()
 			if err == nil && !st.IsDir() {
-				if strings.HasPrefix(name, "assets/") {
+				switch {
+				case strings.HasPrefix(name, "assets/"):
 					w.Header().Set("Cache-Control", "public, max-age=2592000, immutable")
-				} else {
+				case name == "sw.js":
+					// Browsers look for a new service worker on every
+					// navigation; an hour's cache would delay a fix by that.
+					w.Header().Set("Cache-Control", "no-cache")
+				default:
 					w.Header().Set("Cache-Control", "public, max-age=3600")
+				}
+				if ctype, ok := uiTypes[path.Ext(name)]; ok {
+					w.Header().Set("Content-Type", ctype)
 				}
 				if s.serveGzipped(w, r, name) {
 					f.Close()
@@ -67,7 +75,11 @@ func (s *Server) serveUI(w http.ResponseWriter, r *http.Request) {
 
 // compressible lists the extensions worth gzipping; images are compressed
 // already.
-var compressible = map[string]bool{".js": true, ".css": true, ".svg": true, ".json": true, ".txt": true, ".html": true}
+var compressible = map[string]bool{".js": true, ".css": true, ".svg": true, ".json": true, ".txt": true, ".html": true, ".webmanifest": true}
+
+// uiTypes are the types mime.TypeByExtension may not know (it reads the
+// system's tables): the web app manifest's own, which browsers expect.
+var uiTypes = map[string]string{".webmanifest": "application/manifest+json"}
 
 // serveGzipped answers a compressible file gzipped when the client takes
 // gzip. The embedded files never change, so each is compressed once and kept.
@@ -91,8 +103,10 @@ func (s *Server) serveGzipped(w http.ResponseWriter, r *http.Request, name strin
 		body = buf.Bytes()
 		s.gzipped.Store(name, body)
 	}
-	if ctype := mime.TypeByExtension(path.Ext(name)); ctype != "" {
-		w.Header().Set("Content-Type", ctype)
+	if w.Header().Get("Content-Type") == "" { // serveUI may have set it
+		if ctype := mime.TypeByExtension(path.Ext(name)); ctype != "" {
+			w.Header().Set("Content-Type", ctype)
+		}
 	}
 	w.Header().Set("Content-Encoding", "gzip")
 	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
