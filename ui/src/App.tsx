@@ -16,6 +16,9 @@ import { Profile } from './pages/Profile';
 import { NotFound } from './pages/NotFound';
 import { Admin } from './pages/Admin';
 import { ResetPassword } from './pages/ResetPassword';
+import { Chats } from './pages/Chats';
+import { MyChatsProvider } from './chats/MyChats';
+import { useOnline } from './lib/online';
 
 /** Pages where a 401 is expected and must not redirect. */
 const PUBLIC_PATHS = ['/login/', '/register/', '/register', '/reset-password/', '/reset-password'];
@@ -38,6 +41,7 @@ const ROUTES: Route[] = [
   { pattern: '/write/', access: 'user', render: () => <PostForm /> },
   { pattern: '/post/:id/', access: 'user', render: (p) => <PostDetail key={p.id} id={p.id} /> },
   { pattern: '/post/:id/edit/', access: 'user', render: (p) => <PostForm key={p.id} id={p.id} /> },
+  { pattern: '/chats/', access: 'user', render: () => <Chats /> },
   { pattern: '/chat/:id/', access: 'user', render: (p) => <Chat key={p.id} id={p.id} /> },
   { pattern: '/me/', access: 'user', render: () => <Profile /> },
   { pattern: '/admin/', access: 'user', render: () => <Admin /> },
@@ -74,6 +78,31 @@ export function App() {
 
   useEffect(probe, []);
 
+  // Opened without a network (the service worker's cached shell): try again
+  // as soon as the browser is back online.
+  const online = useOnline();
+  const offlineBoot = boot instanceof ApiError && boot.status === 0 && !online;
+  const wasOffline = useRef(false);
+  useEffect(() => {
+    if (offlineBoot) wasOffline.current = true;
+    else if (online && wasOffline.current && boot instanceof ApiError) {
+      wasOffline.current = false;
+      probe();
+    }
+  }, [offlineBoot, online, boot]);
+
+  // A tapped notification asks an open tab to show its room (public/sw.js).
+  useEffect(() => {
+    const sw = typeof navigator !== 'undefined' ? navigator.serviceWorker : undefined;
+    if (!sw) return;
+    const onMessage = (e: MessageEvent) => {
+      const d = e.data as { type?: string; url?: unknown } | null;
+      if (d?.type === 'navigate' && typeof d.url === 'string' && d.url.startsWith('/') && !d.url.startsWith('//')) navigate(d.url);
+    };
+    sw.addEventListener('message', onMessage);
+    return () => sw.removeEventListener('message', onMessage);
+  }, []);
+
   useEffect(() => {
     setUnauthorizedHandler(() => {
       const here = window.location.pathname;
@@ -104,6 +133,16 @@ export function App() {
 
   let page: ReactNode;
   if (boot === 'loading') page = <Loading label="불러오는 중" />;
+  else if (offlineBoot)
+    page = (
+      <section className="panel center" role="status" data-testid="offline-state">
+        <h1>오프라인이에요</h1>
+        <p className="muted">인터넷에 연결되면 다시 불러올게요.</p>
+        <button type="button" className="btn" onClick={probe}>
+          다시 시도
+        </button>
+      </section>
+    );
   else if (boot instanceof ApiError)
     page = <ErrorPanel title="밀버디에 연결할 수 없어요" message={errorMessage(boot)} onRetry={probe} />;
   else if (path === '/') page = user ? <Board /> : <Landing />;
@@ -121,9 +160,11 @@ export function App() {
 
   return (
     <AuthContext.Provider value={auth}>
-      <Layout>
-        <ErrorBoundary key={path}>{page}</ErrorBoundary>
-      </Layout>
+      <MyChatsProvider userId={user?.id ?? null}>
+        <Layout>
+          <ErrorBoundary key={path}>{page}</ErrorBoundary>
+        </Layout>
+      </MyChatsProvider>
     </AuthContext.Provider>
   );
 }

@@ -1,4 +1,5 @@
 import { errorText } from './errors';
+import type { ChatListPage, PushSubscriptionBody } from './types';
 
 /** An answer with a non-2xx status (or status 0 for a network failure). */
 export class ApiError extends Error {
@@ -110,3 +111,19 @@ export function qs(params: Record<string, string | number | null | undefined>): 
   const s = u.toString();
   return s ? `?${s}` : '';
 }
+
+// My chats (GET /api/chat/, read markers, mute) and Web Push (issue 13).
+
+export const chatsApi = {
+  list: (cursor: string | null, signal?: AbortSignal) => api<ChatListPage>(`/api/chat/${qs({ cursor })}`, { signal }),
+  read: (roomId: number | string, messageId: number) =>
+    api(path`/api/chat/${roomId}/read/`, { method: 'POST', body: { message_id: messageId } }),
+  mute: (roomId: number | string, muted: boolean) => api(path`/api/chat/${roomId}/mute/`, { method: 'POST', body: { muted } }),
+};
+
+export const pushApi = {
+  key: () => api<{ public_key: string }>('/api/push/key/'),
+  subscribe: (sub: PushSubscriptionBody) => api('/api/push/subscriptions/', { method: 'POST', body: sub }),
+  unsubscribe: (endpoint: string) =>
+    api('/api/push/subscriptions/', { method: 'DELETE', body: { endpoint }, quiet401: true }),
+};

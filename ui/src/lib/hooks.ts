@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { api, ApiError, isAbort } from './api';
+import { setPageTitle } from './title';
 
 export interface Resource<T> {
   data: T | null;
@@ -53,7 +54,7 @@ export function useMounted() {
 
 export function useDocumentTitle(title: string) {
   useEffect(() => {
-    document.title = title ? `${title} · 밀버디` : '밀버디 MealBuddy';
+    setPageTitle(title);
   }, [title]);
 }
 

@@ -195,3 +195,45 @@ export interface ConversationTurn {
   role: string;
   content: string;
 }
+
+/** A room's post in GET /api/chat/ and the room.updated frame (issue 13). */
+export interface ChatListPost {
+  id: number;
+  title: string;
+  store_name: string | null;
+  order_state: OrderState | null;
+  order_at: string | null;
+  is_compelete: boolean;
+}
+
+export interface ChatListMessage {
+  id: number;
+  /** cut to 100 characters by the server */
+  message: string;
+  created_at: string;
+  /** null for a system message */
+  user: { id: number; username: string } | null;
+}
+
+/** One of my rooms: GET /api/chat/ and the room.updated frame of /ws/me/. */
+export interface ChatListItem {
+  id: number;
+  post: ChatListPost;
+  last_message: ChatListMessage | null;
+  unread: number;
+  muted: boolean;
+}
+
+export interface ChatListPage {
+  rooms: ChatListItem[];
+  next: string | null;
+}
+
+/** Frames of /ws/me/. */
+export type MeFrame = { type: 'room.updated'; room: ChatListItem } | { type: 'room.removed'; id: number };
+
+/** A browser's PushSubscription as JSON (POST /api/push/subscriptions/). */
+export interface PushSubscriptionBody {
+  endpoint: string;
+  keys: { p256dh: string; auth: string };
+}

@@ -265,8 +265,53 @@ describe('screens with effects against a fake API', () => {
     await mount(`/chat/${room.id}/`, signedIn());
     await until(() => container.querySelectorAll('[data-testid="chat-message"]').length === 2, 'the history');
     expect(text()).toContain('안녕하세요');
-    expect(sockets.length).toBeGreaterThan(0);
-    expect(sockets[0].url).toMatch(/\/ws\/chat\/3\/$/);
+    // Two sockets now: the room's, and /ws/me/ for the chat list and badges.
+    expect(sockets.map((s) => new URL(s.url).pathname).sort()).toEqual(['/ws/chat/3/', '/ws/me/']);
+  });
+
+  it('chat list: rows, badges and tab title, kept live by /ws/me/ frames', async () => {
+    const listItem = (id: number, lastId: number, unread: number, title: string, muted = false) => ({
+      id,
+      post: { id: id + 100, title, store_name: '교촌치킨 사직점', order_state: 'recruiting', order_at: null, is_compelete: false },
+      last_message: { id: lastId, message: `메시지 ${lastId}`, created_at: new Date().toISOString(), user: { id: 2, username: 'minsu' } },
+      unread,
+      muted,
+    });
+    await mount(
+      '/chats/',
+      signedIn().on('GET', '/api/chat/', 200, {
+        rooms: [listItem(3, 30, 2, '치킨 같이 시켜요'), listItem(4, 20, 0, '피자 반반'), listItem(5, 10, 7, '조용한 방', true)],
+        next: null,
+      }),
+    );
+    await until(() => container.querySelectorAll('[data-testid="chat-row"]').length === 3, 'the chat list');
+    const rows = () => [...container.querySelectorAll<HTMLElement>('[data-testid="chat-row"]')].map((r) => r.dataset.roomId);
+    expect(rows()).toEqual(['3', '4', '5']);
+    expect($('chat-row-last')?.textContent).toBe('minsu: 메시지 30');
+    expect(text()).toContain('모집 중');
+    expect($('chat-row-muted')).not.toBeNull();
+    // The muted room's 7 do not count in the total.
+    expect($('tab-chats-badge')?.textContent).toBe('2');
+    expect($('nav-chats-badge')?.textContent).toBe('2');
+    expect(document.title).toBe('(2) 채팅 · 밀버디');
+
+    const me = sockets.find((s) => s.url.endsWith('/ws/me/'))!;
+    await act(async () => me.onmessage?.(new MessageEvent('message', { data: JSON.stringify({ type: 'room.updated', room: listItem(4, 31, 1, '피자 반반') }) })));
+    expect(rows()).toEqual(['4', '3', '5']);
+    expect($('tab-chats-badge')?.textContent).toBe('3');
+    expect(document.title).toBe('(3) 채팅 · 밀버디');
+
+    await act(async () => me.onmessage?.(new MessageEvent('message', { data: JSON.stringify({ type: 'room.removed', id: 3 }) })));
+    expect(rows()).toEqual(['4', '5']);
+    expect($('tab-chats-badge')?.textContent).toBe('1');
+  });
+
+  it('chat list: says what to do when there is no room yet', async () => {
+    await mount('/chats/', signedIn().on('GET', '/api/chat/', 200, { rooms: [], next: null }));
+    await until(() => $('chats-empty') !== null, 'the empty state');
+    expect($('chats-empty')?.textContent).toContain('게시판에서');
+    expect($('tab-chats-badge')).toBeNull();
+    expect(document.title).toBe('채팅 · 밀버디');
   });
 
   it('write form: shows the server\'s field errors from a 400', async () => {
