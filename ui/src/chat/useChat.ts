@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useReducer, useRef, useState } from 'react';
-import { api, ApiError, errorStatus, path, qs } from '../lib/api';
+import { api, ApiError, chatsApi, errorStatus, path, qs } from '../lib/api';
 import type { ChatMessage, ChatRoom, Order, UserRef } from '../lib/types';
 import { orderApi } from '../order/orderApi';
 import { backoffDelay, chatReducer, closeInfo, httpNotice, initialChatState, newClientId, parseEvent } from './state';
@@ -195,6 +195,17 @@ export function useChat(roomId: string, myId: number) {
     dispatch({ type: 'sent', ids: queued.map((p) => p.id) });
   }, [state.conn, state.pending]);
 
+  // My read marker: a frame on the open socket, else the REST route. The
+  // server only moves it forward, so a late or repeated one is harmless.
+  const markRead = useCallback(
+    (messageId: number) => {
+      const ws = wsRef.current;
+      if (ws && ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify({ type: 'read', message_id: messageId }));
+      else chatsApi.read(roomId, messageId).catch(() => {});
+    },
+    [roomId],
+  );
+
   const send = useCallback((text: string) => dispatch({ type: 'send', id: newClientId(), message: text.trim() }), []);
   const retry = useCallback((id: string) => dispatch({ type: 'retry', id }), []);
   const discard = useCallback((id: string) => dispatch({ type: 'discard', id }), []);
@@ -228,6 +239,7 @@ export function useChat(roomId: string, myId: number) {
     discard,
     clearError,
     loadOlder,
+    markRead,
     olderBusy,
     olderError,
   };

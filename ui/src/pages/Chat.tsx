@@ -11,6 +11,45 @@ import { CONN_LABEL, httpNotice, Notice } from '../chat/state';
 import { useChat } from '../chat/useChat';
 import { ErrorPanel, Loading } from '../components/ui';
 import { OrderPanel } from '../order/OrderPanel';
+import { useMyChats } from '../chats/MyChats';
+import { chatsApi } from '../lib/api';
+import { usePageVisible } from '../lib/visible';
+import { PushOffer } from '../push/PushOffer';
+
+/** 🔔/🔕 in the room header: mute this room's message notifications (order steps still come). */
+function MuteToggle({ roomId }: { roomId: number }) {
+  const chats = useMyChats();
+  const [busy, setBusy] = useState(false);
+  const [err, setErr] = useState('');
+  const item = chats?.state.rooms.find((r) => r.id === roomId);
+  const muted = !!item?.muted;
+  return (
+    <button
+      type="button"
+      className="btn btn-sm btn-icon"
+      aria-pressed={muted}
+      aria-label={muted ? '이 방 알림 켜기' : '이 방 알림 끄기'}
+      title={err || (muted ? '알림이 꺼져 있어요. 누르면 다시 켜요' : '이 방의 메시지 알림 끄기')}
+      disabled={busy || !chats?.state.loaded}
+      data-testid="mute-toggle"
+      data-muted={muted ? 'true' : 'false'}
+      onClick={async () => {
+        setBusy(true);
+        setErr('');
+        try {
+          await chatsApi.mute(roomId, !muted);
+          chats?.setMuted(roomId, !muted);
+        } catch {
+          setErr('알림 설정을 바꾸지 못했어요');
+        } finally {
+          setBusy(false);
+        }
+      }}
+    >
+      <span aria-hidden="true">{muted ? '🔕' : '🔔'}</span>
+    </button>
+  );
+}
 
 function NoticeBanner({ notice, postId }: { notice: Notice; postId?: number }) {
   const { setUser } = useAuth();
@@ -51,6 +90,29 @@ export function Chat({ id }: { id: string }) {
   useDocumentTitle(room ? `채팅 · ${room.title}` : '채팅');
   const [showMembers, setShowMembers] = useState(false);
   const stick = useRef(true);
+
+  // Read markers: while this tab shows the room, the newest message counts
+  // as seen (here at once, on the server through the socket or POST).
+  const chats = useMyChats();
+  const setViewing = chats?.setViewing;
+  const markListRead = chats?.markRead;
+  const visible = usePageVisible();
+  const roomNum = Number(id);
+  const stopped0 = state.conn === 'stopped';
+  const newest = state.messages.length ? state.messages[state.messages.length - 1].id : 0;
+  const sentRead = useRef(0);
+  const { markRead } = chat;
+  useEffect(() => {
+    if (!setViewing || stopped0) return;
+    setViewing(visible ? roomNum : null);
+    return () => setViewing(null);
+  }, [setViewing, visible, roomNum, stopped0]);
+  useEffect(() => {
+    if (!visible || stopped0 || !state.loaded || newest <= sentRead.current) return;
+    sentRead.current = newest;
+    markRead(newest);
+    markListRead?.(roomNum);
+  }, [visible, stopped0, state.loaded, newest, markRead, markListRead, roomNum]);
 
   useEffect(() => {
     if (!state.error) return;
@@ -93,6 +155,7 @@ export function Chat({ id }: { id: string }) {
         <span className={`conn conn-${state.conn}`} role="status" data-testid="connection-state" data-state={state.conn}>
           {CONN_LABEL[state.conn]}
         </span>
+        <MuteToggle roomId={room.id} />
         <button
           type="button"
           className="btn btn-sm members-toggle"
@@ -106,6 +169,7 @@ export function Chat({ id }: { id: string }) {
       </header>
 
       {state.notice && <NoticeBanner notice={state.notice} postId={room.post_id} />}
+      {!stopped && <PushOffer roomId={id} />}
 
       {state.order && (
         <OrderPanel roomId={id} order={state.order} myId={me.id} organiserId={room.writer.id} staff={me.is_staff} act={chat.orderAct} />
