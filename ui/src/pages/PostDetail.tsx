@@ -9,6 +9,7 @@ import { PostMeta, StatusBadge } from '../components/PostBits';
 import { NotFound } from './NotFound';
 import { ReportBlock } from '../components/ReportBlock';
 import { PostOrderInfo } from '../order/PostOrderInfo';
+import { offerPushAfterJoin } from '../push/push';
 
 export function PostDetail({ id }: { id: string }) {
   const user = useUser();
@@ -31,6 +32,7 @@ export function PostDetail({ id }: { id: string }) {
     setActionError('');
     try {
       await api(path`/api/chat/${post.chat_id}/`, { method: 'POST' });
+      offerPushAfterJoin(post.chat_id);
       navigate(path`/chat/${post.chat_id}/`);
     } catch (e) {
       setActionError(errorMessage(e));

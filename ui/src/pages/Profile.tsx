@@ -11,6 +11,8 @@ import { validatePasswordChange } from '../lib/validation';
 import { Alert, Field, FormErrors } from '../components/ui';
 import { AddressField } from '../components/AddressField';
 import { BlockList } from '../components/BlockList';
+import { forgetDevice } from '../push/push';
+import { PushSwitch } from '../push/PushSwitch';
 
 const PROFILE_FIELDS = ['username', 'address', 'range'] as const;
 
@@ -155,6 +157,9 @@ function DangerZone() {
   async function logout() {
     setLoggingOut(true);
     setLogoutError('');
+    // Before the session ends: the subscription is deleted on the server
+    // while we may still ask, and the service worker drops its caches.
+    await forgetDevice();
     try {
       await api('/api/user/logout/', { method: 'POST', quiet401: true });
     } catch (e) {
@@ -176,6 +181,7 @@ function DangerZone() {
     else if (!confirm) errs.non_field_errors = ['탈퇴 확인에 체크해 주세요.'];
     void del.submit(errs, async () => {
       await api('/api/user/delete/', { method: 'POST', body: { password } });
+      await forgetDevice();
       setUser(null);
       navigate('/', { replace: true });
     });
@@ -229,6 +235,7 @@ export function Profile() {
       <h1>내 정보</h1>
       <ProfileForm />
       <PasswordForm />
+      <PushSwitch />
       <BlockList />
       <DangerZone />
     </div>
