@@ -41,14 +41,15 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 /**
  * Start `$MEALBUDDY_BIN serve --data <tmp> --addr 127.0.0.1:<port>` and wait until
  * GET / answers. Weather is turned off so that the server makes no outside calls.
+ * `args` are more serve flags (e.g. --push-allow for a local fake push service).
  */
-export async function startServer({ timeoutMs = 20000 } = {}) {
+export async function startServer({ timeoutMs = 20000, args: extra = [] } = {}) {
   const bin = binaryPath();
   const dataDir = mkdtempSync(join(tmpdir(), 'mealbuddy-e2e-'));
   const port = await freePort();
   const logPath = join(dataDir, 'server.log');
   const logFd = openSync(logPath, 'a');
-  const args = ['serve', '--data', join(dataDir, 'data'), '--addr', `127.0.0.1:${port}`, '--weather', 'off'];
+  const args = ['serve', '--data', join(dataDir, 'data'), '--addr', `127.0.0.1:${port}`, '--weather', 'off', ...extra];
   const child = spawn(bin, args, { stdio: ['ignore', logFd, logFd], env: { ...process.env } });
   let exited = null;
   child.on('exit', (code, signal) => (exited = { code, signal }));
@@ -87,6 +88,67 @@ export async function startServer({ timeoutMs = 20000 } = {}) {
         if (!exited) child.kill('SIGKILL');
       }
       if (!process.env.E2E_KEEP_DATA) rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * Start the fake Web Push service (internal/pushtest/cmd/fakepush) on a free
+ * loopback port: POST /subscription hands out a subscription whose keys it
+ * keeps, GET /received lists the pushes it decrypted. $FAKEPUSH_BIN runs a
+ * built one; otherwise `go run` from the repository root.
+ */
+export async function startFakePush({ timeoutMs = 120000 } = {}) {
+  const root = resolve(here, '..', '..');
+  const port = await freePort();
+  const addr = `127.0.0.1:${port}`;
+  const [cmd, args] = process.env.FAKEPUSH_BIN
+    ? [process.env.FAKEPUSH_BIN, ['--addr', addr]]
+    : ['go', ['run', './internal/pushtest/cmd/fakepush', '--addr', addr]];
+  const child = spawn(cmd, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], detached: !process.env.FAKEPUSH_BIN });
+  let out = '';
+  child.stdout.on('data', (d) => (out += d));
+  child.stderr.on('data', (d) => (out += d));
+  let exited = null;
+  child.on('exit', (code, signal) => (exited = { code, signal }));
+  const base = `http://${addr}`;
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (exited) throw new Error(`fakepush exited early (${JSON.stringify(exited)}): ${out}`);
+    try {
+      const r = await fetch(base + '/received');
+      if (r.ok) break;
+    } catch {
+      /* still building or starting */
+    }
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`fakepush did not answer within ${timeoutMs} ms: ${out}`);
+    }
+    await sleep(200);
+  }
+  return {
+    base,
+    addr,
+    async subscription() {
+      const r = await fetch(base + '/subscription', { method: 'POST' });
+      if (!r.ok) throw new Error(`fakepush POST /subscription: ${r.status}`);
+      return r.json();
+    },
+    async received() {
+      const r = await fetch(base + '/received');
+      return r.json();
+    },
+    async stop() {
+      if (exited) return;
+      // go run starts the program as its child: end the whole group.
+      try {
+        if (process.env.FAKEPUSH_BIN) child.kill('SIGTERM');
+        else process.kill(-child.pid, 'SIGTERM');
+      } catch {
+        /* gone */
+      }
+      for (let i = 0; i < 100 && !exited; i++) await sleep(50);
     },
   };
 }
