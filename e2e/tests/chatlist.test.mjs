@@ -370,6 +370,20 @@ describe('my chats, unread counts, live updates and Web Push (issue 13) at phone
     assert.equal(await u.page.evaluate(() => sessionStorage.getItem('e2e-fake-push')), null, 'unsubscribed in the browser');
   });
 
+  step('with the server gone, the app still opens from the cached shell', async () => {
+    // setOffline may or may not reach the worker's own fetches; a stopped
+    // server leaves the cache as the only possible source of the page.
+    const u = B;
+    await u.page.goto('/login/');
+    await visible(u, tid('login-email'), 'the login page');
+    await until(u, async () => (await u.page.evaluate(async () => !!(await caches.match('/')))), 'the shell to be cached again');
+    await S.server.stop();
+    const res = await u.page.reload();
+    assert.ok(res && res.fromServiceWorker(), 'the reload was answered by the service worker');
+    await visible(u, `${tid('error-panel')}, ${tid('offline-state')}`, 'the app itself, saying it cannot connect');
+    await shot(u, 'chatlist-06-server-gone', S.overflow);
+  });
+
   it('no uncaught page error, no CSP violation, and nothing wider than the phone', () => {
     for (const u of S.users) {
       assert.deepEqual(u.mon.pageErrors, [], `${u.label}: uncaught errors in the page`);
