@@ -66,6 +66,7 @@ or --metrics-allow is set; with both, a scrape needs both.`,
 			if err != nil {
 				return err
 			}
+			applyMemoryLimit(cfg.Perf, cmd.Flags().Changed("memory-limit"), log)
 			cfg.DataDir = root.dataDir
 			cfg.Secret = os.Getenv("MEALBUDDY_SECRET")
 			cfg.KMAKey = os.Getenv("MEALBUDDY_KMA_KEY")
@@ -104,6 +105,9 @@ or --metrics-allow is set; with both, a scrape needs both.`,
 			}
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
+			if _, err := startPprof(ctx, cfg.Perf.PprofAddr, log); err != nil {
+				return err
+			}
 			st, err := root.openStore(ctx)
 			if err != nil {
 				return err
@@ -160,6 +164,7 @@ or --metrics-allow is set; with both, a scrape needs both.`,
 	f.StringSliceVar(&metricsAllow, "metrics-allow", nil, "comma-separated IPs or CIDRs that may read GET /metrics (turns it on; see MEALBUDDY_METRICS_TOKEN)")
 	f.StringSliceVar(&cfg.PushAllow, "push-allow", nil, "HOST:PORT of a push service that Web Push may reach although it is on a private or loopback address, over http too (repeatable or comma-separated)")
 	addModerationFlags(f, &cfg) // --signup, --smtp-url, --smtp-from (cli_invite.go)
+	addPerfFlags(f, &cfg)       // --memory-limit, --pprof-addr, hidden --no-board-cache (perf.go)
 	// End-to-end tests let a deadline pass without waiting ten minutes.
 	f.DurationVar(&cfg.OrderMinLead, "order-min-lead", 0, "shortest time from writing to an order's deadline (tests only; default 10m)")
 	_ = f.MarkHidden("order-min-lead")

@@ -92,6 +92,8 @@ type Config struct {
 
 	// Limits are the operator's bounds on requests and connections.
 	Limits Limits
+	// Perf: the memory limit and the profiler (perf.go).
+	Perf PerfConfig
 }
 
 // Limits bound what one request, one client address and the whole server
