@@ -1,23 +1,49 @@
-// Command mealbuddy-load drives a running `mealbuddy serve` over real chat
-// WebSockets and reports delivery and end-to-end latency, or, with --idle,
-// the server's resident memory per idle connection.
+// Command mealbuddy-load drives a running `mealbuddy serve` and reports
+// throughput, latency, delivery and memory, side by side with a bare
+// "ceiling" server on the same machine (ceiling.go) when --ceiling-url is
+// given: runs alternate between the two, and --repeat 3 prints medians.
 //
-// Setup goes around the API on purpose. Registering thousands of users
-// through the API costs one argon2id hash (19 MiB, 2 passes) each, and
-// logging them in is rate-limited per IP (20/min), so the driver, which
-// runs on the server's machine, opens the server's data folder with the
-// store package and creates users (with a placeholder password hash no one
-// can log in with), posts and memberships directly, in the same
-// transactions the API uses. It then mints API tokens with the server's own
-// token package (internal/token) and signing key: MEALBUDDY_SECRET when set,
-// else the jwt-secret file in --data. Only
-// the measured part, the chat, goes through the server's sockets.
+// Modes (--mode):
 //
-// Each message carries its send time ("L<unix nanos> …"); every member of
-// the room, the sender included, measures now − send time when it arrives.
+//	seed      fill the board: --posts posts over the dongs within range 2
+//	          of 서울특별시 종로구 사직동, 40 % in that dong
+//	board     board list only: 16 clients, pages 1–5, half with a category
+//	variants  the board uncached: range 0/1/2 × with/without category ×
+//	          page 1/10/50, one row each (--uncached flag: the server runs
+//	          with --no-board-cache; block: the viewers block someone, which
+//	          bypasses the page cache on any version)
+//	mixed     16 clients: 70 % board, 20 % post detail, 5 % write a post,
+//	          5 % join a room and leave it
+//	chat      --rooms × --members sockets, each sending --rate messages a
+//	          second; delivery and end-to-end latency (the default mode)
+//	idle      --idle sockets that send nothing; the server's memory per socket
+//	logins    a burst of --logins logins at --clients, sampling the
+//	          server's VmRSS (--pid) every 100 ms: peak and --after later
+//	ceiling   run the ceiling itself on --addr (loopback only)
 //
-//	mealbuddy-load --url http://127.0.0.1:8080 --data /tmp/mb --rooms 1000 --members 5 --rate 1 --duration 30s
-//	mealbuddy-load --url http://127.0.0.1:8080 --data /tmp/mb --idle 2000 --pid $(pgrep -n mealbuddy)
+// Setup goes around the API on purpose (db.go). Registering thousands of
+// users through the API costs one argon2id hash (19 MiB, 2 passes) each,
+// and sign-ups and logins are rate-limited per address, so the driver,
+// which runs on the server's machine, writes users, posts and memberships
+// straight into the server's SQLite file and mints API tokens with the
+// server's own token package (internal/token) and signing key:
+// MEALBUDDY_SECRET when set, else the jwt-secret file in --data. Only the
+// measured part goes through the server.
+//
+// Each chat message carries its send time ("L<unix nanos> …"); every member
+// of the room, the sender included, measures now − send time when it
+// arrives.
+//
+//	mealbuddy-load --mode ceiling --addr 127.0.0.1:9090 &
+//	mealbuddy-load --data /tmp/mb --mode seed --posts 10000
+//	mealbuddy-load --data /tmp/mb --mode mixed --ceiling-url http://127.0.0.1:9090 --repeat 3
+//	mealbuddy-load --data /tmp/mb --rooms 2000 --members 5 --rate 1 --duration 30s --ceiling-url http://127.0.0.1:9090
+//	mealbuddy-load --data /tmp/mb --mode logins --logins 100 --pid $(pgrep -n mealbuddy)
+//
+// The server needs its limits off for this (README "Limits"):
+// --max-conns 0 --max-conns-per-ip 0 --chat-rate 0 --max-open-posts 0
+// --max-open-rooms 0 --max-sockets-per-user 0 --login-rate 0
+// --login-ip-rate 0 --login-account-rate 0.
 package main
 
 import (
@@ -28,8 +54,8 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
-	"path/filepath"
 	"runtime"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -39,39 +65,61 @@ import (
 	"github.com/coder/websocket"
 
 	"github.com/mealbuddy/mealbuddy/internal/token"
-	"github.com/mealbuddy/mealbuddy/store"
 )
 
 type options struct {
-	url      string
-	data     string
-	rooms    int
-	members  int
-	rate     float64
-	duration time.Duration
-	warmup   time.Duration
-	drain    time.Duration
-	idle     int
-	pid      int
-	hold     time.Duration
-	dialers  int
+	mode       string
+	url        string
+	ceilingURL string
+	data       string
+	addr       string
+	repeat     int
+	clients    int
+	posts      int
+	uncached   string
+	logins     int
+	after      time.Duration
+	rooms      int
+	members    int
+	rate       float64
+	duration   time.Duration
+	warmup     time.Duration
+	drain      time.Duration
+	idle       int
+	pid        int
+	ceilingPID int
+	hold       time.Duration
+	dialers    int
 }
 
 func main() {
 	var o options
+	flag.StringVar(&o.mode, "mode", "chat", "seed, board, variants, mixed, chat, idle, logins or ceiling (see the package comment)")
 	flag.StringVar(&o.url, "url", "http://127.0.0.1:8080", "base URL of the running server")
+	flag.StringVar(&o.ceilingURL, "ceiling-url", "", "base URL of a running ceiling (--mode ceiling): every run is repeated against it")
 	flag.StringVar(&o.data, "data", "./mealbuddy-data", "the server's data folder (SQLite file and signing key)")
+	flag.StringVar(&o.addr, "addr", "127.0.0.1:9090", "ceiling mode: loopback address to listen on")
+	flag.IntVar(&o.repeat, "repeat", 1, "runs of each row (server and ceiling alternating); tables show medians")
+	flag.IntVar(&o.clients, "clients", 16, "keep-alive HTTP clients (board, variants, mixed, logins)")
+	flag.IntVar(&o.posts, "posts", 10000, "seed mode: posts to create")
+	flag.StringVar(&o.uncached, "uncached", "flag", "variants mode: flag (the server runs with --no-board-cache) or block (viewers with a block bypass the page cache)")
+	flag.IntVar(&o.logins, "logins", 100, "logins mode: logins in the burst")
+	flag.DurationVar(&o.after, "after", 30*time.Second, "logins mode: how long to keep sampling memory after the burst")
 	flag.IntVar(&o.rooms, "rooms", 100, "rooms to create")
 	flag.IntVar(&o.members, "members", 5, "members (sockets) per room")
 	flag.Float64Var(&o.rate, "rate", 1, "messages per second each member sends")
-	flag.DurationVar(&o.duration, "duration", 30*time.Second, "measured sending time")
-	flag.DurationVar(&o.warmup, "warmup", 3*time.Second, "sending time before measuring starts")
+	flag.DurationVar(&o.duration, "duration", 30*time.Second, "measured time of each run")
+	flag.DurationVar(&o.warmup, "warmup", 3*time.Second, "time before measuring starts in each run")
 	flag.DurationVar(&o.drain, "drain", 3*time.Second, "time to wait for deliveries after sending stops")
 	flag.IntVar(&o.idle, "idle", 0, "idle mode: open this many sockets, send nothing, and report the server's memory per socket")
-	flag.IntVar(&o.pid, "pid", 0, "server process id (idle mode reads its /proc/<pid>/status VmRSS)")
+	flag.IntVar(&o.pid, "pid", 0, "server process id (its /proc/<pid>/status VmRSS is read)")
+	flag.IntVar(&o.ceilingPID, "ceiling-pid", 0, "ceiling process id (chat reports its VmRSS too)")
 	flag.DurationVar(&o.hold, "hold", 10*time.Second, "idle mode: how long sockets stay open before measuring")
 	flag.IntVar(&o.dialers, "dialers", 32, "concurrent socket dials")
 	flag.Parse()
+	if o.idle > 0 {
+		o.mode = "idle"
+	}
 	if err := run(o); err != nil {
 		fmt.Fprintln(os.Stderr, "mealbuddy-load:", err)
 		os.Exit(1)
@@ -80,23 +128,83 @@ func main() {
 
 func run(o options) error {
 	ctx := context.Background()
-	if o.idle > 0 {
-		o.rooms = (o.idle + o.members - 1) / o.members
+	if o.mode == "ceiling" {
+		return ceilingMode(o)
 	}
+	o.repeat = max(o.repeat, 1)
 	secret, err := signingKey(o.data)
 	if err != nil {
 		return err
 	}
+	l, err := openDB(o.data, secret)
+	if err != nil {
+		return err
+	}
+	defer l.Close()
+	switch o.mode {
+	case "seed":
+		return seed(ctx, l, o.posts)
+	case "board":
+		return boardMode(ctx, o, l)
+	case "variants":
+		return variantsMode(ctx, o, l)
+	case "mixed":
+		return mixedMode(ctx, o, l)
+	case "logins":
+		return loginsMode(ctx, o, l)
+	case "chat", "idle":
+	default:
+		return fmt.Errorf("--mode %q: see -help", o.mode)
+	}
+	if o.idle > 0 {
+		o.rooms = (o.idle + o.members - 1) / o.members
+	}
 	start := time.Now()
-	rooms, err := setup(ctx, o, secret)
+	rooms, err := l.chatRooms(ctx, o.rooms, o.members)
 	if err != nil {
 		return err
 	}
 	fmt.Printf("setup: %d rooms × %d members in %s\n", len(rooms), o.members, time.Since(start).Round(time.Millisecond))
-	if o.idle > 0 {
+	if o.mode == "idle" {
 		return idle(ctx, o, rooms)
 	}
-	return chat(ctx, o, rooms)
+	var real, ceiling []chatResult
+	for rep := range o.repeat {
+		r, err := chat(ctx, o, o.url, o.pid, rooms)
+		if err != nil {
+			return err
+		}
+		real = append(real, r)
+		fmt.Printf("run %d/%d mealbuddy: %s\n", rep+1, o.repeat, r)
+		if o.ceilingURL != "" {
+			c, err := chat(ctx, o, o.ceilingURL, o.ceilingPID, rooms)
+			if err != nil {
+				return err
+			}
+			ceiling = append(ceiling, c)
+			fmt.Printf("run %d/%d ceiling:   %s\n", rep+1, o.repeat, c)
+		}
+	}
+	fmt.Printf("\n| chat, %d rooms × %d members × %.1f msg/s | delivered | p50 ms | p99 ms | RSS MB |\n|---|---|---|---|---|\n", o.rooms, o.members, o.rate)
+	printChat := func(name string, rs []chatResult) {
+		if len(rs) == 0 {
+			return
+		}
+		med := func(f func(chatResult) float64) float64 {
+			v := make([]float64, len(rs))
+			for i, r := range rs {
+				v[i] = f(r)
+			}
+			sort.Float64s(v)
+			return v[len(v)/2]
+		}
+		fmt.Printf("| %s | %.3f %% | %.1f | %.1f | %.1f |\n", name, med(func(r chatResult) float64 { return r.deliveredPct }),
+			med(func(r chatResult) float64 { return ms(r.p50) }), med(func(r chatResult) float64 { return ms(r.p99) }),
+			med(func(r chatResult) float64 { return mb(r.rssKiB) }))
+	}
+	printChat("MealBuddy", real)
+	printChat("ceiling", ceiling)
+	return nil
 }
 
 // signingKey is the server's HS256 key: MEALBUDDY_SECRET as given, else the
@@ -116,50 +224,6 @@ type room struct {
 	tokens []string
 }
 
-// setup creates users, one post per room and the memberships directly in
-// the SQLite file (see the package comment for why).
-func setup(ctx context.Context, o options, secret []byte) ([]room, error) {
-	st, err := store.Open(filepath.Join(o.data, store.FileName))
-	if err != nil {
-		return nil, err
-	}
-	defer st.Close()
-	if err := st.Migrate(ctx); err != nil {
-		return nil, err
-	}
-	run := strconv.FormatInt(time.Now().UnixNano()%1e9, 36)
-	// Not a valid argon2id hash: no one can log in as a load user.
-	const noLogin = "!load-test-user"
-	now := time.Now()
-	out := make([]room, o.rooms)
-	for r := range o.rooms {
-		for m := range o.members {
-			name := fmt.Sprintf("load-%s-%d-%d", run, r, m)
-			u, err := st.CreateUser(ctx, store.NewUser{Email: name + "@load.invalid", Username: name,
-				PasswordHash: noLogin, Address: "서울특별시 종로구 사직동"})
-			if err != nil {
-				return nil, fmt.Errorf("create user: %w", err)
-			}
-			if m == 0 {
-				p, err := st.CreatePost(ctx, store.NewPost{WriterID: u.ID, Title: "부하 시험 " + run, Category: "치킨",
-					Content: "load test", Address: u.Address, Area: u.Area(), TargetNumber: o.members})
-				if err != nil {
-					return nil, fmt.Errorf("create post: %w", err)
-				}
-				out[r].id = p.RoomID
-			} else if _, err := st.JoinRoom(ctx, out[r].id, u.ID); err != nil {
-				return nil, fmt.Errorf("join: %w", err)
-			}
-			tok, err := token.Issue(secret, u.ID, u.CredVersion, now)
-			if err != nil {
-				return nil, err
-			}
-			out[r].tokens = append(out[r].tokens, tok)
-		}
-	}
-	return out, nil
-}
-
 // client is one member's socket.
 type client struct {
 	room int64
@@ -168,8 +232,8 @@ type client struct {
 }
 
 // dialAll opens every member's socket, o.dialers at a time.
-func dialAll(ctx context.Context, o options, rooms []room) ([]*client, error) {
-	base := "ws" + strings.TrimPrefix(strings.TrimRight(o.url, "/"), "http")
+func dialAll(ctx context.Context, o options, url string, rooms []room) ([]*client, error) {
+	base := "ws" + strings.TrimPrefix(strings.TrimRight(url, "/"), "http")
 	var (
 		mu       sync.Mutex
 		clients  []*client
@@ -240,12 +304,25 @@ func (h *histogram) quantile(q float64) time.Duration {
 
 var textMarker = []byte(`"message":"L`)
 
-func chat(ctx context.Context, o options, rooms []room) error {
+// chatResult is one chat run against one target.
+type chatResult struct {
+	sent, expected, delivered int64
+	deliveredPct              float64
+	p50, p99, p999            time.Duration
+	rssKiB                    int64 // the target's VmRSS at the end of sending (0: no pid)
+}
+
+func (r chatResult) String() string {
+	return fmt.Sprintf("sent %d, delivered %d of %d (%.3f%%), p50 %s p99 %s p99.9 %s, RSS %.1f MB",
+		r.sent, r.delivered, r.expected, r.deliveredPct, r.p50, r.p99, r.p999, mb(r.rssKiB))
+}
+
+func chat(ctx context.Context, o options, url string, pid int, rooms []room) (chatResult, error) {
 	t0 := time.Now()
-	clients, err := dialAll(ctx, o, rooms)
+	clients, err := dialAll(ctx, o, url, rooms)
 	if err != nil {
 		closeAll(clients)
-		return err
+		return chatResult{}, err
 	}
 	fmt.Printf("dialled %d sockets in %s\n", len(clients), time.Since(t0).Round(time.Millisecond))
 
@@ -323,21 +400,22 @@ func chat(ctx context.Context, o options, rooms []room) error {
 		})
 	}
 	sendersWG.Wait()
+	var rss int64
+	if pid != 0 {
+		rss, _ = vmRSS(pid)
+	}
 	time.Sleep(o.drain)
 	closeAll(clients)
 	readersWG.Wait()
 
 	expected := sent.Load() * int64(o.members)
 	got := received.Load()
-	fmt.Printf("\nrooms %d × members %d, rate %.2f/s each, window %s\n", len(rooms), o.members, o.rate, o.duration)
-	fmt.Printf("sent %d messages (%.0f stored msg/s), expected deliveries %d, delivered %d (%.3f%%)\n",
-		sent.Load(), float64(sent.Load())/o.duration.Seconds(), expected, got, 100*float64(got)/float64(max(expected, 1)))
-	fmt.Printf("end-to-end latency p50 %s  p90 %s  p99 %s  p99.9 %s  (>10s: %d)\n",
-		hist.quantile(0.50), hist.quantile(0.90), hist.quantile(0.99), hist.quantile(0.999), hist.over.Load())
 	fmt.Printf("chat.error frames %d; close codes:", errFrames.Load())
 	closes.Range(func(k, v any) bool { fmt.Printf(" %d×%d", k, v.(*atomic.Int64).Load()); return true })
 	fmt.Println()
-	return nil
+	return chatResult{sent: sent.Load(), expected: expected, delivered: got,
+		deliveredPct: 100 * float64(got) / float64(max(expected, 1)),
+		p50:          hist.quantile(0.50), p99: hist.quantile(0.99), p999: hist.quantile(0.999), rssKiB: rss}, nil
 }
 
 func closeAll(clients []*client) {
@@ -365,7 +443,7 @@ func idle(ctx context.Context, o options, rooms []room) error {
 	if err != nil {
 		return err
 	}
-	clients, err := dialAll(ctx, o, rooms)
+	clients, err := dialAll(ctx, o, o.url, rooms)
 	if err != nil {
 		closeAll(clients)
 		return err
