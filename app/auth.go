@@ -134,7 +134,7 @@ func (s *Server) tokenCredential(ctx context.Context, raw string) (*credential, 
 	if err != nil {
 		return nil, errNoCredential
 	}
-	u, err := s.store.UserByID(ctx, id)
+	u, err := s.users.user(ctx, id)
 	if err != nil || !u.Active || u.CredVersion != ver {
 		return nil, errNoCredential
 	}
@@ -153,7 +153,7 @@ func (s *Server) sessionCredential(r *http.Request) (*credential, *http.Cookie, 
 	if err != nil {
 		return nil, nil, time.Time{}, errNoCredential
 	}
-	u, err := s.store.UserByID(r.Context(), uid)
+	u, err := s.users.user(r.Context(), uid)
 	if err != nil || !u.Active {
 		return nil, nil, time.Time{}, errNoCredential
 	}

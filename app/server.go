@@ -38,6 +38,7 @@ type Server struct {
 	secureCookies bool
 	accounts      *accountGuard
 	boards        *boardCache // nil: Config.NoBoardCache
+	users         *userCache  // the credential check's user rows (usercache.go)
 	ui            fs.FS
 	gzipped       sync.Map // asset name → its gzipped bytes
 	handler       http.Handler
@@ -117,6 +118,7 @@ func NewServer(cfg Config, st *store.Store, dongs *neighborhood.Index, uiFS fs.F
 		s.boards = newBoardCache(st.DataVersion, log, time.Now)
 	}
 	s.accounts = newAccountGuard(cfg.Accounts, s.now)
+	s.users = newUserCache(st, log, time.Now)
 	if cfg.ChatRate > 0 {
 		s.chatByUser = newLimiter(60*cfg.ChatRate, 2*cfg.ChatRate, func() time.Time { return s.now() })
 	}

@@ -232,6 +232,7 @@ func (s *Store) DeletePostBy(ctx context.Context, postID int64, by Actor) error 
 // is the account that disable-user disables (the writer, the author or the
 // reported user); the caller works it out from the target.
 func (s *Store) ResolveReport(ctx context.Context, id int64, action string, disableUserID int64, by Actor) (Report, error) {
+	defer s.usersChanged() // disable-user
 	var r Report
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		var err error

@@ -37,6 +37,7 @@ func (s *Store) ResetValid(ctx context.Context, tokenHash string) (bool, error) 
 // working), ends every session and uses up every reset token of the account.
 // ErrResetInvalid when the token is unknown, used or expired.
 func (s *Store) ResetPassword(ctx context.Context, tokenHash, passwordHash string) (User, error) {
+	defer s.usersChanged()
 	var u User
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		now := formatTime(s.now())

@@ -13,6 +13,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/pressly/goose/v3"
@@ -42,6 +43,10 @@ type Store struct {
 	w   *sql.DB
 	r   *readPool
 	now func() time.Time
+
+	// usersVer moves on after each change of a users row made through
+	// this Store (UsersVersion).
+	usersVer atomic.Uint64
 
 	path string // the database file, absolute
 }

@@ -149,6 +149,16 @@ func checkUnique(ctx context.Context, tx interface {
 	return nil
 }
 
+// UsersVersion moves on after every change of a users row made through
+// this Store, once the change has committed (or failed): a copy of a row
+// read while it had one value is current as long as it has that value.
+// Changes by other processes (the CLI) do not move it; DataVersion does.
+// Every method that writes users calls usersChanged (deferred, so after
+// its commit).
+func (s *Store) UsersVersion() uint64 { return s.usersVer.Load() }
+
+func (s *Store) usersChanged() { s.usersVer.Add(1) }
+
 // UserByID finds a user, active or not.
 func (s *Store) UserByID(ctx context.Context, id int64) (User, error) {
 	return scanUser(s.r.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE id = ?`, id))
@@ -207,6 +217,7 @@ type UserUpdate struct {
 // UpdateUser applies a profile change; ErrUsernameTaken when another user
 // has the new username.
 func (s *Store) UpdateUser(ctx context.Context, id int64, up UserUpdate) (User, error) {
+	defer s.usersChanged()
 	var u User
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		if up.Username != nil {
@@ -249,6 +260,7 @@ type NewSession struct {
 // new session (a web password change rotates the session id). It returns
 // the updated user.
 func (s *Store) SetPassword(ctx context.Context, id int64, hash string, next *NewSession) (User, error) {
+	defer s.usersChanged()
 	var u User
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE users SET password_hash = ?, cred_version = cred_version + 1 WHERE id = ?`, hash, id)
@@ -279,6 +291,7 @@ func (s *Store) SetPassword(ctx context.Context, id int64, hash string, next *Ne
 // SetActive enables or disables an account. Disabling bumps the credential
 // version and ends every session, so the account's tokens stop at once.
 func (s *Store) SetActive(ctx context.Context, id int64, active bool) error {
+	defer s.usersChanged()
 	return s.tx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE users SET is_active = ?, cred_version = cred_version + ? WHERE id = ?`,
 			boolInt(active), boolInt(!active), id)
@@ -299,6 +312,7 @@ func (s *Store) SetActive(ctx context.Context, id int64, active bool) error {
 
 // SetStaff grants or takes staff rights.
 func (s *Store) SetStaff(ctx context.Context, id int64, staff bool) error {
+	defer s.usersChanged()
 	res, err := s.w.ExecContext(ctx, `UPDATE users SET is_staff = ? WHERE id = ?`, boolInt(staff), id)
 	if err != nil {
 		return fmt.Errorf("set staff: %w", err)
@@ -372,6 +386,7 @@ func (s *Store) DeleteExpiredSessions(ctx context.Context) (int64, error) {
 // full room reopens). It stays in the rooms of its own, now closed, posts.
 // The changes are returned for the caller to publish after the commit.
 func (s *Store) DeleteAccount(ctx context.Context, id int64) ([]RoomChange, error) {
+	defer s.usersChanged()
 	var left []RoomChange
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE users SET is_active = 0, cred_version = cred_version + 1,

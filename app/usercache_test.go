@@ -1,0 +1,87 @@
+package app
+
+import (
+	"context"
+	"net/http"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/mealbuddy/mealbuddy/store"
+)
+
+// The credential check's user rows come from a cache; a change made by this
+// process applies to the very next request.
+func TestUserCacheSeesOwnWrites(t *testing.T) {
+	e := newTestEnv(t)
+	u := e.register("cacheuser", addrSajik)
+	ctx := context.Background()
+	current := func() response {
+		return e.do(req{method: "GET", path: "/api/user/current/", token: u.token})
+	}
+	if r := current(); r.status != http.StatusOK || userName(t, r) != "cacheuser" {
+		t.Fatalf("current: %d %s", r.status, r.raw)
+	}
+	name := "renamed"
+	if _, err := e.store.UpdateUser(ctx, u.id, store.UserUpdate{Username: &name}); err != nil {
+		t.Fatal(err)
+	}
+	if r := current(); r.status != http.StatusOK || userName(t, r) != "renamed" {
+		t.Fatalf("after rename: %d %s, want the new username at once", r.status, r.raw)
+	}
+	if err := e.store.SetActive(ctx, u.id, false); err != nil {
+		t.Fatal(err)
+	}
+	if r := current(); r.status != http.StatusUnauthorized {
+		t.Fatalf("after disable: %d %s, want 401 at once", r.status, r.raw)
+	}
+	// Through the API too: a password change ends the old token at once.
+	v := e.register("cacheuser2", addrSajik)
+	if r := e.do(req{method: "GET", path: "/api/user/current/", token: v.token}); r.status != http.StatusOK {
+		t.Fatalf("current: %d %s", r.status, r.raw)
+	}
+	r := e.do(req{method: "POST", path: "/api/user/changepassword/", token: v.token, body: map[string]any{
+		"current_password": testPassword, "new_password1": "another-pass-123", "new_password2": "another-pass-123",
+	}})
+	if r.status != http.StatusOK {
+		t.Fatalf("changepassword: %d %s", r.status, r.raw)
+	}
+	if r := e.do(req{method: "GET", path: "/api/user/current/", token: v.token}); r.status != http.StatusUnauthorized {
+		t.Fatalf("old token after password change: %d %s, want 401", r.status, r.raw)
+	}
+}
+
+// A change by another process (the CLI) reaches the cache through the data
+// version, which is read at most once a second.
+func TestUserCacheSeesOtherProcess(t *testing.T) {
+	e := newTestEnv(t)
+	u := e.register("otherproc", addrSajik)
+	if r := e.do(req{method: "GET", path: "/api/user/current/", token: u.token}); r.status != http.StatusOK {
+		t.Fatalf("current: %d %s", r.status, r.raw)
+	}
+	other, err := store.Open(filepath.Join(e.dir, store.FileName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	if err := other.SetActive(context.Background(), u.id, false); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		r := e.do(req{method: "GET", path: "/api/user/current/", token: u.token})
+		if r.status == http.StatusUnauthorized {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("a user disabled by another process still gets %d", r.status)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func userName(t *testing.T, r response) any {
+	t.Helper()
+	u, _ := r.json(t)["user"].(map[string]any)
+	return u["username"]
+}
