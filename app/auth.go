@@ -160,10 +160,11 @@ func (s *Server) sessionCredential(r *http.Request) (*credential, *http.Cookie, 
 	return &credential{user: u, session: hash}, ck, expires, nil
 }
 
-// stillValid re-checks a credential against the database: the user is
-// active, a token's version is current, a session still exists.
+// stillValid re-checks a credential: the user is active, a token's version
+// is current (both from the user cache, as current as the request's own
+// check), a session still exists.
 func (s *Server) stillValid(ctx context.Context, c *credential) bool {
-	u, err := s.store.UserByID(ctx, c.user.ID)
+	u, err := s.users.user(ctx, c.user.ID)
 	if err != nil || !u.Active {
 		return false
 	}
