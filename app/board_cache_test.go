@@ -282,7 +282,7 @@ func TestBoardCacheGenerations(t *testing.T) {
 	if ok {
 		t.Fatal("hit in an empty cache")
 	}
-	c.put(gen, k, []byte("v1"))
+	c.put(gen, k, []string{"1"}, []byte("v1"))
 	if b, _, ok := c.get(ctx, k); !ok || string(b) != "v1" {
 		t.Fatalf("get = %q %v", b, ok)
 	}
@@ -290,7 +290,7 @@ func TestBoardCacheGenerations(t *testing.T) {
 	// A page rendered from data read before a change must not be kept.
 	_, gen, _ = c.get(ctx, boardKey{area: "2", page: 1})
 	c.changed()
-	c.put(gen, boardKey{area: "2", page: 1}, []byte("old"))
+	c.put(gen, boardKey{area: "2", page: 1}, []string{"2"}, []byte("old"))
 	if _, _, ok := c.get(ctx, boardKey{area: "2", page: 1}); ok {
 		t.Error("a page rendered before a change was kept")
 	}
@@ -300,14 +300,14 @@ func TestBoardCacheGenerations(t *testing.T) {
 
 	_, gen, _ = c.get(ctx, k)
 	for i := range maxBoardPages + 5 {
-		c.put(gen, boardKey{page: i}, []byte("x"))
+		c.put(gen, boardKey{page: i}, nil, []byte("x"))
 	}
 	if len(c.pages) > maxBoardPages {
 		t.Errorf("%d pages cached, bound is %d", len(c.pages), maxBoardPages)
 	}
 
 	var off *boardCache // Config.NoBoardCache
-	off.put(0, k, []byte("x"))
+	off.put(0, k, nil, []byte("x"))
 	off.changed()
 	if _, _, ok := off.get(ctx, k); ok {
 		t.Error("a nil cache answered")
@@ -323,7 +323,7 @@ func TestBoardCacheDataVersion(t *testing.T) {
 	cache := func() {
 		t.Helper()
 		_, gen, _ := c.get(ctx, k)
-		c.put(gen, k, []byte("page"))
+		c.put(gen, k, nil, []byte("page"))
 		if _, _, ok := c.get(ctx, k); !ok {
 			t.Fatal("the page was not kept")
 		}
@@ -356,4 +356,79 @@ func TestBoardCacheDataVersion(t *testing.T) {
 	if _, _, ok := c.get(ctx, k); ok {
 		t.Error("a page was served though the data version could not be read")
 	}
+}
+
+// A change to a post drops only the pages whose range covers the post's
+// area: a board elsewhere keeps its cached page.
+func TestBoardCacheChangedInArea(t *testing.T) {
+	e := newTestEnv(t)
+	ctx := context.Background()
+	const addrNear = "서울특별시 종로구 청운효자동" // within range 2 of 사직동
+	reader := e.register("areareader", addrSajik)
+	local := e.register("localwriter", addrSajik)
+	near := e.register("nearwriter", addrNear)
+	far := e.register("farwriter", addrYongdam)
+	if d := e.srv.areasFor(mustUserByID(t, e, near.id), 0); len(d) != 1 || !containsArea(e.srv.areasFor(mustUserByID(t, e, reader.id), 2), d[0]) {
+		t.Fatalf("%s is not within range 2 of %s", addrNear, addrSajik)
+	}
+	id, _ := e.writePost(local, "처음", 4)
+	title := func(rng int) any {
+		t.Helper()
+		r := e.do(req{method: "GET", path: fmt.Sprintf("/api/post/?range=%d", rng), token: reader.token})
+		if r.status != 200 {
+			t.Fatalf("board: %d %s", r.status, r.raw)
+		}
+		for _, p := range r.json(t)["posts"].([]any) {
+			if p := p.(map[string]any); p["id"] == float64(id) {
+				return p["title"]
+			}
+		}
+		return nil
+	}
+	rename := func(s string) {
+		if _, err := e.store.UpdatePost(ctx, id, store.PostUpdate{Title: &s}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Cache both boards, then change the post behind app's back.
+	title(0)
+	title(2)
+	rename("뒤에서 1")
+
+	e.writePost(far, "제주 글", 4) // another area: both pages stay
+	if got := title(0); got != "처음" {
+		t.Fatalf("range 0 after a post far away: %v, want the cached page", got)
+	}
+	if got := title(2); got != "처음" {
+		t.Fatalf("range 2 after a post far away: %v, want the cached page", got)
+	}
+	e.writePost(near, "이웃 글", 4) // within range 2 only
+	if got := title(2); got != "뒤에서 1" {
+		t.Fatalf("range 2 after a post nearby: %v, want the page rendered afresh", got)
+	}
+	if got := title(0); got != "처음" {
+		t.Fatalf("range 0 after a post nearby: %v, want the cached page", got)
+	}
+	e.writePost(local, "동네 글", 4) // the reader's own area: both
+	if got := title(0); got != "뒤에서 1" {
+		t.Fatalf("range 0 after a post in its area: %v, want the page rendered afresh", got)
+	}
+}
+
+func mustUserByID(t *testing.T, e *testEnv, id int64) store.User {
+	t.Helper()
+	u, err := e.store.UserByID(context.Background(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u
+}
+
+func containsArea(areas []string, a string) bool {
+	for _, x := range areas {
+		if x == a {
+			return true
+		}
+	}
+	return false
 }

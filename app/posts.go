@@ -174,7 +174,7 @@ func (s *Server) handleWritePost(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	s.boards.changed()
+	s.boards.changedIn(p.Area)
 	if order != nil {
 		s.deadlines.poke()
 	}
@@ -263,7 +263,7 @@ func (s *Server) handleEditPost(w http.ResponseWriter, r *http.Request) {
 	}
 	before := p
 	p = edit.Post
-	s.boards.changed()
+	s.boards.changedIn(p.Area)
 	if edit.Notice != nil { // committed: the room hears the new order
 		s.publishOrderOf(r.Context(), p.RoomID, edit.Notice)
 	}
@@ -297,7 +297,7 @@ func (s *Server) handleDeletePost(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	s.boards.changed()
+	s.boards.changedIn(p.Area)
 	s.roomDeleted(p.RoomID)
 	s.emitRoomEvent(roomEvent{Kind: roomDeleted, RoomID: p.RoomID, ActorID: currentUser(r).ID, Members: members})
 	w.WriteHeader(http.StatusNoContent)

@@ -210,7 +210,7 @@ func (s *Server) handleJoinRoom(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, notFoundAs(errRoomNotFound, err))
 		return
 	}
-	s.boards.changed()
+	s.boards.changedIn(room.Area)
 	if ch.Changed { // commit, then publish
 		s.hub.Publish(id, memberFrame("chat.user.join", u.ID, ch.Notice))
 		s.emitRoomEvent(roomEvent{Kind: roomJoined, RoomID: id, ActorID: u.ID, Message: &ch.Notice})
@@ -237,7 +237,7 @@ func (s *Server) handleDeleteRoom(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	s.boards.changed()
+	s.boards.changedIn(room.Area)
 	s.roomDeleted(room.ID)
 	// A deleted room keeps its memberships: the store still lists them.
 	s.emitRoomEvent(roomEvent{Kind: roomDeleted, RoomID: room.ID, ActorID: currentUser(r).ID,
@@ -282,7 +282,7 @@ func (s *Server) handleLeaveRoom(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, notFoundAs(errRoomNotFound, err))
 		return
 	}
-	s.boards.changed()
+	s.boards.changedIn(ch.Room.Area)
 	// The event first: the leaver's sockets receive it, then their close.
 	s.hub.Publish(id, memberFrame("chat.user.leave", u.ID, ch.Notice))
 	s.kick(id, u.ID, statusLeft)
@@ -324,7 +324,7 @@ func (s *Server) handleBan(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, notFoundAs(errRoomNotFound, err))
 		return
 	}
-	s.boards.changed()
+	s.boards.changedIn(room.Area)
 	if ch.Changed { // the event first: the target's sockets receive it, then their close
 		s.hub.Publish(room.ID, memberFrame("chat.user.leave", target, ch.Notice))
 	}
