@@ -98,9 +98,13 @@ const joinNumberSQL = `(SELECT COUNT(*) FROM room_members m WHERE m.room_id = r.
 // needs the time: see Post.CompleteAt.
 const completeSQL = `(p.closed OR ` + joinNumberSQL + ` >= p.target_number` + orderClosedSQL + `)`
 
+// postSelect reads a post with its room. Complete is completeSQL, taken
+// apart: the member count is a column already, and completeSQL written out
+// would count the room's members a second time for every row (the board
+// reads ten rows a view; issue 11), so scanPost applies the "full" part.
 const postSelect = `SELECT p.id, u.id, u.username, u.email, p.title, p.category, p.content, p.address, p.area,
 	p.target_number, p.closed, p.created_at, r.id, r.deleted_at IS NOT NULL,
-	` + joinNumberSQL + `, ` + completeSQL + `, ` + deletedSQL + postOrderCols + `
+	` + joinNumberSQL + `, (p.closed` + orderClosedSQL + `), ` + deletedSQL + postOrderCols + `
 	FROM posts p JOIN users u ON u.id = p.writer_id JOIN chat_rooms r ON r.post_id = p.id` + postOrderJoin
 
 func scanPost(row interface{ Scan(...any) error }) (Post, error) {
@@ -118,6 +122,7 @@ func scanPost(row interface{ Scan(...any) error }) (Post, error) {
 	}
 	p.CreatedAt = parseTime(created)
 	p.Order = o.order()
+	p.Complete = p.Complete || p.JoinNumber >= p.TargetNumber // completeSQL's "full"
 	return p, nil
 }
 
