@@ -68,11 +68,21 @@ func TestApplyMemoryLimit(t *testing.T) {
 	// GOMEMLIMIT (read by the runtime at start) wins over the default...
 	t.Setenv("GOMEMLIMIT", "100MiB")
 	debug.SetMemoryLimit(100 << 20) // what the runtime would have read
-	applyMemoryLimit(PerfConfig{MemoryLimit: defaultMemoryLimit}, false, log)
+	applyMemoryLimit(PerfConfig{MemoryLimit: memoryLimitAuto}, false, log)
 	if got := debug.SetMemoryLimit(-1); got != 100<<20 {
 		t.Fatalf("limit %d, want GOMEMLIMIT's 100 MiB", got)
 	}
-	// ...but not over the flag.
+	// auto without a cgroup limit leaves the limit alone.
+	if cgroupMemoryMax() == 0 {
+		t.Setenv("GOMEMLIMIT", "")
+		debug.SetMemoryLimit(90 << 20)
+		applyMemoryLimit(PerfConfig{MemoryLimit: memoryLimitAuto}, false, log)
+		if got := debug.SetMemoryLimit(-1); got != 90<<20 {
+			t.Fatalf("auto without a cgroup limit set %d", got)
+		}
+	}
+	// The flag wins over GOMEMLIMIT.
+	t.Setenv("GOMEMLIMIT", "100MiB")
 	applyMemoryLimit(PerfConfig{MemoryLimit: 80 << 20}, true, log)
 	if got := debug.SetMemoryLimit(-1); got != 80<<20 {
 		t.Fatalf("limit %d, want the flag's 80 MiB", got)
@@ -86,8 +96,14 @@ func TestServeFlagsPerf(t *testing.T) {
 		t.Fatal(err)
 	}
 	f := serve.Flags()
-	if v := f.Lookup("memory-limit"); v == nil || v.DefValue != "64MiB" {
-		t.Fatalf("--memory-limit: %+v, want default 64MiB", v)
+	if v := f.Lookup("memory-limit"); v == nil || v.DefValue != "auto" {
+		t.Fatalf("--memory-limit: %+v, want default auto", v)
+	}
+	if err := f.Set("memory-limit", "256MiB"); err != nil {
+		t.Fatal(err)
+	}
+	if v := f.Lookup("memory-limit").Value.String(); v != "256MiB" {
+		t.Fatalf("--memory-limit 256MiB reads back %q", v)
 	}
 	if v := f.Lookup("pprof-addr"); v == nil || v.DefValue != "" {
 		t.Fatalf("--pprof-addr: %+v, want off by default", v)
