@@ -313,7 +313,7 @@ type chatResult struct {
 }
 
 func (r chatResult) String() string {
-	return fmt.Sprintf("sent %d, delivered %d of %d (%.3f%%), p50 %s p99 %s p99.9 %s, RSS %.1f MB",
+	return fmt.Sprintf("sent %d, %d of %d delivered (%.3f%%), latency %s / %s / %s (p50/p99/p99.9), RSS %.1f MB",
 		r.sent, r.delivered, r.expected, r.deliveredPct, r.p50, r.p99, r.p999, mb(r.rssKiB))
 }
 
@@ -410,6 +410,12 @@ func chat(ctx context.Context, o options, url string, pid int, rooms []room) (ch
 
 	expected := sent.Load() * int64(o.members)
 	got := received.Load()
+	// These three lines are read by scripts (backup-measure.sh).
+	fmt.Printf("\nrooms %d × members %d, rate %.2f/s each, window %s (%s)\n", len(rooms), o.members, o.rate, o.duration, url)
+	fmt.Printf("sent %d messages (%.0f stored msg/s), expected deliveries %d, delivered %d (%.3f%%)\n",
+		sent.Load(), float64(sent.Load())/o.duration.Seconds(), expected, got, 100*float64(got)/float64(max(expected, 1)))
+	fmt.Printf("end-to-end latency p50 %s  p90 %s  p99 %s  p99.9 %s  (>10s: %d)\n",
+		hist.quantile(0.50), hist.quantile(0.90), hist.quantile(0.99), hist.quantile(0.999), hist.over.Load())
 	fmt.Printf("chat.error frames %d; close codes:", errFrames.Load())
 	closes.Range(func(k, v any) bool { fmt.Printf(" %d×%d", k, v.(*atomic.Int64).Load()); return true })
 	fmt.Println()
