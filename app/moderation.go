@@ -205,15 +205,7 @@ func (s *Server) handleBlock(w http.ResponseWriter, r *http.Request) {
 // rendered for every viewer of an area) and gets a page queried with the
 // writers excluded, so paging stays exact.
 func (s *Server) blockedWriters(ctx context.Context, viewer store.User) ([]int64, error) {
-	list, err := s.store.Blocked(ctx, viewer.ID)
-	if err != nil {
-		return nil, err
-	}
-	ids := make([]int64, len(list))
-	for i, u := range list {
-		ids[i] = u.ID
-	}
-	return ids, nil
+	return s.users.blocked(ctx, viewer.ID) // cached: every board view asks (usercache.go)
 }
 
 // postVisible answers 404 itself and returns false when the viewer may not

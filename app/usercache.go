@@ -29,9 +29,10 @@ type userCache struct {
 	log *slog.Logger
 	now func() time.Time
 
-	mu    sync.Mutex
-	epoch uint64
-	users map[int64]cachedUser
+	mu     sync.Mutex
+	epoch  uint64
+	users  map[int64]cachedUser
+	blocks map[int64]cachedBlocks // by blocker: the ids it blocks
 
 	watch dataWatch
 }
@@ -41,27 +42,23 @@ type cachedUser struct {
 	ver, epoch uint64
 }
 
+type cachedBlocks struct {
+	ids        []int64
+	ver, epoch uint64
+}
+
 // maxCachedUsers bounds the cache (a row is ~200 bytes).
 const maxCachedUsers = 4096
 
 func newUserCache(st *store.Store, log *slog.Logger, now func() time.Time) *userCache {
-	return &userCache{st: st, log: log, now: now, users: map[int64]cachedUser{},
+	return &userCache{st: st, log: log, now: now, users: map[int64]cachedUser{}, blocks: map[int64]cachedBlocks{},
 		watch: dataWatch{version: st.DataVersion, now: now, epoch: now()}}
 }
 
 // user returns the row of user id, like store.UserByID.
 func (c *userCache) user(ctx context.Context, id int64) (store.User, error) {
-	if c.watch.moved(ctx, c.log) {
-		c.mu.Lock()
-		c.epoch++
-		clear(c.users)
-		c.mu.Unlock()
-	}
-	// Both read before the row: a change committing meanwhile moves one of
-	// them, and the entry is stale from the start.
-	ver := c.st.UsersVersion()
+	ver, epoch := c.versions(ctx)
 	c.mu.Lock()
-	epoch := c.epoch
 	e, ok := c.users[id]
 	c.mu.Unlock()
 	if ok && e.ver == ver && e.epoch == epoch {
@@ -78,6 +75,53 @@ func (c *userCache) user(ctx context.Context, id int64) (store.User, error) {
 	c.users[id] = cachedUser{u: u, ver: ver, epoch: epoch}
 	c.mu.Unlock()
 	return u, nil
+}
+
+// versions are the store's UsersVersion and the cache's epoch, moved first
+// if another process has committed. Both are read before the rows they
+// validate: a change committing meanwhile moves one of them, and the
+// entry is stale from the start.
+func (c *userCache) versions(ctx context.Context) (ver, epoch uint64) {
+	if c.watch.moved(ctx, c.log) {
+		c.mu.Lock()
+		c.epoch++
+		clear(c.users)
+		clear(c.blocks)
+		c.mu.Unlock()
+	}
+	ver = c.st.UsersVersion()
+	c.mu.Lock()
+	epoch = c.epoch
+	c.mu.Unlock()
+	return ver, epoch
+}
+
+// blocked returns the ids of the users that user id blocks, like
+// store.Blocked: every board view asks (a viewer with blocks gets its own
+// pages). The slice is shared: callers must not modify it.
+func (c *userCache) blocked(ctx context.Context, id int64) ([]int64, error) {
+	ver, epoch := c.versions(ctx)
+	c.mu.Lock()
+	e, ok := c.blocks[id]
+	c.mu.Unlock()
+	if ok && e.ver == ver && e.epoch == epoch {
+		return e.ids, nil
+	}
+	list, err := c.st.Blocked(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	ids := make([]int64, len(list))
+	for i, u := range list {
+		ids[i] = u.ID
+	}
+	c.mu.Lock()
+	if len(c.blocks) >= maxCachedUsers {
+		clear(c.blocks)
+	}
+	c.blocks[id] = cachedBlocks{ids: ids, ver: ver, epoch: epoch}
+	c.mu.Unlock()
+	return ids, nil
 }
 
 // dataWatch notices commits by other processes on the database file: it

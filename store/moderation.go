@@ -352,6 +352,7 @@ func (s *Store) AuditLog(ctx context.Context, limit int) ([]AuditEntry, error) {
 
 // Block makes blocker stop seeing blocked. Blocking twice changes nothing.
 func (s *Store) Block(ctx context.Context, blocker, blocked int64) error {
+	defer s.usersChanged() // UsersVersion covers blocks too
 	if blocker == blocked {
 		return ErrSelfTarget
 	}
@@ -375,6 +376,7 @@ func (s *Store) Block(ctx context.Context, blocker, blocked int64) error {
 
 // Unblock undoes Block; unblocking someone not blocked is not an error.
 func (s *Store) Unblock(ctx context.Context, blocker, blocked int64) error {
+	defer s.usersChanged()
 	if _, err := s.w.ExecContext(ctx, `DELETE FROM user_blocks WHERE blocker_id = ? AND blocked_id = ?`, blocker, blocked); err != nil {
 		return fmt.Errorf("unblock: %w", err)
 	}

@@ -149,9 +149,10 @@ func checkUnique(ctx context.Context, tx interface {
 	return nil
 }
 
-// UsersVersion moves on after every change of a users row made through
-// this Store, once the change has committed (or failed): a copy of a row
-// read while it had one value is current as long as it has that value.
+// UsersVersion moves on after every change of a users row or of a user's
+// blocks made through this Store, once the change has committed (or
+// failed): a copy read while it had one value is current as long as it has
+// that value.
 // Changes by other processes (the CLI) do not move it; DataVersion does.
 // Every method that writes users calls usersChanged (deferred, so after
 // its commit).

@@ -14,6 +14,10 @@ func TestUsersVersionMoves(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	w, err := s.CreateUser(ctx, NewUser{Email: "w@example.com", Username: "w", PasswordHash: "h", Address: "서울특별시 종로구 사직동"})
+	if err != nil {
+		t.Fatal(err)
+	}
 	name := "v2"
 	for _, c := range []struct {
 		name  string
@@ -23,6 +27,8 @@ func TestUsersVersionMoves(t *testing.T) {
 		{"SetPassword", func() error { _, err := s.SetPassword(ctx, u.ID, "h2", nil); return err }},
 		{"SetStaff", func() error { return s.SetStaff(ctx, u.ID, true) }},
 		{"SetActive", func() error { return s.SetActive(ctx, u.ID, false) }},
+		{"Block", func() error { return s.Block(ctx, u.ID, w.ID) }},
+		{"Unblock", func() error { return s.Unblock(ctx, u.ID, w.ID) }},
 		{"DeleteAccount", func() error { _, err := s.DeleteAccount(ctx, u.ID); return err }},
 	} {
 		before := s.UsersVersion()
