@@ -35,6 +35,17 @@ func TestUserCacheSeesOwnWrites(t *testing.T) {
 	if r := current(); r.status != http.StatusUnauthorized {
 		t.Fatalf("after disable: %d %s, want 401 at once", r.status, r.raw)
 	}
+	// Staff disabling an account (the admin page's path) too.
+	w := e.register("cacheuser3", addrSajik)
+	if r := e.do(req{method: "GET", path: "/api/user/current/", token: w.token}); r.status != http.StatusOK {
+		t.Fatalf("current: %d %s", r.status, r.raw)
+	}
+	if err := e.store.SetActiveBy(ctx, w.id, false, store.Actor{Name: "test"}); err != nil {
+		t.Fatal(err)
+	}
+	if r := e.do(req{method: "GET", path: "/api/user/current/", token: w.token}); r.status != http.StatusUnauthorized {
+		t.Fatalf("after SetActiveBy: %d %s, want 401 at once", r.status, r.raw)
+	}
 	// Through the API too: a password change ends the old token at once.
 	v := e.register("cacheuser2", addrSajik)
 	if r := e.do(req{method: "GET", path: "/api/user/current/", token: v.token}); r.status != http.StatusOK {

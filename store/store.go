@@ -13,7 +13,6 @@ import (
 	"runtime"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/pressly/goose/v3"
@@ -44,9 +43,8 @@ type Store struct {
 	r   *readPool
 	now func() time.Time
 
-	// usersVer moves on after each change of a users row made through
-	// this Store (UsersVersion).
-	usersVer atomic.Uint64
+	// users counts the changes of users rows and blocks (UsersVersion).
+	users *userWrites
 
 	path string // the database file, absolute
 }
@@ -138,12 +136,15 @@ func Open(path string, opts ...Option) (*Store, error) {
 		return nil, fmt.Errorf("create data folder: %w", err)
 	}
 	var w, r *sql.DB
+	uw := new(userWrites)
 	// The first connections create the files: under a private umask.
 	err = withPrivateFiles(func() error {
 		var err error
-		if w, err = sql.Open("sqlite", writerDSN(path)); err != nil {
+		base, err := sqlite.NewConnector(writerDSN(path))
+		if err != nil {
 			return fmt.Errorf("open writer: %w", err)
 		}
+		w = sql.OpenDB(uw.connector(base))
 		w.SetMaxOpenConns(1)
 		w.SetMaxIdleConns(1)
 		w.SetConnMaxLifetime(0)
@@ -173,7 +174,7 @@ func Open(path string, opts ...Option) (*Store, error) {
 	r.SetMaxIdleConns(readers)
 	r.SetConnMaxIdleTime(0)
 	r.SetConnMaxLifetime(0)
-	st := &Store{path: path, w: w, r: &readPool{DB: r, stmts: map[string]*sql.Stmt{}}, now: func() time.Time { return time.Now().UTC() }}
+	st := &Store{path: path, users: uw, w: w, r: &readPool{DB: r, stmts: map[string]*sql.Stmt{}}, now: func() time.Time { return time.Now().UTC() }}
 	for _, opt := range opts {
 		opt(st)
 	}
@@ -301,6 +302,7 @@ func (s *Store) tx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)
 	}
+	s.users.committed()
 	return nil
 }
 

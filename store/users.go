@@ -3,10 +3,14 @@ package store
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"strings"
+	"sync/atomic"
 	"time"
+
+	"modernc.org/sqlite"
 )
 
 // User is a resident or staff account.
@@ -156,9 +160,56 @@ func checkUnique(ctx context.Context, tx interface {
 // Changes by other processes (the CLI) do not move it; DataVersion does.
 // Every method that writes users calls usersChanged (deferred, so after
 // its commit).
-func (s *Store) UsersVersion() uint64 { return s.usersVer.Load() }
+func (s *Store) UsersVersion() uint64 { return s.users.ver.Load() }
 
-func (s *Store) usersChanged() { s.usersVer.Add(1) }
+func (s *Store) usersChanged() { s.users.ver.Add(1) }
+
+// userWrites counts the changes of users and user_blocks rows on the
+// writer connection. Besides the explicit usersChanged of the methods that
+// write them, a pre-update hook on every writer connection sees each row
+// written to those tables, so that a write added later without the call
+// still moves the version: at the row (before its commit) and, inside
+// Store.tx, again once the transaction has committed.
+type userWrites struct {
+	ver   atomic.Uint64
+	dirty atomic.Bool // a users row was written since the last commit of tx
+}
+
+// connector opens writer connections with the hook on.
+func (u *userWrites) connector(base driver.Connector) driver.Connector {
+	return hookedConnector{Connector: base, u: u}
+}
+
+type hookedConnector struct {
+	driver.Connector
+	u *userWrites
+}
+
+func (c hookedConnector) Connect(ctx context.Context) (driver.Conn, error) {
+	conn, err := c.Connector.Connect(ctx)
+	if err != nil {
+		return nil, err
+	}
+	h, ok := conn.(sqlite.HookRegisterer)
+	if !ok {
+		conn.Close()
+		return nil, errors.New("sqlite connection without hooks")
+	}
+	h.RegisterPreUpdateHook(func(d sqlite.SQLitePreUpdateData) {
+		if d.TableName == "users" || d.TableName == "user_blocks" {
+			c.u.ver.Add(1)
+			c.u.dirty.Store(true)
+		}
+	})
+	return conn, nil
+}
+
+// committed moves the version after a transaction that wrote users rows.
+func (u *userWrites) committed() {
+	if u.dirty.Swap(false) {
+		u.ver.Add(1)
+	}
+}
 
 // UserByID finds a user, active or not.
 func (s *Store) UserByID(ctx context.Context, id int64) (User, error) {

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"testing"
 )
 
@@ -46,5 +47,48 @@ func TestUsersVersionMoves(t *testing.T) {
 	}
 	if s.UsersVersion() != before {
 		t.Error("UserByID moved UsersVersion")
+	}
+}
+
+// A write to users that no method announces (one added later without
+// usersChanged) still moves UsersVersion, through the writer's hook; a
+// write elsewhere does not.
+func TestUsersVersionHook(t *testing.T) {
+	s := newTestStore(t)
+	ctx := context.Background()
+	u, err := s.CreateUser(ctx, NewUser{Email: "h@example.com", Username: "h", PasswordHash: "h", Address: "서울특별시 종로구 사직동"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := s.UsersVersion()
+	if err := s.tx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `UPDATE users SET is_active = 0 WHERE id = ?`, u.ID)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	mid := s.UsersVersion()
+	if mid == before {
+		t.Fatal("an UPDATE users in a transaction did not move UsersVersion")
+	}
+	if _, err := s.w.ExecContext(ctx, `UPDATE users SET is_active = 1 WHERE id = ?`, u.ID); err != nil {
+		t.Fatal(err)
+	}
+	if s.UsersVersion() == mid {
+		t.Fatal("an UPDATE users outside a transaction did not move UsersVersion")
+	}
+	// The next transaction moves it once more (after that write's commit).
+	if err := s.tx(ctx, func(*sql.Tx) error { return nil }); err != nil {
+		t.Fatal(err)
+	}
+	after := s.UsersVersion()
+	if _, err := s.w.ExecContext(ctx, `UPDATE posts SET title = title WHERE id = 0`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.CreatePost(ctx, NewPost{WriterID: u.ID, Title: "t", Category: "치킨", Content: "c", Address: u.Address, Area: u.Area(), TargetNumber: 3}); err != nil {
+		t.Fatal(err)
+	}
+	if s.UsersVersion() != after {
+		t.Fatal("a post moved UsersVersion")
 	}
 }
