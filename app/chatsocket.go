@@ -405,15 +405,21 @@ func (c *chatSocket) message(ctx context.Context, frame []byte) []byte {
 	case utf8.RuneCountInString(*text) > maxChatMessageLen:
 		return errorFrame(msgChatTooLong, clientID)
 	}
-	publish := func(m store.Message) {
-		c.s.hub.Publish(c.room, messageFrame(m))
-		c.s.emitRoomEvent(roomEvent{Kind: roomMessage, RoomID: c.room, ActorID: c.user, Message: &m})
+	// Members who block the sender do not get the message live, as their
+	// history leaves it out. Read before the commit: the publish below runs
+	// on the group commit's goroutine, which must not wait on a query.
+	blockers, err := c.s.users.blockersOf(ctx, c.user)
+	if err != nil {
+		c.s.log.Warn("chat: who blocks the sender", "err", err) // the message still goes out
 	}
-	if clientID != "" {
-		publish = func(m store.Message) {
-			c.s.hub.PublishFrom(c.room, messageFrame(m), c.sub, ownMessageFrame(m, clientID))
-			c.s.emitRoomEvent(roomEvent{Kind: roomMessage, RoomID: c.room, ActorID: c.user, Message: &m})
+	publish := func(m store.Message) {
+		frame := messageFrame(m)
+		own := frame
+		if clientID != "" {
+			own = ownMessageFrame(m, clientID)
 		}
+		c.s.hub.PublishFrom(c.room, frame, c.sub, own, blockers)
+		c.s.emitRoomEvent(roomEvent{Kind: roomMessage, RoomID: c.room, ActorID: c.user, Message: &m})
 	}
 	m, fresh, err := c.s.msgs.Append(ctx,
 		store.NewMessage{RoomID: c.room, UserID: c.user, Body: *text, ClientID: clientID}, publish)

@@ -423,3 +423,36 @@ func TestBlockValidation(t *testing.T) {
 		})
 	}
 }
+
+// TestBlockedAuthorNotLive: a member who blocks someone does not get their
+// messages over the room's socket (history already leaves them out), the
+// others do, and after unblocking the next message arrives again.
+func TestBlockedAuthorNotLive(t *testing.T) {
+	m := newModEnv(t)
+	_, roomID := m.writePost(m.other, "차단과 채팅", 5)
+	m.joinAPI(roomID, m.resident, 200)
+	m.joinAPI(roomID, m.staff, 200)
+	if r := m.do(req{method: "POST", path: "/api/user/blocks/", token: m.resident.token, body: map[string]any{"user_id": m.other.id}}); r.status != 201 {
+		t.Fatalf("block: %d %s", r.status, r.raw)
+	}
+	blocker := m.mustDial(roomID, m.resident)
+	bystander := m.mustDial(roomID, m.staff)
+	author := m.mustDial(roomID, m.other)
+
+	author.send("차단된 사람의 말")
+	if ev := bystander.expect("chat.message"); ev.Message.Message != "차단된 사람의 말" {
+		t.Fatalf("bystander got %s", ev.raw)
+	}
+	bystander.send("다른 사람의 말")
+	if ev := blocker.expect("chat.message"); ev.Message.Message != "다른 사람의 말" {
+		t.Fatalf("the blocker got %s first", ev.raw)
+	}
+
+	if r := m.do(req{method: "DELETE", path: "/api/user/blocks/", token: m.resident.token, body: map[string]any{"user_id": m.other.id}}); r.status != 204 {
+		t.Fatalf("unblock: %d", r.status)
+	}
+	author.send("다시 보이는 말")
+	if ev := blocker.expect("chat.message"); ev.Message.Message != "다시 보이는 말" {
+		t.Fatalf("after unblocking the blocker got %s", ev.raw)
+	}
+}

@@ -34,6 +34,12 @@ type userCache struct {
 	users  map[int64]cachedUser
 	blocks map[int64]cachedBlocks // by blocker: the ids it blocks
 
+	// blockers is the whole user_blocks table by blocked id (blockersOf),
+	// valid while blockersAt matches the versions.
+	blockers   map[int64][]int64
+	blockersAt cachedBlocks // only ver and epoch; ids unused
+	haveBlocks bool
+
 	watch dataWatch
 }
 
@@ -122,6 +128,30 @@ func (c *userCache) blocked(ctx context.Context, id int64) ([]int64, error) {
 	c.blocks[id] = cachedBlocks{ids: ids, ver: ver, epoch: epoch}
 	c.mu.Unlock()
 	return ids, nil
+}
+
+// blockersOf returns the users who block author: live chat frames of
+// author's messages leave them out, as their history does. The table is
+// read whole when a block changed (blocks are few and change rarely), so a
+// message costs a map lookup. The slice is shared: callers must not modify
+// it.
+func (c *userCache) blockersOf(ctx context.Context, author int64) ([]int64, error) {
+	ver, epoch := c.versions(ctx)
+	c.mu.Lock()
+	if c.haveBlocks && c.blockersAt.ver == ver && c.blockersAt.epoch == epoch {
+		ids := c.blockers[author]
+		c.mu.Unlock()
+		return ids, nil
+	}
+	c.mu.Unlock()
+	all, err := c.st.Blockers(ctx)
+	if err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	c.blockers, c.blockersAt, c.haveBlocks = all, cachedBlocks{ver: ver, epoch: epoch}, true
+	c.mu.Unlock()
+	return all[author], nil
 }
 
 // dataWatch notices commits by other processes on the database file: it

@@ -26,6 +26,7 @@ package hub
 import (
 	"context"
 	"log/slog"
+	"slices"
 	"sync"
 	"time"
 	"unicode/utf8"
@@ -154,19 +155,22 @@ func (h *Hub) removeLocked(s *Subscriber) {
 // in front of it — the app publishes to the broker, and each instance's
 // broker subscription calls Publish for its local sockets.
 func (h *Hub) Publish(room int64, frame []byte) {
-	h.PublishFrom(room, frame, nil, nil)
+	h.PublishFrom(room, frame, nil, nil, nil)
 }
 
 // PublishFrom is Publish, except that sender (the subscriber whose frame
 // caused this one) receives own instead of frame, in the same place of its
-// queue. A sender that has left the room receives nothing.
-func (h *Hub) PublishFrom(room int64, frame []byte, sender *Subscriber, own []byte) {
+// queue, and that subscribers of the users in except receive nothing (the
+// app's blocks). A sender that has left the room receives nothing.
+func (h *Hub) PublishFrom(room int64, frame []byte, sender *Subscriber, own []byte, except []int64) {
 	var slow []*Subscriber
 	h.mu.RLock()
 	for s := range h.rooms[room] {
 		f := frame
 		if s == sender {
 			f = own
+		} else if slices.Contains(except, s.m.User) {
+			continue
 		}
 		if !s.enqueue(f) {
 			slow = append(slow, s)

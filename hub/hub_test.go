@@ -227,18 +227,23 @@ func TestPublishReachesRoomOnly(t *testing.T) {
 func TestPublishFrom(t *testing.T) {
 	hs := newHarness(t, Config{}, harnessOpts{handler: func(h *Hub, s *Subscriber, m Member) Handler {
 		return func(_ context.Context, _ websocket.MessageType, frame []byte) Reply {
-			h.PublishFrom(m.Room, frame, s, append([]byte("own:"), frame...))
+			h.PublishFrom(m.Room, frame, s, append([]byte("own:"), frame...), []int64{3})
 			return Reply{}
 		}
 	}})
 	a := hs.dial(1, 1)
 	b := hs.dial(1, 2)
+	blocker := hs.dial(1, 3) // user 3 is in except: it hears nothing of it
 	send(t, a, websocket.MessageText, []byte(`"x"`))
 	if got := recv(t, a); got != `own:"x"` {
 		t.Fatalf("sender got %s", got)
 	}
 	if got := recv(t, b); got != `"x"` {
 		t.Fatalf("other member got %s", got)
+	}
+	hs.h.Publish(1, []byte(`"marker"`))
+	if got := recv(t, blocker); got != `"marker"` {
+		t.Fatalf("excepted member got %s before the marker", got)
 	}
 }
 

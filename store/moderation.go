@@ -402,6 +402,26 @@ func (s *Store) Blocked(ctx context.Context, blocker int64) ([]UserRef, error) {
 	return out, rows.Err()
 }
 
+// Blockers returns every block as blocked id → the ids of the users who
+// block it. The table holds a few rows per resident at most; the app reads
+// it whole when it changed, so that a live chat message costs a map lookup.
+func (s *Store) Blockers(ctx context.Context) (map[int64][]int64, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT blocked_id, blocker_id FROM user_blocks ORDER BY blocked_id, blocker_id`)
+	if err != nil {
+		return nil, fmt.Errorf("blockers: %w", err)
+	}
+	defer rows.Close()
+	out := map[int64][]int64{}
+	for rows.Next() {
+		var blocked, blocker int64
+		if err := rows.Scan(&blocked, &blocker); err != nil {
+			return nil, fmt.Errorf("scan blockers: %w", err)
+		}
+		out[blocked] = append(out[blocked], blocker)
+	}
+	return out, rows.Err()
+}
+
 // IsBlocked reports whether blocker has blocked blocked.
 func (s *Store) IsBlocked(ctx context.Context, blocker, blocked int64) (bool, error) {
 	var n int
