@@ -96,3 +96,12 @@ func userName(t *testing.T, r response) any {
 	u, _ := r.json(t)["user"].(map[string]any)
 	return u["username"]
 }
+
+// TestEvictOne: a full cache loses one entry, not all of them.
+func TestEvictOne(t *testing.T) {
+	m := map[int64]cachedUser{1: {}, 2: {}, 3: {}}
+	evictOne(m)
+	if len(m) != 2 {
+		t.Fatalf("%d entries left, want 2", len(m))
+	}
+}
