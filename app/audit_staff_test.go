@@ -102,3 +102,34 @@ func TestStaffPostDeletionAudited(t *testing.T) {
 		t.Errorf("mealbuddy audit prints a terminal escape from a title: %q", out)
 	}
 }
+
+// TestStaffRoomDeleteAudited: staff deleting the room of someone else's
+// post is a staff action in the audit log; a writer deleting their own
+// room is not.
+func TestStaffRoomDeleteAudited(t *testing.T) {
+	m := newModEnv(t)
+	spam, spamRoom := m.writePost(m.other, "광고 모집", 4)
+	_, ownRoom := m.writePost(m.other, "내 모집", 4)
+	del := func(u testUser, room int64, want int) {
+		t.Helper()
+		if r := m.do(req{method: "DELETE", path: fmt.Sprintf("/api/chat/%d/", room), token: u.token}); r.status != want {
+			t.Fatalf("%s deletes room %d: %d %s, want %d", u.username, room, r.status, r.raw, want)
+		}
+	}
+	del(m.resident, spamRoom, 403) // neither writer nor staff
+	del(m.other, ownRoom, 202)     // the writer's own
+	if n := len(auditEntries(t, m)); n != 0 {
+		t.Fatalf("%d audit entries before staff deleted anything", n)
+	}
+	del(m.staff, spamRoom, 202)
+	entries := auditEntries(t, m)
+	if len(entries) != 1 {
+		t.Fatalf("audit entries: %v", entries)
+	}
+	if e := entries[0]; e["action"] != "delete-room" || e["actor"] != "staff" || e["target"] != "post" || e["target_id"] != float64(spam) {
+		t.Errorf("entry: %v", e)
+	}
+	if out := mustCLI(t, m.dir, "", "audit"); !strings.Contains(out, fmt.Sprintf("staff (user %d)\tdelete-room\tpost %d\t", m.staff.id, spam)) {
+		t.Errorf("mealbuddy audit:\n%s", out)
+	}
+}

@@ -233,7 +233,11 @@ func (s *Server) handleDeleteRoom(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusForbidden, msgDeleteRoom)
 		return
 	}
-	if err := unlessGone(s.store.DeleteRoom(r.Context(), room.ID)); err != nil {
+	del := s.store.DeleteRoom
+	if u := currentUser(r); u.ID != room.Writer.ID { // staff: into the audit log
+		del = func(ctx context.Context, id int64) error { return s.store.DeleteRoomBy(ctx, id, actorOf(u)) }
+	}
+	if err := unlessGone(del(r.Context(), room.ID)); err != nil {
 		s.fail(w, r, err)
 		return
 	}

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"time"
 )
 
 // Errors of the chat room use cases.
@@ -289,19 +290,22 @@ func (s *Store) insertNotice(ctx context.Context, tx *sql.Tx, roomID, userID int
 // transaction. The post stays readable; the room answers ErrNotFound from
 // then on.
 func (s *Store) DeleteRoom(ctx context.Context, roomID int64) error {
-	return s.tx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE chat_rooms SET deleted_at = ? WHERE id = ? AND deleted_at IS NULL`,
-			formatTime(s.now()), roomID)
-		if err != nil {
-			return fmt.Errorf("delete room: %w", err)
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return ErrNotFound
-		}
-		if _, err := tx.ExecContext(ctx, `UPDATE posts SET closed = 1 WHERE id = (SELECT post_id FROM chat_rooms WHERE id = ?)`,
-			roomID); err != nil {
-			return fmt.Errorf("close post: %w", err)
-		}
-		return cancelOrderOfDeletedRoom(ctx, tx, roomID)
-	})
+	return s.tx(ctx, func(tx *sql.Tx) error { return deleteRoom(ctx, tx, roomID, s.now()) })
+}
+
+// deleteRoom is DeleteRoom inside tx (also DeleteRoomBy's).
+func deleteRoom(ctx context.Context, tx *sql.Tx, roomID int64, now time.Time) error {
+	res, err := tx.ExecContext(ctx, `UPDATE chat_rooms SET deleted_at = ? WHERE id = ? AND deleted_at IS NULL`,
+		formatTime(now), roomID)
+	if err != nil {
+		return fmt.Errorf("delete room: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return ErrNotFound
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE posts SET closed = 1 WHERE id = (SELECT post_id FROM chat_rooms WHERE id = ?)`,
+		roomID); err != nil {
+		return fmt.Errorf("close post: %w", err)
+	}
+	return cancelOrderOfDeletedRoom(ctx, tx, roomID)
 }

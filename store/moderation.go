@@ -157,11 +157,12 @@ const (
 	ActionDismiss     = "dismiss"
 	ActionApprove     = "approve"
 	// Outside the report queue: the CLI's user commands and staff
-	// deleting someone else's post.
+	// deleting someone else's post or room.
 	ActionEnableUser  = "enable-user"
 	ActionGrantStaff  = "grant-staff"
 	ActionRevokeStaff = "revoke-staff"
 	ActionDeletePost  = "delete-post"
+	ActionDeleteRoom  = "delete-room"
 )
 
 // SetActiveBy disables or enables an account as SetActive does (disabling
@@ -223,6 +224,26 @@ func (s *Store) DeletePostBy(ctx context.Context, postID int64, by Actor) error 
 		}
 		detail := fmt.Sprintf("writer user %d: %q", writer, title)
 		return audit(ctx, tx, by, ActionDeletePost, TargetPost, postID, detail, formatTime(s.now()))
+	})
+}
+
+// DeleteRoomBy deletes a room as DeleteRoom does and records who did, in
+// one transaction: staff deleting the room of someone else's post. The
+// entry names the post (a room is its post's).
+func (s *Store) DeleteRoomBy(ctx context.Context, roomID int64, by Actor) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		var postID int64
+		err := tx.QueryRowContext(ctx, `SELECT post_id FROM chat_rooms WHERE id = ?`, roomID).Scan(&postID)
+		if errors.Is(err, sql.ErrNoRows) {
+			return ErrNotFound
+		}
+		if err != nil {
+			return fmt.Errorf("delete room: %w", err)
+		}
+		if err := deleteRoom(ctx, tx, roomID, s.now()); err != nil {
+			return err
+		}
+		return audit(ctx, tx, by, ActionDeleteRoom, TargetPost, postID, fmt.Sprintf("room %d", roomID), formatTime(s.now()))
 	})
 }
 

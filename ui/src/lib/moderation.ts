@@ -29,6 +29,7 @@ export const ACTION_LABEL: Record<string, string> = {
   'grant-staff': '운영자 지정',
   'revoke-staff': '운영자 해제',
   'delete-post': '게시글 삭제',
+  'delete-room': '채팅방 삭제',
 };
 
 export function reasonLabel(reason: string): string {
