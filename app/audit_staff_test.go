@@ -133,3 +133,29 @@ func TestStaffRoomDeleteAudited(t *testing.T) {
 		t.Errorf("mealbuddy audit:\n%s", out)
 	}
 }
+
+// TestStaffPostEditAudited: staff editing someone else's post is logged;
+// the writer editing their own is not.
+func TestStaffPostEditAudited(t *testing.T) {
+	m := newModEnv(t)
+	post, _ := m.writePost(m.other, "원래 제목", 4)
+	edit := func(u testUser, title string) {
+		t.Helper()
+		r := m.do(req{method: "POST", path: fmt.Sprintf("/api/post/detail/%d/edit/", post), token: u.token, body: map[string]any{"title": title}})
+		if r.status != 200 {
+			t.Fatalf("%s edits: %d %s", u.username, r.status, r.raw)
+		}
+	}
+	edit(m.other, "작성자가 고친 제목")
+	if n := len(auditEntries(t, m)); n != 0 {
+		t.Fatalf("%d audit entries after the writer's own edit", n)
+	}
+	edit(m.staff, "운영자가 고친 제목")
+	entries := auditEntries(t, m)
+	if len(entries) != 1 {
+		t.Fatalf("audit entries: %v", entries)
+	}
+	if e := entries[0]; e["action"] != "edit-post" || e["actor"] != "staff" || e["target"] != "post" || e["target_id"] != float64(post) {
+		t.Errorf("entry: %v", e)
+	}
+}

@@ -3,6 +3,7 @@ package app
 import (
 	"cmp"
 	"context"
+	"fmt"
 	"math"
 	"net/http"
 	"slices"
@@ -264,6 +265,12 @@ func (s *Server) handleEditPost(w http.ResponseWriter, r *http.Request) {
 	before := p
 	p = edit.Post
 	s.boards.changedIn(p.Area)
+	if u := currentUser(r); u.ID != p.Writer.ID { // staff: into the audit log
+		detail := fmt.Sprintf("writer user %d: %q", p.Writer.ID, p.Title)
+		if err := s.store.RecordStaffAction(r.Context(), actorOf(u), store.ActionEditPost, store.TargetPost, p.ID, detail); err != nil {
+			s.log.Error("audit of a staff post edit", "post", p.ID, "err", err)
+		}
+	}
 	if edit.Notice != nil { // committed: the room hears the new order
 		s.publishOrderOf(r.Context(), p.RoomID, edit.Notice)
 	}

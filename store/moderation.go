@@ -163,6 +163,7 @@ const (
 	ActionRevokeStaff = "revoke-staff"
 	ActionDeletePost  = "delete-post"
 	ActionDeleteRoom  = "delete-room"
+	ActionEditPost    = "edit-post"
 )
 
 // SetActiveBy disables or enables an account as SetActive does (disabling
@@ -244,6 +245,15 @@ func (s *Store) DeleteRoomBy(ctx context.Context, roomID int64, by Actor) error 
 			return err
 		}
 		return audit(ctx, tx, by, ActionDeleteRoom, TargetPost, postID, fmt.Sprintf("room %d", roomID), formatTime(s.now()))
+	})
+}
+
+// RecordStaffAction writes an audit entry on its own, for a staff change
+// made through a method that has no actor (a post edit): it commits right
+// after the change it records, not with it.
+func (s *Store) RecordStaffAction(ctx context.Context, by Actor, action, targetType string, targetID int64, detail string) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		return audit(ctx, tx, by, action, targetType, targetID, detail, formatTime(s.now()))
 	})
 }
 

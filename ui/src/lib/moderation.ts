@@ -30,6 +30,7 @@ export const ACTION_LABEL: Record<string, string> = {
   'revoke-staff': '운영자 해제',
   'delete-post': '게시글 삭제',
   'delete-room': '채팅방 삭제',
+  'edit-post': '게시글 수정',
 };
 
 export function reasonLabel(reason: string): string {
