@@ -170,18 +170,12 @@ const (
 // ends its sessions and tokens) and records who did, in one transaction.
 func (s *Store) SetActiveBy(ctx context.Context, userID int64, active bool, by Actor) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
+		if err := setActive(ctx, tx, userID, active); err != nil {
+			return err
+		}
 		action := ActionDisableUser
 		if active {
 			action = ActionEnableUser
-			res, err := tx.ExecContext(ctx, `UPDATE users SET is_active = 1 WHERE id = ?`, userID)
-			if err != nil {
-				return fmt.Errorf("enable user: %w", err)
-			}
-			if n, _ := res.RowsAffected(); n == 0 {
-				return ErrNotFound
-			}
-		} else if err := disable(ctx, tx, userID); err != nil {
-			return err
 		}
 		return audit(ctx, tx, by, action, TargetUser, userID, "", formatTime(s.now()))
 	})
@@ -191,12 +185,8 @@ func (s *Store) SetActiveBy(ctx context.Context, userID int64, active bool, by A
 // did, in one transaction.
 func (s *Store) SetStaffBy(ctx context.Context, userID int64, staff bool, by Actor) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE users SET is_staff = ? WHERE id = ?`, boolInt(staff), userID)
-		if err != nil {
-			return fmt.Errorf("set staff: %w", err)
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return ErrNotFound
+		if err := setStaff(ctx, tx, userID, staff); err != nil {
+			return err
 		}
 		action := ActionRevokeStaff
 		if staff {
@@ -278,7 +268,7 @@ func (s *Store) ResolveReport(ctx context.Context, id int64, action string, disa
 				return err
 			}
 		case ActionDisableUser:
-			if err := disable(ctx, tx, disableUserID); err != nil {
+			if err := setActive(ctx, tx, disableUserID, false); err != nil {
 				return err
 			}
 		case ActionDismiss:
@@ -321,21 +311,7 @@ func hide(ctx context.Context, tx *sql.Tx, targetType string, targetID int64, by
 	return nil
 }
 
-// disable is SetActive(false) inside a transaction.
-func disable(ctx context.Context, tx *sql.Tx, userID int64) error {
-	res, err := tx.ExecContext(ctx, `UPDATE users SET is_active = 0, cred_version = cred_version + 1 WHERE id = ?`, userID)
-	if err != nil {
-		return fmt.Errorf("disable user: %w", err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return ErrNotFound
-	}
-	if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = ?`, userID); err != nil {
-		return fmt.Errorf("end sessions: %w", err)
-	}
-	return nil
-}
-
+// audit writes one staff action into the audit log inside tx.
 func audit(ctx context.Context, tx *sql.Tx, by Actor, action, targetType string, targetID int64, detail, now string) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO audit_log (actor_id, actor, action, target_type, target_id, detail, created_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?)`, by.id(), by.Name, action, targetType, targetID, detail, now)

@@ -344,28 +344,40 @@ func (s *Store) SetPassword(ctx context.Context, id int64, hash string, next *Ne
 // version and ends every session, so the account's tokens stop at once.
 func (s *Store) SetActive(ctx context.Context, id int64, active bool) error {
 	defer s.usersChanged()
-	return s.tx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE users SET is_active = ?, cred_version = cred_version + ? WHERE id = ?`,
-			boolInt(active), boolInt(!active), id)
-		if err != nil {
-			return fmt.Errorf("set active: %w", err)
+	return s.tx(ctx, func(tx *sql.Tx) error { return setActive(ctx, tx, id, active) })
+}
+
+// setActive is SetActive inside tx (also SetActiveBy's and a report's
+// disable-user): disabling bumps the credential version and ends the
+// sessions, so tokens and cookies stop at once.
+func setActive(ctx context.Context, tx *sql.Tx, id int64, active bool) error {
+	res, err := tx.ExecContext(ctx, `UPDATE users SET is_active = ?, cred_version = cred_version + ? WHERE id = ?`,
+		boolInt(active), boolInt(!active), id)
+	if err != nil {
+		return fmt.Errorf("set active: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return ErrNotFound
+	}
+	if !active {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = ?`, id); err != nil {
+			return fmt.Errorf("end sessions: %w", err)
 		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return ErrNotFound
-		}
-		if !active {
-			if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = ?`, id); err != nil {
-				return fmt.Errorf("end sessions: %w", err)
-			}
-		}
-		return nil
-	})
+	}
+	return nil
 }
 
 // SetStaff grants or takes staff rights.
 func (s *Store) SetStaff(ctx context.Context, id int64, staff bool) error {
 	defer s.usersChanged()
-	res, err := s.w.ExecContext(ctx, `UPDATE users SET is_staff = ? WHERE id = ?`, boolInt(staff), id)
+	return setStaff(ctx, s.w, id, staff)
+}
+
+// setStaff is SetStaff on db, a transaction or the writer.
+func setStaff(ctx context.Context, db interface {
+	ExecContext(context.Context, string, ...any) (sql.Result, error)
+}, id int64, staff bool) error {
+	res, err := db.ExecContext(ctx, `UPDATE users SET is_staff = ? WHERE id = ?`, boolInt(staff), id)
 	if err != nil {
 		return fmt.Errorf("set staff: %w", err)
 	}
