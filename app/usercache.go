@@ -35,10 +35,9 @@ type userCache struct {
 	blocks map[int64]cachedBlocks // by blocker: the ids it blocks
 
 	// blockers is the whole user_blocks table by blocked id (blockersOf),
-	// valid while blockersAt matches the versions.
-	blockers   map[int64][]int64
-	blockersAt cachedBlocks // only ver and epoch; ids unused
-	haveBlocks bool
+	// read at versions blockersVer and blockersEpoch; nil: not read yet.
+	blockers                   map[int64][]int64
+	blockersVer, blockersEpoch uint64
 
 	watch dataWatch
 }
@@ -138,7 +137,7 @@ func (c *userCache) blocked(ctx context.Context, id int64) ([]int64, error) {
 func (c *userCache) blockersOf(ctx context.Context, author int64) ([]int64, error) {
 	ver, epoch := c.versions(ctx)
 	c.mu.Lock()
-	if c.haveBlocks && c.blockersAt.ver == ver && c.blockersAt.epoch == epoch {
+	if c.blockers != nil && c.blockersVer == ver && c.blockersEpoch == epoch {
 		ids := c.blockers[author]
 		c.mu.Unlock()
 		return ids, nil
@@ -149,7 +148,7 @@ func (c *userCache) blockersOf(ctx context.Context, author int64) ([]int64, erro
 		return nil, err
 	}
 	c.mu.Lock()
-	c.blockers, c.blockersAt, c.haveBlocks = all, cachedBlocks{ver: ver, epoch: epoch}, true
+	c.blockers, c.blockersVer, c.blockersEpoch = all, ver, epoch
 	c.mu.Unlock()
 	return all[author], nil
 }
