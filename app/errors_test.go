@@ -63,7 +63,9 @@ func newLoggedServer(t *testing.T) (*Server, *store.Store, *logBuffer) {
 	}
 	logs := &logBuffer{t: t}
 	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelInfo}))
-	cfg := Config{DataDir: dir, PasswordCost: PasswordCost{MemoryKiB: 64, Time: 1}, Weather: "off"}
+	// No background push reminder scan: it would log its own failure when a
+	// test closes the database under the server, beside the request's.
+	cfg := Config{DataDir: dir, PasswordCost: PasswordCost{MemoryKiB: 64, Time: 1}, Weather: "off", PushScanEvery: -1}
 	srv, err := NewServer(cfg, st, neighborhood.Default(), testUI, log)
 	if err != nil {
 		t.Fatal(err)
