@@ -110,13 +110,29 @@ const badge = async (u) => {
   return (await b.count()) ? (await b.innerText()).trim() : '0';
 };
 
-/** The service worker registration that controls the page, once active. */
+/**
+ * The service worker once it is active and controls the page. The first
+ * load is controlled only when the worker claims it; if the worker is active
+ * but the page is still not controlled, a reload (what a resident's next
+ * visit does) must be.
+ */
 async function swReady(u) {
-  return until(
-    u,
-    () => u.page.evaluate(async () => !!(navigator.serviceWorker.controller && (await navigator.serviceWorker.ready).active)),
-    'the service worker to control the page',
-  );
+  const state = () =>
+    u.page.evaluate(async () => {
+      const reg = await navigator.serviceWorker.getRegistration('/');
+      return JSON.stringify({
+        controlled: !!navigator.serviceWorker.controller,
+        installing: reg?.installing?.state ?? null,
+        waiting: reg?.waiting?.state ?? null,
+        active: reg?.active?.state ?? null,
+      });
+    });
+  const active = async () => JSON.parse(await state()).active === 'activated';
+  await until(u, active, 'the service worker to be activated', 20000).catch(async (e) => {
+    throw new Error(`${e.message}; registration: ${await state().catch((x) => x)}`);
+  });
+  if (!JSON.parse(await state()).controlled) await u.page.reload();
+  return until(u, async () => JSON.parse(await state()).controlled, 'the service worker to control the page');
 }
 
 describe('my chats, unread counts, live updates and Web Push (issue 13) at phone-390x844', () => {

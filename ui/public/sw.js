@@ -34,8 +34,14 @@ async function precache() {
   await Promise.all([...names].map((u) => assets.add(u).catch(() => {})));
 }
 
+// A failed precache must not fail the install: pushes need an active worker,
+// and the navigation handler keeps the shell from the next good load anyway.
 self.addEventListener('install', (event) => {
-  event.waitUntil(precache().then(() => self.skipWaiting()));
+  event.waitUntil(
+    precache()
+      .catch(() => {})
+      .then(() => self.skipWaiting()),
+  );
 });
 
 self.addEventListener('activate', (event) => {
