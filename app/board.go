@@ -117,7 +117,7 @@ func (s *Server) handleListPosts(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	body, gen, ok := s.boards.get(r.Context(), key)
+	body, seq, ok := s.boards.get(r.Context(), key)
 	if ok && len(blocked) == 0 {
 		s.writeBoard(w, r, u, body)
 		return
@@ -150,7 +150,7 @@ func (s *Server) handleListPosts(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if len(blocked) == 0 {
-		s.boards.put(gen, key, areas, body)
+		s.boards.put(seq, key, areas, body)
 	}
 	s.writeBoard(w, r, u, body)
 }
@@ -262,9 +262,15 @@ type boardCache struct {
 	now         func() time.Time // time.Now: its monotonic reading ignores wall clock jumps
 	epoch       time.Time
 
-	mu    sync.Mutex
-	gen   uint64                  // moves on with every change
-	pages map[boardKey]cachedPage // rendered at gen
+	mu sync.Mutex
+	// Every change takes the next sequence number. A page rendered from
+	// data read at seq s is kept only if no area it lists changed after s:
+	// a write in one neighbourhood does not throw away the pages being
+	// rendered for another one.
+	seq    uint64
+	allAt  uint64            // the last change of everything (changed)
+	areaAt map[string]uint64 // the last change in an area (changedIn), when later than allAt
+	pages  map[boardKey]cachedPage
 
 	nextCheck atomic.Int64 // time since epoch of the next data version read
 	checking  sync.Mutex   // one read at a time; guards version, known
@@ -289,9 +295,9 @@ func newBoardCache(dataVersion func(context.Context) (int64, error), log *slog.L
 	return &boardCache{dataVersion: dataVersion, log: log, now: now, epoch: now()}
 }
 
-// get returns the cached page for k. On a miss, gen is what the caller
+// get returns the cached page for k. On a miss, seq is what the caller
 // passes to put with the page it renders.
-func (c *boardCache) get(ctx context.Context, k boardKey) (body []byte, gen uint64, ok bool) {
+func (c *boardCache) get(ctx context.Context, k boardKey) (body []byte, seq uint64, ok bool) {
 	if c == nil {
 		return nil, 0, false
 	}
@@ -299,19 +305,25 @@ func (c *boardCache) get(ctx context.Context, k boardKey) (body []byte, gen uint
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	p, ok := c.pages[k]
-	return p.body, c.gen, ok
+	return p.body, c.seq, ok
 }
 
-// put keeps a page of the posts of areas rendered after get returned gen;
-// a page rendered from data older than a change since then is dropped.
-func (c *boardCache) put(gen uint64, k boardKey, areas []string, body []byte) {
+// put keeps a page of the posts of areas rendered after get returned seq;
+// a page rendered from data older than a change of its areas since then
+// is dropped.
+func (c *boardCache) put(seq uint64, k boardKey, areas []string, body []byte) {
 	if c == nil {
 		return
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if gen != c.gen {
+	if c.allAt > seq {
 		return
+	}
+	for _, a := range areas {
+		if c.areaAt[a] > seq {
+			return
+		}
 	}
 	if c.pages == nil || len(c.pages) >= maxBoardPages {
 		c.pages = make(map[boardKey]cachedPage)
@@ -321,22 +333,24 @@ func (c *boardCache) put(gen uint64, k boardKey, areas []string, body []byte) {
 
 // changed drops every page. Handlers call it after each committed write
 // that board pages may show beyond one area: accounts (profile update,
-// deletion: a writer's name shows wherever it wrote), orders, moderation.
+// deletion: a writer's name shows wherever it wrote), moderation.
 func (c *boardCache) changed() {
 	if c == nil {
 		return
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.gen++
+	c.seq++
+	c.allAt = c.seq
+	c.areaAt = nil // all older than allAt now
 	c.pages = nil
 }
 
 // changedIn drops the pages that list posts of area. Handlers call it
-// after a committed write to one post or its room (write, edit, delete;
-// join, leave, ban, room deletion): only boards whose range covers the
-// post's area can show it. Pages being rendered meanwhile are not kept
-// (gen moves), whatever their area.
+// after a committed write to one post, its room or its order (write, edit,
+// delete; join, leave, ban, room deletion; order steps and carts): only
+// boards whose range covers the post's area can show it, and only pages
+// of such boards being rendered meanwhile are not kept.
 //
 // Before, every change dropped every page: in a busy neighbourhood the
 // cache was empty most of the time, and the board served from the
@@ -347,7 +361,11 @@ func (c *boardCache) changedIn(area string) {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.gen++
+	c.seq++
+	if c.areaAt == nil {
+		c.areaAt = make(map[string]uint64)
+	}
+	c.areaAt[area] = c.seq
 	for k, p := range c.pages {
 		if slices.Contains(p.areas, area) {
 			delete(c.pages, k)

@@ -402,6 +402,16 @@ func TestBoardCacheChangedInArea(t *testing.T) {
 	if got := title(2); got != "처음" {
 		t.Fatalf("range 2 after a post far away: %v, want the cached page", got)
 	}
+	// Order steps far away too (they once dropped every page).
+	_, farRoom := e.writeOrder(far, orderPostBody())
+	e.orderCall("PUT", farRoom, "cart/", far, cart(orderItemJSON{Name: "양념", Price: 19000, Qty: 1}), 200)
+	e.orderCall("POST", farRoom, "state/", far, map[string]any{"state": "locked"}, 200)
+	if got := title(0); got != "처음" {
+		t.Fatalf("range 0 after an order far away: %v, want the cached page", got)
+	}
+	if got := title(2); got != "처음" {
+		t.Fatalf("range 2 after an order far away: %v, want the cached page", got)
+	}
 	e.writePost(near, "이웃 글", 4) // within range 2 only
 	if got := title(2); got != "뒤에서 1" {
 		t.Fatalf("range 2 after a post nearby: %v, want the page rendered afresh", got)
@@ -431,4 +441,39 @@ func containsArea(areas []string, a string) bool {
 		}
 	}
 	return false
+}
+
+// A change in one area does not throw away a page of another area that
+// was being rendered meanwhile; a page of the changed area is thrown away.
+func TestBoardCacheChangeInOneAreaKeepsOthersRenders(t *testing.T) {
+	ctx := context.Background()
+	c, _, _ := newFakeBoardCache(t)
+	here, there := boardKey{area: "1", page: 1}, boardKey{area: "2", page: 1}
+	_, seqHere, _ := c.get(ctx, here)
+	_, seqThere, _ := c.get(ctx, there)
+	c.changedIn("1")
+	c.put(seqHere, here, []string{"1", "3"}, []byte("stale"))
+	c.put(seqThere, there, []string{"2", "3"}, []byte("fresh"))
+	if _, _, ok := c.get(ctx, here); ok {
+		t.Error("a page of the changed area, rendered before the change, was kept")
+	}
+	if b, _, ok := c.get(ctx, there); !ok || string(b) != "fresh" {
+		t.Errorf("a page of another area = %q %v, want it kept", b, ok)
+	}
+
+	// After the change, a new render of the changed area is kept again.
+	_, seqHere, _ = c.get(ctx, here)
+	c.put(seqHere, here, []string{"1", "3"}, []byte("new"))
+	if b, _, ok := c.get(ctx, here); !ok || string(b) != "new" {
+		t.Errorf("a page rendered after the change = %q %v, want it kept", b, ok)
+	}
+
+	// A change of everything still beats every render in flight.
+	_, seqThere, _ = c.get(ctx, boardKey{area: "2", page: 2})
+	c.changed()
+	c.changedIn("9")
+	c.put(seqThere, boardKey{area: "2", page: 2}, []string{"2"}, []byte("old"))
+	if _, _, ok := c.get(ctx, boardKey{area: "2", page: 2}); ok {
+		t.Error("a page rendered before changed() was kept")
+	}
 }

@@ -399,7 +399,7 @@ func (s *Server) publishOrder(ch store.OrderChange) { s.publishOrderBy(ch, 0) }
 // publishOrderBy is publishOrder naming who made the change (0: the system
 // or unknown), for the room event.
 func (s *Server) publishOrderBy(ch store.OrderChange, actor int64) {
-	s.boards.changed() // food totals, shares and states show on the board
+	s.boards.changedIn(ch.Order.Area) // food totals, shares and states show on the board
 	if ch.Notice != nil {
 		s.hub.Publish(ch.Order.RoomID, messageFrame(*ch.Notice))
 	}
@@ -411,8 +411,17 @@ func (s *Server) publishOrderBy(ch store.OrderChange, actor int64) {
 }
 
 // publishOrderOf sends the room's current order, if its post has one, after
-// a change outside the order routes (post edit, join, leave, ban).
+// a change outside the order routes (post edit, join, leave, ban). The
+// caller has already dropped the board pages of the post's area.
+//
+// Without a notice and with no socket in the room, nobody is told anything:
+// the order is not even loaded (joins and leaves are frequent, and loading
+// an order reads its members and carts). A socket that subscribes later
+// loads the room, and so the order, after this change committed.
 func (s *Server) publishOrderOf(ctx context.Context, roomID int64, notice *store.Message) {
+	if notice == nil && !s.hub.Watched(roomID) {
+		return
+	}
 	o, err := s.store.OrderByRoom(ctx, roomID)
 	if errors.Is(err, store.ErrNoOrder) || errors.Is(err, store.ErrNotFound) {
 		return
@@ -847,10 +856,8 @@ func (s *Server) applyDeadlines(ctx context.Context) error {
 	if err != nil {
 		s.log.Error("apply order deadlines", "err", err)
 	}
-	if len(changes) > 0 {
-		s.boards.changed()
-	}
 	for _, ch := range changes {
+		s.boards.changedIn(ch.Order.Area)
 		if ch.Notice != nil {
 			s.hub.Publish(ch.Order.RoomID, messageFrame(*ch.Notice))
 		}

@@ -14,3 +14,11 @@ func (h *Hub) Present(room int64) map[int64]bool {
 	}
 	return out
 }
+
+// Watched reports whether any socket is subscribed to room: a change that
+// only its sockets would hear about need not be prepared otherwise.
+func (h *Hub) Watched(room int64) bool {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	return len(h.rooms[room]) > 0
+}

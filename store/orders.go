@@ -143,6 +143,7 @@ func (m OrderMember) Subtotal() int64 {
 type Order struct {
 	PostID    int64
 	RoomID    int64
+	Area      string // the post's area: the board pages that show it
 	Organiser UserRef
 	OrderFields
 	State       OrderState
@@ -313,12 +314,12 @@ func loadOrder(ctx context.Context, q queryer, roomID int64) (Order, error) {
 		eta              sql.NullInt64
 		postID           sql.NullInt64
 	)
-	err := q.QueryRowContext(ctx, `SELECT r.id, p.id, u.id, u.username, u.email, o.post_id, o.state, o.store_name, o.menu_url,
+	err := q.QueryRowContext(ctx, `SELECT r.id, p.id, p.area, u.id, u.username, u.email, o.post_id, o.state, o.store_name, o.menu_url,
 		o.delivery_fee, o.fee_tiers, o.min_order, o.order_at, o.pickup_spot, o.pickup_note, o.close_on_min, o.eta_minutes,
 		o.payment_info, o.unlocked
 		FROM chat_rooms r JOIN posts p ON p.id = r.post_id JOIN users u ON u.id = p.writer_id
 		LEFT JOIN orders o ON o.post_id = p.id
-		WHERE r.id = ? AND r.deleted_at IS NULL`, roomID).Scan(&o.RoomID, &o.PostID, &o.Organiser.ID, &o.Organiser.Username,
+		WHERE r.id = ? AND r.deleted_at IS NULL`, roomID).Scan(&o.RoomID, &o.PostID, &o.Area, &o.Organiser.ID, &o.Organiser.Username,
 		&o.Organiser.Email, &postID, nullStr{&state}, nullStr{&o.StoreName}, nullStr{&o.MenuURL}, nullInt{&o.DeliveryFee},
 		nullStr{&tiers}, nullInt{&o.MinOrder}, nullStr{&at}, nullStr{&o.PickupSpot}, nullStr{&o.PickupNote},
 		nullBool{&o.CloseOnMin}, &eta, nullStr{&o.PaymentInfo}, nullBool{&o.Unlocked})
