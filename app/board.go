@@ -131,20 +131,7 @@ func (s *Server) handleListPosts(w http.ResponseWriter, r *http.Request) {
 	}
 	pg := newPaginator(page, total)
 	filter.Limit, filter.Offset = postsPerPage, (pg.CurrentPage-1)*postsPerPage
-	posts, err := s.store.ListPosts(r.Context(), filter)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	out := boardJSON{Posts: make([]postJSON, len(posts)), Paginator: pg}
-	// The page is shared by the area's residents: render it for nobody in
-	// particular (no one's email), with distances from the neighbourhood.
-	shared := store.User{DongCode: u.DongCode}
-	for i, p := range posts {
-		out.Posts[i] = s.postJSON(p, shared)
-		out.Posts[i].IsJoined = new(bool) // false; writeBoard sets the viewer's own
-	}
-	body, err = json.Marshal(out)
+	body, err = s.renderBoard(r.Context(), filter, pg, u.DongCode, seq)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -153,6 +140,68 @@ func (s *Server) handleListPosts(w http.ResponseWriter, r *http.Request) {
 		s.boards.put(seq, key, areas, body)
 	}
 	s.writeBoard(w, r, u, body)
+}
+
+// renderBoard renders the page of filter, reusing the kept items of its
+// posts and reading only the others. The page is shared by the area's
+// residents: it is rendered for nobody in particular (no one's email), with
+// distances from the neighbourhood dong.
+func (s *Server) renderBoard(ctx context.Context, filter store.PostFilter, pg paginator, dong string, seq uint64) ([]byte, error) {
+	ids, err := s.store.ListPostIDs(ctx, filter)
+	if err != nil {
+		return nil, err
+	}
+	items := make([][]byte, len(ids))
+	var missing []int64
+	for i, id := range ids {
+		if items[i] = s.boards.item(id, dong); items[i] == nil {
+			missing = append(missing, id)
+		}
+	}
+	if len(missing) > 0 {
+		posts, err := s.store.PostsByIDs(ctx, missing)
+		if err != nil {
+			return nil, err
+		}
+		shared := store.User{DongCode: dong}
+		rendered := make(map[int64][]byte, len(posts))
+		for _, p := range posts {
+			item := s.postJSON(p, shared)
+			item.IsJoined = new(bool) // false; writeBoard sets the viewer's own
+			b, err := json.Marshal(item)
+			if err != nil {
+				return nil, err
+			}
+			rendered[p.ID] = b
+			s.boards.putItem(seq, p.ID, dong, b)
+		}
+		for i, id := range ids {
+			if items[i] == nil {
+				items[i] = rendered[id] // nil: deleted since the ids were read
+			}
+		}
+	}
+	paginatorJSON, err := json.Marshal(pg)
+	if err != nil {
+		return nil, err
+	}
+	// The bytes json.Marshal(boardJSON{…}) gives.
+	out := make([]byte, 0, 64+len(paginatorJSON)+len(items)*700)
+	out = append(out, `{"posts":[`...)
+	first := true
+	for _, item := range items {
+		if item == nil {
+			continue
+		}
+		if !first {
+			out = append(out, ',')
+		}
+		out = append(out, item...)
+		first = false
+	}
+	out = append(out, `],"paginator":`...)
+	out = append(out, paginatorJSON...)
+	return append(out, '}'), nil
 }
 
 // The keys writeBoard looks for. JSON escapes every '"' inside a string
@@ -272,6 +321,15 @@ type boardCache struct {
 	areaAt map[string]uint64 // the last change in an area (changedIn), when later than allAt
 	pages  map[boardKey]cachedPage
 
+	// Items are single posts as board pages show them, by post and by the
+	// neighbourhood they are rendered for (distances differ). A change in
+	// an area empties its pages, but most of the posts on them did not
+	// change: a page rendered again reads only the posts it has no item of.
+	items     map[int64]map[string][]byte
+	itemCount int
+	postAt    map[int64]uint64 // the last change of a post, when later than postFloor
+	postFloor uint64           // items read before it are refused (postAt was emptied then)
+
 	nextCheck atomic.Int64 // time since epoch of the next data version read
 	checking  sync.Mutex   // one read at a time; guards version, known
 	version   int64
@@ -290,6 +348,13 @@ const dataVersionEvery = time.Second
 
 // maxBoardPages bounds the cache (a page is ~6 KB).
 const maxBoardPages = 512
+
+// maxBoardItems bounds the items (one is ~600 bytes), and maxChangedPosts
+// the posts whose last change is remembered.
+const (
+	maxBoardItems   = 4096
+	maxChangedPosts = 4096
+)
 
 func newBoardCache(dataVersion func(context.Context) (int64, error), log *slog.Logger, now func() time.Time) *boardCache {
 	return &boardCache{dataVersion: dataVersion, log: log, now: now, epoch: now()}
@@ -342,20 +407,22 @@ func (c *boardCache) changed() {
 	defer c.mu.Unlock()
 	c.seq++
 	c.allAt = c.seq
-	c.areaAt = nil // all older than allAt now
+	c.areaAt, c.postAt = nil, nil // all older than allAt now
 	c.pages = nil
+	c.items, c.itemCount = nil, 0
 }
 
-// changedIn drops the pages that list posts of area. Handlers call it
-// after a committed write to one post, its room or its order (write, edit,
-// delete; join, leave, ban, room deletion; order steps and carts): only
-// boards whose range covers the post's area can show it, and only pages
-// of such boards being rendered meanwhile are not kept.
+// changedIn drops the pages that list posts of area, and the items of
+// post. Handlers call it after a committed write to one post, its room or
+// its order (write, edit, delete; join, leave, ban, room deletion; order
+// steps and carts): only boards whose range covers the post's area can
+// show it, and only pages of such boards (and items of the post) being
+// rendered meanwhile are not kept.
 //
 // Before, every change dropped every page: in a busy neighbourhood the
 // cache was empty most of the time, and the board served from the
 // database at a fraction of the bare speed (issue 11).
-func (c *boardCache) changedIn(area string) {
+func (c *boardCache) changedIn(area string, post int64) {
 	if c == nil {
 		return
 	}
@@ -371,6 +438,50 @@ func (c *boardCache) changedIn(area string) {
 			delete(c.pages, k)
 		}
 	}
+	c.itemCount -= len(c.items[post])
+	delete(c.items, post)
+	if len(c.postAt) >= maxChangedPosts {
+		c.postAt, c.postFloor = nil, c.seq
+	}
+	if c.postAt == nil {
+		c.postAt = make(map[int64]uint64)
+	}
+	c.postAt[post] = c.seq
+}
+
+// item returns the kept item of post rendered for dong, or nil.
+func (c *boardCache) item(post int64, dong string) []byte {
+	if c == nil {
+		return nil
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.items[post][dong]
+}
+
+// putItem keeps the item of post for dong, rendered from data read after
+// get returned seq, unless the post changed since.
+func (c *boardCache) putItem(seq uint64, post int64, dong string, body []byte) {
+	if c == nil {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.allAt > seq || c.postFloor > seq || c.postAt[post] > seq {
+		return
+	}
+	if c.items == nil || c.itemCount >= maxBoardItems {
+		c.items, c.itemCount = make(map[int64]map[string][]byte), 0
+	}
+	byDong := c.items[post]
+	if byDong == nil {
+		byDong = make(map[string][]byte, 1)
+		c.items[post] = byDong
+	}
+	if _, had := byDong[dong]; !had {
+		c.itemCount++
+	}
+	byDong[dong] = body
 }
 
 // checkOtherWriters reads the store's data version when dataVersionEvery

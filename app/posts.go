@@ -175,7 +175,7 @@ func (s *Server) handleWritePost(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	s.boards.changedIn(p.Area)
+	s.boards.changedIn(p.Area, p.ID)
 	if order != nil {
 		s.deadlines.poke()
 	}
@@ -264,7 +264,7 @@ func (s *Server) handleEditPost(w http.ResponseWriter, r *http.Request) {
 	}
 	before := p
 	p = edit.Post
-	s.boards.changedIn(p.Area)
+	s.boards.changedIn(p.Area, p.ID)
 	if u := currentUser(r); u.ID != p.Writer.ID { // staff: into the audit log
 		detail := fmt.Sprintf("writer user %d: %q", p.Writer.ID, p.Title)
 		if err := s.store.RecordStaffAction(r.Context(), actorOf(u), store.ActionEditPost, store.TargetPost, p.ID, detail); err != nil {
@@ -304,7 +304,7 @@ func (s *Server) handleDeletePost(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	s.boards.changedIn(p.Area)
+	s.boards.changedIn(p.Area, p.ID)
 	s.roomDeleted(p.RoomID)
 	s.emitRoomEvent(roomEvent{Kind: roomDeleted, RoomID: p.RoomID, ActorID: currentUser(r).ID, Members: members})
 	w.WriteHeader(http.StatusNoContent)

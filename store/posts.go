@@ -301,6 +301,56 @@ func (s *Store) ListPosts(ctx context.Context, f PostFilter) ([]Post, error) {
 	return out, rows.Err()
 }
 
+// ListPostIDs returns the ids of a page of posts, newest first: the board
+// renders the posts it has not kept (PostsByIDs) and reuses the others.
+func (s *Store) ListPostIDs(ctx context.Context, f PostFilter) ([]int64, error) {
+	if len(f.Areas) == 0 {
+		return nil, nil
+	}
+	query, args := f.pageIDs()
+	rows, err := s.r.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("list post ids: %w", err)
+	}
+	defer rows.Close()
+	ids := make([]int64, 0, f.Limit)
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("scan post id: %w", err)
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
+}
+
+// PostsByIDs reads the posts with these ids (a page's worth), newest first;
+// an id that no longer exists is left out.
+func (s *Store) PostsByIDs(ctx context.Context, ids []int64) ([]Post, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = id
+	}
+	// One statement text per count of ids: a page has at most ten.
+	rows, err := s.r.QueryContext(ctx, postSelect+` WHERE p.id IN (?`+strings.Repeat(`, ?`, len(ids)-1)+`) ORDER BY p.id DESC`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("posts by ids: %w", err)
+	}
+	defer rows.Close()
+	out := make([]Post, 0, len(ids))
+	for rows.Next() {
+		p, err := scanPost(rows)
+		if err != nil {
+			return nil, fmt.Errorf("scan post: %w", err)
+		}
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}
+
 // countQuery is the query CountPosts runs.
 func (f PostFilter) countQuery(atMost int) (string, []any) {
 	where, args := f.where()
