@@ -223,53 +223,21 @@ func (f PostFilter) where() (string, []any) {
 	return b.String(), args
 }
 
-// pageIDs selects the ids of one page, newest first. With several areas it
-// takes the newest Offset+Limit ids of each area from its index and merges
-// them: a page near the front reads a few index entries per area instead of
-// sorting every post of the range.
+// pageIDs selects the ids of one page, newest first, on the area index
+// alone. With several areas SQLite walks each area's index entries newest
+// first into a sorter that keeps Offset+Limit rows, and leaves an area as
+// soon as its entries are older than the sorter's last (its early-out for
+// IN with ORDER BY … LIMIT): the per-area merge without a statement per
+// area. A UNION ALL of per-area LIMITs, merged by an outer ORDER BY, did
+// the same job 4× slower at 35 areas (issue 11).
 //
 // LIMIT and OFFSET are written into the text, not bound: SQLite marks a
 // statement whose LIMIT is a bound parameter for re-preparation at every
 // bind, which would undo the statement cache.
 func (f PostFilter) pageIDs() (string, []any) {
-	category := ""
-	if f.Category != "" {
-		category = ` AND category = ?`
-	}
-	mod, modArgs := f.moderationFilter("")
-	category += mod
-	if f.Recruiting {
-		category += recruitingCond("posts")
-	}
-	perArea := func(args []any, area string) []any {
-		args = append(args, area)
-		if f.Category != "" {
-			args = append(args, f.Category)
-		}
-		args = append(args, modArgs...)
-		if f.Recruiting {
-			args = append(args, formatTime(f.Now))
-		}
-		return args
-	}
-	page := ` LIMIT ` + strconv.Itoa(f.Limit) + ` OFFSET ` + strconv.Itoa(f.Offset)
-	if len(f.Areas) == 1 {
-		return `SELECT id FROM posts WHERE area = ?` + category + ` ORDER BY id DESC` + page,
-			perArea(make([]any, 0, 2), f.Areas[0])
-	}
-	var b strings.Builder
-	args := make([]any, 0, 2*len(f.Areas))
-	each := ` ORDER BY id DESC LIMIT ` + strconv.Itoa(f.Offset+f.Limit) + `)`
-	b.WriteString(`SELECT id FROM (`)
-	for i, area := range f.Areas {
-		if i > 0 {
-			b.WriteString(` UNION ALL `)
-		}
-		b.WriteString(`SELECT id FROM (SELECT id FROM posts WHERE area = ?` + category + each)
-		args = perArea(args, area)
-	}
-	b.WriteString(`) ORDER BY id DESC` + page)
-	return b.String(), args
+	where, args := f.where()
+	return `SELECT p.id FROM posts p` + where + ` ORDER BY p.id DESC LIMIT ` + strconv.Itoa(f.Limit) +
+		` OFFSET ` + strconv.Itoa(f.Offset), args
 }
 
 // listQuery is the query ListPosts runs. The page is picked on the index

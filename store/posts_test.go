@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
+	"strings"
 	"testing"
 )
 
@@ -81,7 +83,9 @@ func formatPlan(plan []planStep) string {
 // and CountPosts run (listQuery, countQuery), for every shape of filter the
 // board sends: each picks posts on the area index alone (covering: a later
 // page skips index entries, not table rows), never scans posts, and never
-// sorts what an index delivers in order.
+// sorts what an index delivers in order. With several areas the list sorts
+// (pageIDs: a sorter bounded by the page, fed newest first per area); the
+// count never does.
 func TestListUsesIndex(t *testing.T) {
 	st := newTestStore(t)
 
@@ -113,10 +117,14 @@ func TestListUsesIndex(t *testing.T) {
 		}
 		return false
 	}
-	check := func(t *testing.T, name, query string, args []any, index string) {
+	check := func(t *testing.T, name, query string, args []any, index string, mergesAreas bool) {
 		t.Helper()
 		plan := queryPlan(t, st, query, args)
-		if problems := planProblems(plan); len(problems) > 0 {
+		problems := planProblems(plan)
+		if mergesAreas {
+			problems = slices.DeleteFunc(problems, func(p string) bool { return strings.HasPrefix(p, "sorts rows") })
+		}
+		if len(problems) > 0 {
 			t.Errorf("%s query: %q\n%s", name, problems, formatPlan(plan))
 		}
 		if !usesIndex(plan, index) {
@@ -126,9 +134,9 @@ func TestListUsesIndex(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			query, args := tt.filter.listQuery()
-			check(t, "list", query, args, tt.index)
+			check(t, "list", query, args, tt.index, len(tt.filter.Areas) > 1)
 			query, args = tt.filter.countQuery(110)
-			check(t, "count", query, args, tt.index)
+			check(t, "count", query, args, tt.index, false)
 		})
 	}
 }
