@@ -62,6 +62,12 @@ type Index struct {
 	// dongAlias maps a variant dong part ("용담이동") to the real one ("용담2동")
 	// for Search; "" when ambiguous. Variants that are real parts are left out.
 	dongAlias map[string]string
+	// bases maps a 법정동-style name ("역삼동", "종로3가") to the dongs whose
+	// part stands for it (역삼1동, 역삼2동; see baseNames), in file order.
+	bases map[string][]int32
+	// sidoShort maps the short form of a city's name ("서울시", "세종시") to
+	// the sido ("서울특별시", "세종특별자치시").
+	sidoShort map[string]string
 
 	byName    []int32        // dong indexes in name order
 	runeID    map[rune]int32 // rune → posting list
@@ -360,6 +366,20 @@ func (ix *Index) buildNames() {
 			ix.dongAlias[part] = ""
 		} else {
 			ix.dongAlias[part] = real
+		}
+	}
+
+	ix.bases = make(map[string][]int32)
+	ix.sidoShort = make(map[string]string)
+	for i, part := range ix.dongKeys {
+		for _, b := range baseNames(part) {
+			ix.bases[b] = append(ix.bases[b], int32(i))
+		}
+		sido := ix.dongs[i].Sido
+		for _, suf := range [...]string{"특별자치시", "특별시", "광역시"} {
+			if h, ok := strings.CutSuffix(sido, suf); ok {
+				ix.sidoShort[h+"시"] = sido
+			}
 		}
 	}
 
