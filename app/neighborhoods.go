@@ -41,13 +41,24 @@ const maxNeighborhoodQuery = 50
 
 func (s *Server) handleSearchNeighborhoods(w http.ResponseWriter, r *http.Request) {
 	q := strings.TrimSpace(r.URL.Query().Get("q"))
+	errs := fieldErrors{}
 	if utf8.RuneCountInString(q) > maxNeighborhoodQuery {
-		writeInvalid(w, fieldErrors{"q": {"검색어는 50자 이하로 입력해 주세요."}})
+		errs.add("q", "검색어는 50자 이하로 입력해 주세요.")
+	}
+	// A typed full address ("강남구 역삼동 123-4") still finds its dongs.
+	opt := neighborhood.SearchOptions{Relaxed: true}
+	if query := r.URL.Query(); query.Has("lat") || query.Has("lon") {
+		// The browser's position, when it has one: nearest first.
+		lat, lon := coordinates(r, errs)
+		opt.Near = &neighborhood.Point{Lat: lat, Lon: lon}
+	}
+	if len(errs) > 0 {
+		writeInvalid(w, errs)
 		return
 	}
 	out := []*neighborhoodJSON{}
 	if q != "" {
-		for _, d := range s.dongs.Search(q, 20) {
+		for _, d := range s.dongs.Find(q, 20, opt) {
 			out = append(out, toNeighborhoodJSON(d))
 		}
 	}

@@ -60,6 +60,7 @@ func (s *Server) routeTable() []route {
 		{http.MethodGet, "/api/post/", signedIn, s.handleListPosts},
 		{http.MethodPost, "/api/post/write/", signedIn, s.handleWritePost},
 		{http.MethodGet, "/api/post/detail/:id/", signedIn, s.handlePostDetail},
+		{http.MethodGet, "/api/post/detail/:id/preview/", open, s.handlePostPreview},
 		{http.MethodPost, "/api/post/detail/:id/edit/", signedIn, s.handleEditPost},
 		{http.MethodPost, "/api/post/detail/:id/delete/", signedIn, s.handleDeletePost},
 		{http.MethodDelete, "/api/post/detail/:id/delete/", signedIn, s.handleDeletePost},

@@ -58,6 +58,7 @@ type Server struct {
 	weatherByUser   *limiter // nil: Config.WeatherRate off
 	chatByUser      *limiter // nil: Config.ChatRate off (chatsocket.go)
 	chatSockets     socketCount
+	previews        *limiter // public post previews per client (share.go)
 
 	// Operations: scheduled backups, metrics and TLS (backup_schedule.go,
 	// metrics.go, tls.go).
@@ -125,6 +126,7 @@ func NewServer(cfg Config, st *store.Store, dongs *neighborhood.Index, uiFS fs.F
 	if cfg.WeatherRate > 0 {
 		s.weatherByUser = newLimiter(cfg.WeatherRate, cfg.WeatherRate, func() time.Time { return s.now() })
 	}
+	s.previews = newPreviewLimiter(func() time.Time { return s.now() })
 	s.hub = newChatHub(cfg.PingInterval, log)
 	if err := s.initOpenAPI(); err != nil {
 		return nil, err
