@@ -17,6 +17,7 @@ import { NotFound } from './pages/NotFound';
 import { Admin } from './pages/Admin';
 import { ResetPassword } from './pages/ResetPassword';
 import { Chats } from './pages/Chats';
+import { SharedPost } from './pages/SharedPost';
 import { MyChatsProvider } from './chats/MyChats';
 import { useOnline } from './lib/online';
 
@@ -33,13 +34,20 @@ interface Route {
   pattern: string;
   access: Access;
   render: (p: Record<string, string>) => ReactNode;
+  /** what a signed-out visitor sees instead of the login redirect */
+  guest?: (p: Record<string, string>) => ReactNode;
 }
 
 const ROUTES: Route[] = [
   { pattern: '/login/', access: 'guest', render: () => <Login /> },
   { pattern: '/register/', access: 'guest', render: () => <Register /> },
   { pattern: '/write/', access: 'user', render: () => <PostForm /> },
-  { pattern: '/post/:id/', access: 'user', render: (p) => <PostDetail key={p.id} id={p.id} /> },
+  {
+    pattern: '/post/:id/',
+    access: 'user',
+    render: (p) => <PostDetail key={p.id} id={p.id} />,
+    guest: (p) => <SharedPost key={p.id} id={p.id} />,
+  },
   { pattern: '/post/:id/edit/', access: 'user', render: (p) => <PostForm key={p.id} id={p.id} /> },
   { pattern: '/chats/', access: 'user', render: () => <Chats /> },
   { pattern: '/chat/:id/', access: 'user', render: (p) => <Chat key={p.id} id={p.id} /> },
@@ -151,7 +159,8 @@ export function App() {
     for (const r of ROUTES) {
       const params = matchRoute(r.pattern, path);
       if (!params) continue;
-      if (r.access === 'user' && !user) page = <Redirect to={`/login/?next=${encodeURIComponent(loc)}`} />;
+      if (r.access === 'user' && !user)
+        page = r.guest ? r.guest(params) : <Redirect to={`/login/?next=${encodeURIComponent(loc)}`} />;
       else if (r.access === 'guest' && user) page = <Redirect to="/" />;
       else page = r.render(params);
       break;

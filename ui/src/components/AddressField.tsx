@@ -1,6 +1,6 @@
 import { KeyboardEvent, useEffect, useId, useRef, useState } from 'react';
 import { api, errorMessage, isAbort, qs } from '../lib/api';
-import { currentPosition } from '../lib/hooks';
+import { Coords, currentPosition } from '../lib/hooks';
 import type { NeighborhoodHit } from '../lib/types';
 
 interface Props {
@@ -8,15 +8,28 @@ interface Props {
   onChange: (v: string) => void;
   errors?: string[];
   suggestions?: string[];
+  /** a "혹시 이 동네인가요?" choice was tapped (after onChange with it); e.g. submit again */
+  onPickSuggestion?: (name: string) => void;
   label?: string;
 }
 
 /**
  * Address (행정동) input with autocomplete from /api/neighborhoods/?q= and a
  * "현재 위치 사용" button (geolocation → /api/neighborhoods/locate/).
+ * Location is asked for only on that tap, never on load; once known, the
+ * search lists the nearest 행정동 first. The server's suggestions for an
+ * address it could not resolve show as "혹시 이 동네인가요?" choices until
+ * the field changes.
  * ARIA 1.2 combobox pattern: arrow keys move, Enter picks, Escape closes.
  */
-export function AddressField({ value, onChange, errors, suggestions, label = '우리 동네 (행정동)' }: Props) {
+export function AddressField({
+  value,
+  onChange,
+  errors,
+  suggestions,
+  onPickSuggestion,
+  label = '우리 동네 (행정동)',
+}: Props) {
   const base = useId();
   const id = `${base}-address`;
   const listId = `${id}-list`;
@@ -30,6 +43,11 @@ export function AddressField({ value, onChange, errors, suggestions, label = '�
   const [locating, setLocating] = useState(false);
   const [locateMsg, setLocateMsg] = useState<{ kind: 'ok' | 'err'; text: string } | null>(null);
   const typed = useRef(false);
+  const [coords, setCoords] = useState<Coords | null>(null);
+  // The value the server's suggestions answer; once the field changes they are stale.
+  const [suggestedFor, setSuggestedFor] = useState<string | null>(null);
+  useEffect(() => setSuggestedFor(suggestions?.length ? value : null), [suggestions]);
+  const showSuggestions = !!suggestions?.length && suggestedFor === value;
 
   useEffect(() => {
     if (!typed.current) return;
@@ -43,7 +61,8 @@ export function AddressField({ value, onChange, errors, suggestions, label = '�
     const t = window.setTimeout(() => {
       setSearching(true);
       setSearchError('');
-      api<{ neighborhoods: NeighborhoodHit[] }>(`/api/neighborhoods/${qs({ q })}`, { signal: ctl.signal })
+      const near = coords ? { lat: coords.lat.toFixed(4), lon: coords.lon.toFixed(4) } : {};
+      api<{ neighborhoods: NeighborhoodHit[] }>(`/api/neighborhoods/${qs({ q, ...near })}`, { signal: ctl.signal })
         .then((r) => {
           const list = r.neighborhoods.slice(0, 10);
           setHits(list);
@@ -62,13 +81,14 @@ export function AddressField({ value, onChange, errors, suggestions, label = '�
       window.clearTimeout(t);
       ctl.abort();
     };
-  }, [value]);
+  }, [value, coords]);
 
   function pick(name: string) {
     typed.current = false;
     onChange(name);
     setOpen(false);
     setActive(-1);
+    setLocateMsg(null);
   }
 
   function onKey(e: KeyboardEvent<HTMLInputElement>) {
@@ -94,6 +114,7 @@ export function AddressField({ value, onChange, errors, suggestions, label = '�
     setLocateMsg(null);
     try {
       const c = await currentPosition();
+      setCoords(c);
       const n = await api<NeighborhoodHit>(`/api/neighborhoods/locate/${qs({ lat: c.lat, lon: c.lon })}`);
       pick(n.name);
       setLocateMsg({ kind: 'ok', text: `현재 위치: ${n.name}` });
@@ -129,6 +150,7 @@ export function AddressField({ value, onChange, errors, suggestions, label = '�
             placeholder="예: 종로구 창신1동"
             onChange={(e) => {
               typed.current = true;
+              setLocateMsg(null); // "현재 위치: …" no longer describes the field
               onChange(e.target.value);
             }}
             onKeyDown={onKey}
@@ -156,10 +178,19 @@ export function AddressField({ value, onChange, errors, suggestions, label = '�
         </button>
       </div>
       <div className="hint" id={hintId} aria-live="polite">
-        {searching ? '동네를 찾는 중…' : searchError || '시·군·구와 행정동 이름으로 검색하고 목록에서 골라 주세요.'}
+        {searching
+          ? '동네를 찾는 중…'
+          : searchError ||
+            (coords
+              ? '가까운 동네부터 보여 줘요. 목록에서 골라 주세요.'
+              : '시·군·구와 동 이름(예: 역삼동)으로 검색하고 목록에서 골라 주세요.')}
       </div>
       {locateMsg && (
-        <div className={locateMsg.kind === 'ok' ? 'hint hint-ok' : 'field-errors'} role="status">
+        <div
+          className={locateMsg.kind === 'ok' ? 'hint hint-ok' : 'field-errors'}
+          role="status"
+          data-testid="locate-message"
+        >
           {locateMsg.text}
         </div>
       )}
@@ -170,13 +201,20 @@ export function AddressField({ value, onChange, errors, suggestions, label = '�
           ))}
         </ul>
       )}
-      {suggestions && suggestions.length > 0 && (
-        <div className="suggestions" data-testid="address-suggestions">
-          <span>혹시 이 동네인가요?</span>
+      {showSuggestions && (
+        <div className="suggestions" data-testid="address-suggestions" role="group" aria-labelledby={`${id}-sugg`}>
+          <span id={`${id}-sugg`}>혹시 이 동네인가요?</span>
           <ul>
-            {suggestions.map((s) => (
+            {suggestions!.map((s) => (
               <li key={s}>
-                <button type="button" className="chip" onClick={() => pick(s)}>
+                <button
+                  type="button"
+                  className="chip"
+                  onClick={() => {
+                    pick(s);
+                    onPickSuggestion?.(s);
+                  }}
+                >
                   {s}
                 </button>
               </li>

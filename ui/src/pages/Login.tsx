@@ -7,12 +7,9 @@ import { useAuth } from '../auth';
 import { Field, FormErrors } from '../components/ui';
 import { useDocumentTitle } from '../lib/hooks';
 import type { User } from '../lib/types';
+import { safeNext, withNext } from '../lib/next';
 
-/** Only same-site paths are followed after login. */
-export function safeNext(next: string | null): string {
-  if (!next || !next.startsWith('/') || next.startsWith('//') || next.startsWith('/\\')) return '/';
-  return next;
-}
+export { safeNext } from '../lib/next';
 
 const FIELDS = ['email', 'password'] as const;
 
@@ -77,7 +74,7 @@ export function Login() {
         </button>
       </form>
       <p className="muted center">
-        아직 회원이 아니신가요? <Link to="/register/">회원가입</Link>
+        아직 회원이 아니신가요? <Link to={withNext('/register/', params.get('next'))}>회원가입</Link>
       </p>
       <p className="muted center">
         <Link to="/reset-password/" data-testid="forgot-password">

@@ -10,6 +10,7 @@ import { NotFound } from './NotFound';
 import { ReportBlock } from '../components/ReportBlock';
 import { PostOrderInfo } from '../order/PostOrderInfo';
 import { offerPushAfterJoin } from '../push/push';
+import { ShareButton } from '../components/ShareButton';
 
 export function PostDetail({ id }: { id: string }) {
   const user = useUser();
@@ -85,6 +86,7 @@ export function PostDetail({ id }: { id: string }) {
       <p className="muted">
         <PostMeta post={post} showWriter />
       </p>
+      <ShareButton path={`/post/${post.id}/`} title={post.title} />
       <div className="progress" aria-hidden="true">
         {Array.from({ length: post.target_number }, (_, i) => (
           <span key={i} className={i < post.join_number ? 'on' : undefined} />

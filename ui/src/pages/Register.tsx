@@ -10,6 +10,7 @@ import { useApi, useDocumentTitle } from '../lib/hooks';
 import type { SignupInfo } from '../lib/moderation';
 import type { User } from '../lib/types';
 import { PASSWORD_MIN } from '../lib/constants';
+import { safeNext, withNext } from '../lib/next';
 
 const FIELDS = ['email', 'username', 'password', 'password2', 'address', 'invite'] as const;
 
@@ -28,6 +29,15 @@ export function Register() {
 
   function onSubmit(e: FormEvent) {
     e.preventDefault();
+    send(v);
+  }
+
+  // A "혹시 이 동네인가요?" choice answers the server's question: sign up with it.
+  function pickAddress(address: string) {
+    if (!busy) send({ ...v, address });
+  }
+
+  function send(v: RegisterInput) {
     void submit(validateRegister(v), async () => {
       const r = await api<{ user?: User; pending?: boolean; message?: string }>('/api/user/register/', {
         method: 'POST',
@@ -44,7 +54,8 @@ export function Register() {
         return;
       }
       setUser(r.user);
-      navigate('/', { replace: true });
+      // Back to where the visitor came from (a shared post), same-site only.
+      navigate(safeNext(params.get('next')), { replace: true });
     });
   }
 
@@ -96,7 +107,13 @@ export function Register() {
         {text('username', '닉네임', 'text', 'nickname', '채팅과 게시글에 보이는 이름이에요.')}
         {text('password', '비밀번호', 'password', 'new-password', `${PASSWORD_MIN}자 이상`)}
         {text('password2', '비밀번호 확인', 'password', 'new-password')}
-        <AddressField value={v.address} onChange={set('address')} errors={errors.address} suggestions={suggestions} />
+        <AddressField
+          value={v.address}
+          onChange={set('address')}
+          errors={errors.address}
+          suggestions={suggestions}
+          onPickSuggestion={pickAddress}
+        />
         {(signup?.mode === 'invite' || invite !== '' || errors.invite) && (
           <Field label="초대 코드" name="invite" errors={errors.invite} hint="운영자에게 받은 초대 코드예요.">
             {({ id, describedBy, invalid }) => (
@@ -118,7 +135,7 @@ export function Register() {
         </button>
       </form>
       <p className="muted center">
-        이미 회원이신가요? <Link to="/login/">로그인</Link>
+        이미 회원이신가요? <Link to={withNext('/login/', params.get('next'))}>로그인</Link>
       </p>
     </section>
   );
