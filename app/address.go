@@ -58,7 +58,7 @@ func (a addressRules) resolve(raw string, errs fieldErrors) (resolvedAddress, []
 		}
 		return resolvedAddress{Address: raw}, nil
 	}
-	errs.add("address", "주소를 행정동으로 찾을 수 없습니다. 목록에서 동네를 골라 주세요. (예: 서울특별시 종로구 사직동)")
+	errs.add("address", "이 주소로는 행정동을 찾지 못했어요. 목록에서 동네를 골라 주세요. (예: 서울특별시 종로구 사직동)")
 	suggestions := a.dongs.Suggest(raw, 5)
 	if suggestions == nil {
 		suggestions = []string{}
