@@ -44,6 +44,7 @@ export function AddressField({
   const [locateMsg, setLocateMsg] = useState<{ kind: 'ok' | 'err'; text: string } | null>(null);
   const typed = useRef(false);
   const [coords, setCoords] = useState<Coords | null>(null);
+  const [noHits, setNoHits] = useState(false);
   // The value the server's suggestions answer; once the field changes they are stale.
   const [suggestedFor, setSuggestedFor] = useState<string | null>(null);
   useEffect(() => setSuggestedFor(suggestions?.length ? value : null), [suggestions]);
@@ -55,6 +56,7 @@ export function AddressField({
     if (q.length < 1) {
       setHits([]);
       setOpen(false);
+      setNoHits(false);
       return;
     }
     const ctl = new AbortController();
@@ -67,12 +69,14 @@ export function AddressField({
           const list = r.neighborhoods.slice(0, 10);
           setHits(list);
           setOpen(list.length > 0);
+          setNoHits(list.length === 0);
           setActive(-1);
         })
         .catch((e) => {
           if (isAbort(e)) return;
           setHits([]);
           setOpen(false);
+          setNoHits(false);
           setSearchError(errorMessage(e));
         })
         .finally(() => setSearching(false));
@@ -181,7 +185,9 @@ export function AddressField({
         {searching
           ? '동네를 찾는 중…'
           : searchError ||
-            (coords
+            (noHits && typed.current
+              ? '맞는 동네가 없어요. 시·군·구와 동 이름(예: 강남구 역삼동)으로 찾아 주세요.'
+              : coords
               ? '가까운 동네부터 보여 줘요. 목록에서 골라 주세요.'
               : '시·군·구와 동 이름(예: 역삼동)으로 검색하고 목록에서 골라 주세요.')}
       </div>
