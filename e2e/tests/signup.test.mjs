@@ -178,7 +178,14 @@ describe('sign-up, neighbourhoods and the shared post link (issue 14 §4)', () =
         // 5. A full address that does not resolve: "혹시 이 동네인가요?" choices.
         step = 'suggestions';
         await input.fill('강남구 역삼동 123-4');
+        // The autocomplete finds the address's 행정동 too (the lot number is left out).
+        await until(
+          u,
+          async () => (await options.allInnerTexts()).join() === '서울특별시 강남구 역삼1동,서울특별시 강남구 역삼2동',
+          'the autocomplete for a full address',
+        );
         await input.press('Escape');
+        await until(u, async () => !(await u.page.locator('[role="listbox"]').isVisible()), 'the list closed');
         await press(u, u.page.locator(tid('register-submit')));
         const sugg = await visible(u, tid('address-suggestions'), 'the 혹시 이 동네인가요? choices');
         assert.match(await sugg.innerText(), /혹시 이 동네인가요\?/);
