@@ -67,7 +67,7 @@ func (a addressRules) resolve(raw string, errs fieldErrors) (resolvedAddress, []
 }
 
 func (a addressRules) regionMessage() string {
-	return "이 서비스는 " + strings.Join(a.regions, ", ") + " 지역 주민만 가입할 수 있습니다."
+	return "이 서비스는 " + strings.Join(a.regions, ", ") + " 지역 주민만 가입할 수 있어요."
 }
 
 func hasAnyPrefix(s string, prefixes []string) bool {

@@ -87,13 +87,13 @@ func (s *Server) handleListPosts(w http.ResponseWriter, r *http.Request) {
 	errs := fieldErrors{}
 	category := strings.TrimSpace(q.Get("category"))
 	if category != "" && !menu.IsCategory(category) {
-		errs.add("category", "알 수 없는 카테고리입니다.")
+		errs.add("category", "알 수 없는 카테고리예요.")
 	}
 	rng := u.Range
 	if raw := strings.TrimSpace(q.Get("range")); raw != "" {
 		n, err := strconv.Atoi(raw)
 		if err != nil || n < 0 || n > 2 {
-			errs.add("range", "범위는 0, 1, 2 중 하나여야 합니다.")
+			errs.add("range", "범위는 0, 1, 2 중 하나여야 해요.")
 		}
 		rng = n
 	}

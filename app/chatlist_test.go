@@ -401,7 +401,7 @@ func TestMeSocketUpdates(t *testing.T) {
 		}
 	}
 	meWriter.expectUpdate(room, func(it chatListItem) bool {
-		return it.LastMessage != nil && it.LastMessage.Message == "member 님이 채팅방에서 내보내졌어요." && it.LastMessage.User == nil
+		return it.LastMessage != nil && it.LastMessage.Message == "member 님을 방장이 채팅방에서 내보냈어요." && it.LastMessage.User == nil
 	})
 
 	// A deleted room is removed from every member's list.
@@ -446,7 +446,7 @@ func TestMeSocketOrderStepsFullAndClosed(t *testing.T) {
 		t.Errorf("full room: %+v", got)
 	}
 	msgs, _, err := e.store.Messages(context.Background(), room, store.MessagePage{})
-	if err != nil || len(msgs) != 2 || msgs[0].Body != "member 님이 입장했습니다." || msgs[1].Body != noticeRoomFull {
+	if err != nil || len(msgs) != 2 || msgs[0].Body != "member 님이 들어왔어요." || msgs[1].Body != noticeRoomFull {
 		t.Fatalf("history: %+v %v", msgs, err)
 	}
 

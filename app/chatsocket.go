@@ -33,19 +33,19 @@ const (
 func closeReason(code websocket.StatusCode) string {
 	switch code {
 	case statusRoomDeleted:
-		return "채팅방이 삭제되었습니다."
+		return "채팅방이 삭제됐어요."
 	case statusBanned:
-		return "채팅방에서 내보내졌습니다."
+		return "방장이 채팅방에서 내보냈어요."
 	case statusLeft:
-		return "채팅방에서 나갔습니다."
+		return "채팅방에서 나갔어요."
 	case statusRevoked:
 		return "다시 로그인해 주세요."
 	case websocket.StatusGoingAway:
-		return "서버가 종료되고 있습니다."
+		return "서버가 종료되고 있어요."
 	case websocket.StatusTryAgainLater:
-		return "메시지를 따라가지 못해 연결을 끊었습니다."
+		return "메시지를 따라가지 못해 연결을 끊었어요."
 	case websocket.StatusPolicyViolation:
-		return "메시지를 너무 빠르게 보내 연결을 끊었습니다."
+		return "메시지를 너무 빠르게 보내 연결을 끊었어요."
 	}
 	return ""
 }

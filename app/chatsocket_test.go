@@ -241,7 +241,7 @@ func TestChatSocketTwoMembers(t *testing.T) {
 	third := e.register("third", addrSajik)
 	e.joinAPI(room, third, 200)
 	ev := a.expect("chat.user.join")
-	if ev.UserID != third.id || ev.Message.User != nil || ev.Message.Message != "third 님이 입장했습니다." {
+	if ev.UserID != third.id || ev.Message.User != nil || ev.Message.Message != "third 님이 들어왔어요." {
 		t.Fatalf("join event: %s", ev.raw)
 	}
 	if !strings.Contains(ev.raw, `"user":null`) {
@@ -254,7 +254,7 @@ func TestChatSocketTwoMembers(t *testing.T) {
 	for _, m := range h["messages"].([]any) {
 		texts = append(texts, m.(map[string]any)["message"].(string))
 	}
-	want := []string{"member 님이 입장했습니다.", "반반 어때요?", "좋아요", "third 님이 입장했습니다."}
+	want := []string{"member 님이 들어왔어요.", "반반 어때요?", "좋아요", "third 님이 들어왔어요."}
 	if strings.Join(texts, "|") != strings.Join(want, "|") {
 		t.Errorf("history %q, want %q", texts, want)
 	}
@@ -335,7 +335,7 @@ func TestChatSocketBan(t *testing.T) {
 	phone.expectLeftThenClosed(member.id, statusBanned)
 	laptop.expectLeftThenClosed(member.id, statusBanned)
 	ev := w.expect("chat.user.leave")
-	if ev.UserID != member.id || ev.Message.User != nil || ev.Message.Message != "member 님이 채팅방에서 내보내졌어요." {
+	if ev.UserID != member.id || ev.Message.User != nil || ev.Message.Message != "member 님을 방장이 채팅방에서 내보냈어요." {
 		t.Fatalf("leave event: %s", ev.raw)
 	}
 	if r := e.joinAPI(room, member, 400); r.str(t) != msgCannotJoin {
@@ -358,7 +358,7 @@ func TestChatSocketLeave(t *testing.T) {
 	}
 	m1.expectLeftThenClosed(member.id, statusLeft)
 	m2.expectLeftThenClosed(member.id, statusLeft)
-	if ev := w.expect("chat.user.leave"); ev.UserID != member.id || ev.Message.Message != "member 님이 퇴장했습니다." {
+	if ev := w.expect("chat.user.leave"); ev.UserID != member.id || ev.Message.Message != "member 님이 나갔어요." {
 		t.Fatalf("leave event: %s", ev.raw)
 	}
 	// Leaving is not banning: they may come back.
@@ -669,7 +669,7 @@ func TestChatSocketClientID(t *testing.T) {
 	for _, m := range h["messages"].([]any) {
 		texts = append(texts, m.(map[string]any)["message"].(string))
 	}
-	if got := strings.Join(texts, "|"); got != "member 님이 입장했습니다.|반반 어때요?|좋아요" {
+	if got := strings.Join(texts, "|"); got != "member 님이 들어왔어요.|반반 어때요?|좋아요" {
 		t.Errorf("history %q", got)
 	}
 	a.close()

@@ -24,7 +24,7 @@ work through the queue on the web app's 관리 page or here. Resolving closes
 every open report on the same target with one action:
 
   hide          hide the post or message (kept in the database; a hidden
-                message reads "운영 정책에 따라 가려진 메시지입니다")
+                message reads "운영 정책에 따라 가려진 메시지예요")
   disable-user  disable the post's writer, the message's author or the
                 reported user (sessions and tokens stop at once)
   dismiss       close the report, change nothing

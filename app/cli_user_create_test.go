@@ -112,8 +112,8 @@ func TestCLIUserCreateTaken(t *testing.T) {
 	dir := t.TempDir()
 	mustCLI(t, dir, "password123\n", "user", "create", "--email", "kim@example.com", "--username", "kim", "--address", addrSajik)
 	for _, tc := range []struct{ email, username, want string }{
-		{"KIM@example.com", "lee", "--email: 이미 가입된 이메일입니다."},
-		{"lee@example.com", "kim", "--username: 이미 사용 중인 유저명입니다."},
+		{"KIM@example.com", "lee", "--email: 이미 가입된 이메일이에요."},
+		{"lee@example.com", "kim", "--username: 이미 사용 중인 유저명이에요."},
 	} {
 		_, err := runCLI(t, dir, "password123\n", "user", "create", "--email", tc.email, "--username", tc.username, "--address", addrSajik)
 		if err == nil || err.Error() != tc.want {

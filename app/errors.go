@@ -58,18 +58,18 @@ var errorAnswers = []errorAnswer{
 	{err: store.ErrNotFound, status: http.StatusNotFound, msg: msgNotFound},
 
 	// Accounts.
-	{err: store.ErrEmailTaken, status: http.StatusBadRequest, field: "email", msg: "이미 가입된 이메일입니다."},
-	{err: store.ErrUsernameTaken, status: http.StatusBadRequest, field: "username", msg: "이미 사용 중인 유저명입니다."},
+	{err: store.ErrEmailTaken, status: http.StatusBadRequest, field: "email", msg: "이미 가입된 이메일이에요."},
+	{err: store.ErrUsernameTaken, status: http.StatusBadRequest, field: "username", msg: "이미 사용 중인 유저명이에요."},
 	{err: store.ErrInviteInvalid, status: http.StatusBadRequest, field: "invite", msg: msgInviteInvalid},
 
 	// Posts and their chat rooms.
-	{err: store.ErrTargetBelowMembers, status: http.StatusBadRequest, field: "target_number", msg: "현재 참여 인원보다 적게 정할 수 없습니다."},
+	{err: store.ErrTargetBelowMembers, status: http.StatusBadRequest, field: "target_number", msg: "현재 참여 인원보다 적게 정할 수 없어요."},
 	{err: store.ErrCannotJoin, status: http.StatusBadRequest, msg: msgCannotJoin},
 	{err: store.ErrWriterStays, status: http.StatusBadRequest, msg: msgWriterStays},
 	{err: store.ErrNotMember, status: http.StatusForbidden, msg: msgNotInRoom},
 	{err: store.ErrTooManyOpenPosts, status: http.StatusTooManyRequests, msg: msgTooManyOpenPosts},
 	{err: store.ErrTooManyOpenRooms, status: http.StatusTooManyRequests, msg: msgTooManyOpenRooms},
-	{err: store.ErrUnknownUser, status: http.StatusBadRequest, field: "target_user_id", msg: "존재하지 않는 사용자입니다."},
+	{err: store.ErrUnknownUser, status: http.StatusBadRequest, field: "target_user_id", msg: "없는 사용자예요."},
 
 	// Group orders (orders.go, docs/orders.md).
 	{err: store.ErrNoOrder, status: http.StatusNotFound, msg: msgNoOrder},

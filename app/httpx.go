@@ -20,18 +20,18 @@ const maxBodyBytes = 1 << 20
 
 // Messages shown to residents for errors that are not tied to a field.
 const (
-	msgUnauthenticated = "로그인이 필요합니다."
-	msgForbidden       = "권한이 없습니다."
-	msgNotFound        = "요청한 항목을 찾을 수 없습니다."
-	msgTooLarge        = "요청 본문이 너무 큽니다. 1MB 이하로 보내 주세요."
+	msgUnauthenticated = "로그인이 필요해요."
+	msgForbidden       = "권한이 없어요."
+	msgNotFound        = "요청한 항목을 찾을 수 없어요."
+	msgTooLarge        = "요청 본문이 너무 커요. 1MB 이하로 보내 주세요."
 	msgBodyTimeout     = "요청 본문이 제시간에 도착하지 않았어요. 다시 시도해 주세요."
-	msgBadBody         = "요청 본문을 읽을 수 없습니다. JSON 또는 폼 형식으로 보내 주세요."
-	msgBadUTF8         = "요청에 올바르지 않은 문자(UTF-8 아님)가 있습니다."
-	msgInternal        = "서버 오류가 발생했습니다. 잠시 후 다시 시도해 주세요."
-	msgRequired        = "이 필드는 필수 항목입니다."
-	msgNotString       = "문자열이어야 합니다."
+	msgBadBody         = "요청 본문을 읽을 수 없어요. JSON 또는 폼 형식으로 보내 주세요."
+	msgBadUTF8         = "요청에 올바르지 않은 문자(UTF-8 아님)가 있어요."
+	msgInternal        = "서버에 문제가 생겼어요. 잠시 후 다시 시도해 주세요."
+	msgRequired        = "꼭 입력해야 하는 항목이에요."
+	msgNotString       = "문자열이어야 해요."
 	msgNotInteger      = "정수를 입력해 주세요."
-	msgNotBool         = "true 또는 false 여야 합니다."
+	msgNotBool         = "true 또는 false여야 해요."
 	msgNull            = "null은 쓸 수 없어요. 값을 보내거나 필드를 빼 주세요."
 	msgEmptyBody       = "요청 본문이 비어 있어요. 바꿀 항목을 보내 주세요."
 )
@@ -255,7 +255,7 @@ func writeJSONBytes(w http.ResponseWriter, status int, body []byte) {
 func writeError(w http.ResponseWriter, status int, msg string) { writeJSON(w, status, msg) }
 
 // writeMessage answers a success that the original service reports as a
-// bare JSON string ("로그아웃 되었습니다.").
+// bare JSON string ("로그아웃했어요.").
 func writeMessage(w http.ResponseWriter, status int, msg string) { writeJSON(w, status, msg) }
 
 // writeInvalid answers 400 {"errors": {...}}.

@@ -21,9 +21,9 @@ import (
 // a question to the assistant, DELETE the conversation).
 
 const (
-	msgMenuChatQuota  = "하루에 10번만 질문할 수 있습니다."
-	msgMenuChatReset  = "대화내역이 초기화 되었습니다."
-	msgLLMBusy        = "메뉴 추천 서버가 바쁩니다. 잠시 후 다시 시도해 주세요."
+	msgMenuChatQuota  = "하루에 10번만 질문할 수 있어요."
+	msgMenuChatReset  = "대화 내역을 초기화했어요."
+	msgLLMBusy        = "메뉴 추천 서버가 바빠요. 잠시 후 다시 시도해 주세요."
 	msgLLMUnavailable = "메뉴 추천 서버에 연결하지 못했어요. 잠시 후 다시 시도해 주세요."
 	msgMessageTooLong = "메시지는 500자까지 보낼 수 있어요."
 	msgMenuAsking     = "앞의 질문에 답하는 중이에요. 답을 받은 뒤에 다시 물어봐 주세요."

@@ -23,7 +23,7 @@ const (
 	maxReportTextLen = 500
 	// msgHiddenMessage replaces the text of a message staff hid, for
 	// everyone, in history and live.
-	msgHiddenMessage   = "운영 정책에 따라 가려진 메시지입니다"
+	msgHiddenMessage   = "운영 정책에 따라 가려진 메시지예요"
 	msgReportNotFound  = "신고할 대상을 찾을 수 없어요."
 	msgReportSelf      = "자기 자신은 신고할 수 없어요."
 	msgBlockSelf       = "자기 자신은 차단할 수 없어요."

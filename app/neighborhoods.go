@@ -74,7 +74,7 @@ func (s *Server) handleLocateNeighborhood(w http.ResponseWriter, r *http.Request
 	}
 	d, ok := s.dongs.Locate(lat, lon)
 	if !ok {
-		writeError(w, http.StatusNotFound, "이 위치에서 가까운 행정동을 찾을 수 없습니다. 국내 위치에서 다시 시도해 주세요.")
+		writeError(w, http.StatusNotFound, "이 위치에서 가까운 행정동을 찾을 수 없어요. 국내 위치에서 다시 시도해 주세요.")
 		return
 	}
 	writeJSON(w, http.StatusOK, toNeighborhoodJSON(d))

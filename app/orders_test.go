@@ -547,7 +547,8 @@ func TestOrderFlow(t *testing.T) {
 	msgs, _, _ := e.store.Messages(context.Background(), room, store.MessagePage{Limit: 1000})
 	var system []string
 	for _, m := range msgs {
-		if m.User == nil && !strings.HasSuffix(m.Body, "했습니다.") {
+		// Join and leave notices are not order steps.
+		if m.User == nil && !strings.HasSuffix(m.Body, " 님이 들어왔어요.") && !strings.HasSuffix(m.Body, " 님이 나갔어요.") {
 			system = append(system, m.Body)
 		}
 	}

@@ -113,9 +113,9 @@ func postFields(f fields, errs fieldErrors) store.PostUpdate {
 	}
 	up.Title = text("title", maxTitleLen, "제목은 30자 이하로 입력해 주세요.")
 	up.Content = text("content", maxContentLen, "내용은 2000자 이하로 입력해 주세요.")
-	if c := text("category", 20, "알 수 없는 카테고리입니다."); c != nil {
+	if c := text("category", 20, "알 수 없는 카테고리예요."); c != nil {
 		if _, bad := errs["category"]; !bad && !menu.IsCategory(*c) {
-			errs.add("category", "알 수 없는 카테고리입니다.")
+			errs.add("category", "알 수 없는 카테고리예요.")
 		}
 		up.Category = c
 	}
@@ -183,7 +183,7 @@ func (s *Server) handleWritePost(w http.ResponseWriter, r *http.Request) {
 }
 
 const (
-	msgPostNotFound     = "게시글을 찾을 수 없습니다."
+	msgPostNotFound     = "게시글을 찾을 수 없어요."
 	deletedUsername     = "탈퇴한 사용자" // the writer of a deleted account's posts
 	msgTooManyOpenPosts = "아직 모집 중인 글이 너무 많아요. 모집을 완료하거나 글을 정리한 뒤 다시 써 주세요."
 	msgTooManyOpenRooms = "참여 중인 채팅방이 너무 많아요. 끝나지 않은 방에서 나간 뒤 다시 참여해 주세요."
@@ -243,7 +243,7 @@ func (s *Server) handleEditPost(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if !writerOrStaff(currentUser(r), p.Writer) {
-		writeError(w, http.StatusForbidden, "게시글을 수정할 권한이 없습니다.")
+		writeError(w, http.StatusForbidden, "게시글을 수정할 권한이 없어요.")
 		return
 	}
 	f, ok := s.readChanges(w, r)
@@ -291,7 +291,7 @@ func (s *Server) handleDeletePost(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if !writerOrStaff(currentUser(r), p.Writer) {
-		writeError(w, http.StatusForbidden, "게시글을 삭제할 권한이 없습니다.")
+		writeError(w, http.StatusForbidden, "게시글을 삭제할 권한이 없어요.")
 		return
 	}
 	del := s.store.DeletePost

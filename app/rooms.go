@@ -18,14 +18,14 @@ import (
 
 // Messages of the chat room endpoints.
 const (
-	msgRoomForbidden = "채팅방에 접근할 권한이 없습니다."
-	msgRoomNotFound  = "채팅방을 찾을 수 없습니다."
+	msgRoomForbidden = "채팅방에 들어갈 권한이 없어요."
+	msgRoomNotFound  = "채팅방을 찾을 수 없어요."
 	msgCannotJoin    = "인원수가 가득 찼거나 밴 당한 상태입니다"
-	msgWriterStays   = "작성자는 채팅방을 나가거나 내보낼 수 없습니다."
-	msgNotInRoom     = "채팅방에 참여하고 있지 않습니다."
-	msgBanOnlyWriter = "작성자만 내보낼 수 있습니다."
-	msgDeleteRoom    = "채팅방을 삭제할 권한이 없습니다."
-	msgBadCursor     = "메시지 번호는 양의 정수여야 합니다."
+	msgWriterStays   = "작성자는 채팅방을 나가거나 내보낼 수 없어요."
+	msgNotInRoom     = "채팅방에 참여하고 있지 않아요."
+	msgBanOnlyWriter = "작성자만 내보낼 수 있어요."
+	msgDeleteRoom    = "채팅방을 삭제할 권한이 없어요."
+	msgBadCursor     = "메시지 번호는 양의 정수여야 해요."
 	historyPageSize  = 100
 )
 
@@ -174,7 +174,7 @@ func (s *Server) handleRoom(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if before > 0 && after > 0 {
-		writeInvalid(w, fieldErrors{"non_field_errors": {"before와 after는 함께 쓸 수 없습니다."}})
+		writeInvalid(w, fieldErrors{"non_field_errors": {"before와 after는 함께 쓸 수 없어요."}})
 		return
 	}
 	room, ok := s.loadMemberRoom(w, r)
@@ -246,7 +246,7 @@ func (s *Server) handleDeleteRoom(w http.ResponseWriter, r *http.Request) {
 	// A deleted room keeps its memberships: the store still lists them.
 	s.emitRoomEvent(roomEvent{Kind: roomDeleted, RoomID: room.ID, ActorID: currentUser(r).ID,
 		Members: s.roomMembersBefore(r.Context(), room.ID)})
-	writeMessage(w, http.StatusAccepted, "채팅방이 삭제되었습니다.")
+	writeMessage(w, http.StatusAccepted, "채팅방이 삭제됐어요.")
 }
 
 type memberJSON struct {
@@ -292,7 +292,7 @@ func (s *Server) handleLeaveRoom(w http.ResponseWriter, r *http.Request) {
 	s.kick(id, u.ID, statusLeft)
 	s.emitRoomEvent(roomEvent{Kind: roomLeft, RoomID: id, ActorID: u.ID, Message: &ch.Notice, Members: []int64{u.ID}})
 	s.publishOrderOf(r.Context(), id, nil)
-	writeMessage(w, http.StatusAccepted, "채팅방에서 나갔습니다.")
+	writeMessage(w, http.StatusAccepted, "채팅방에서 나갔어요.")
 }
 
 // handleBan: POST /api/chat/:id/user/ban/ {target_user_id} — the writer
@@ -337,7 +337,7 @@ func (s *Server) handleBan(w http.ResponseWriter, r *http.Request) {
 		s.emitRoomEvent(roomEvent{Kind: roomKicked, RoomID: room.ID, ActorID: target, Message: &ch.Notice, Members: []int64{target}})
 		s.publishOrderOf(r.Context(), room.ID, nil)
 	}
-	writeMessage(w, http.StatusAccepted, "사용자를 내보냈습니다.")
+	writeMessage(w, http.StatusAccepted, "사용자를 내보냈어요.")
 }
 
 // The functions below close chat sockets through the hub, the only owner of

@@ -45,7 +45,7 @@ func TestChatRoomEndpoints(t *testing.T) {
 		}
 		msgs := m["messages"].([]any)
 		last := msgs[len(msgs)-1].(map[string]any)
-		if last["message"] != "member 님이 입장했습니다." || last["user"] != nil || last["chatroom"] != float64(room) {
+		if last["message"] != "member 님이 들어왔어요." || last["user"] != nil || last["chatroom"] != float64(room) {
 			t.Errorf("join notice: %v", last)
 		}
 	})

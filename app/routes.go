@@ -143,7 +143,7 @@ func (s *Server) routes() http.Handler {
 
 	r.NotFound = s.metrics.otherRoute(http.HandlerFunc(s.handleFallback))
 	r.MethodNotAllowed = http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-		writeError(w, http.StatusMethodNotAllowed, "허용되지 않은 요청 방식입니다.")
+		writeError(w, http.StatusMethodNotAllowed, "허용되지 않은 요청 방식이에요.")
 	})
 	r.PanicHandler = func(w http.ResponseWriter, req *http.Request, v any) {
 		s.fail(w, req, fmt.Errorf("panic in handler: %v", v))

@@ -99,7 +99,7 @@ func validUsername(name string, errs fieldErrors) string {
 	case n > maxUsernameLen:
 		errs.add("username", "유저명은 30자 이하로 입력해 주세요.")
 	case strings.ContainsAny(name, "\r\n\t"):
-		errs.add("username", "유저명에 줄바꿈이나 탭을 쓸 수 없습니다.")
+		errs.add("username", "유저명에 줄바꿈이나 탭을 쓸 수 없어요.")
 	case strings.IndexFunc(name, invisibleRune) >= 0:
 		errs.add("username", "유저명에 보이지 않는 문자나 제어 문자는 쓸 수 없어요.")
 	}
@@ -122,7 +122,7 @@ func invisibleRune(r rune) bool {
 func validPassword(field, pw string, errs fieldErrors) {
 	switch n := utf8.RuneCountInString(pw); {
 	case n < minPasswordLen:
-		errs.add(field, "비밀번호는 8자 이상이어야 합니다.")
+		errs.add(field, "비밀번호는 8자 이상이어야 해요.")
 	case n > maxPasswordLen:
 		errs.add(field, "비밀번호는 128자 이하로 입력해 주세요.")
 	}
@@ -165,7 +165,7 @@ func validateSignup(f fields, rules addressRules, errs fieldErrors) (in signup, 
 	}
 	password2 := f.required("password2", errs)
 	if in.password != "" && password2 != "" && in.password != password2 {
-		errs.add("password2", "비밀번호가 일치하지 않습니다.")
+		errs.add("password2", "비밀번호가 일치하지 않아요.")
 	}
 	in.address, suggestions = rules.resolve(f.required("address", errs), errs)
 	return in, suggestions
@@ -216,8 +216,8 @@ func (s *Server) handleRegister(w http.ResponseWriter, r *http.Request) {
 }
 
 const (
-	msgBadLogin        = "이메일 또는 비밀번호가 올바르지 않습니다."
-	msgTooManyLogins   = "로그인 시도가 너무 많습니다. 잠시 후 다시 시도해 주세요."
+	msgBadLogin        = "이메일 또는 비밀번호가 올바르지 않아요."
+	msgTooManyLogins   = "로그인 시도가 너무 많아요. 잠시 후 다시 시도해 주세요."
 	msgTooManySignups  = "가입 요청이 너무 많아요. 잠시 후 다시 시도해 주세요."
 	msgTooManyAttempts = "비밀번호를 너무 많이 틀렸어요. 잠시 후 다시 시도해 주세요."
 	msgForeignLogout   = "다른 사이트에서 보낸 로그아웃 요청은 받지 않아요."
@@ -283,7 +283,7 @@ func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request) {
 			writeError(w, http.StatusForbidden, msgForeignLogout)
 			return
 		}
-		writeMessage(w, http.StatusOK, "로그아웃 되었습니다.")
+		writeMessage(w, http.StatusOK, "로그아웃했어요.")
 		return
 	}
 	if hasCookie {
@@ -297,7 +297,7 @@ func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	s.clearSessionCookie(w)
-	writeMessage(w, http.StatusOK, "로그아웃 되었습니다.")
+	writeMessage(w, http.StatusOK, "로그아웃했어요.")
 }
 
 func (s *Server) handleCurrent(w http.ResponseWriter, r *http.Request) {
@@ -323,7 +323,7 @@ func (s *Server) handleUpdateUser(w http.ResponseWriter, r *http.Request) {
 	}
 	if n, ok := f.integer("range", errs); ok {
 		if n < 0 || n > 2 {
-			errs.add("range", "범위는 0, 1, 2 중 하나여야 합니다.")
+			errs.add("range", "범위는 0, 1, 2 중 하나여야 해요.")
 		}
 		rng := int(n)
 		up.Range = &rng
@@ -354,10 +354,10 @@ func (s *Server) handleChangePassword(w http.ResponseWriter, r *http.Request) {
 		validPassword("new_password1", new1, errs)
 	}
 	if new1 != "" && new2 != "" && new1 != new2 {
-		errs.add("new_password2", "새 비밀번호가 일치하지 않습니다.")
+		errs.add("new_password2", "새 비밀번호가 일치하지 않아요.")
 	}
 	if new1 != "" && new1 == current {
-		errs.add("new_password1", "새 비밀번호는 현재 비밀번호와 달라야 합니다.")
+		errs.add("new_password1", "새 비밀번호는 현재 비밀번호와 달라야 해요.")
 	}
 	// The new pair first: a request that cannot succeed never checks the
 	// current password, so it is no oracle for it.
@@ -366,7 +366,7 @@ func (s *Server) handleChangePassword(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	cred := credentialFrom(r.Context())
-	if !s.checkOwnPassword(w, r, cred.user, current, "current_password", "현재 비밀번호가 올바르지 않습니다.") {
+	if !s.checkOwnPassword(w, r, cred.user, current, "current_password", "현재 비밀번호가 올바르지 않아요.") {
 		return
 	}
 	hash, err := s.hasher.Hash(new1)
@@ -418,7 +418,7 @@ func (s *Server) handleDeleteUser(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	u := currentUser(r)
-	if !s.checkOwnPassword(w, r, u, password, "password", "비밀번호가 올바르지 않습니다.") {
+	if !s.checkOwnPassword(w, r, u, password, "password", "비밀번호가 올바르지 않아요.") {
 		return
 	}
 	left, err := s.store.DeleteAccount(r.Context(), u.ID)
@@ -434,7 +434,7 @@ func (s *Server) handleDeleteUser(w http.ResponseWriter, r *http.Request) {
 	}
 	s.credentialsChanged(u.ID)
 	s.clearSessionCookie(w)
-	writeMessage(w, http.StatusOK, "회원 탈퇴가 완료되었습니다.")
+	writeMessage(w, http.StatusOK, "회원 탈퇴를 마쳤어요.")
 }
 
 // checkOwnPassword checks the signed-in user's password under the same

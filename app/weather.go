@@ -19,7 +19,7 @@ import (
 // coordinate from the configured provider (KMA, Open-Meteo or off).
 
 const (
-	msgWeatherOff         = "날씨 기능이 꺼져 있습니다."
+	msgWeatherOff         = "날씨 기능이 꺼져 있어요."
 	msgWeatherUnavailable = "날씨 정보를 가져오지 못했어요. 잠시 후 다시 시도해 주세요."
 	msgBadCoordinate      = "올바른 좌표를 입력해 주세요."
 	msgOutsideKorea       = "대한민국 안의 좌표만 받을 수 있어요."

@@ -19,7 +19,7 @@ import (
 // never cached without asking, other files an hour. Paths without an extension load the app so deep links work.
 func (s *Server) serveUI(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
-		writeError(w, http.StatusMethodNotAllowed, "허용되지 않은 요청 방식입니다.")
+		writeError(w, http.StatusMethodNotAllowed, "허용되지 않은 요청 방식이에요.")
 		return
 	}
 	name := strings.TrimPrefix(path.Clean("/"+r.URL.Path), "/")
@@ -129,4 +129,4 @@ func acceptsGzip(r *http.Request) bool {
 
 // uiMissingPage is served when the binary was built without `npm run build`.
 const uiMissingPage = `<!doctype html><html lang="ko"><meta charset="utf-8"><title>MealBuddy</title>
-<h1>밀버디 (MealBuddy)</h1><p>웹 화면이 이 바이너리에 포함되지 않았습니다. <code>make build</code>로 다시 빌드해 주세요. API는 /api/ 에서 동작합니다.</p></html>`
+<h1>밀버디 (MealBuddy)</h1><p>웹 화면이 이 바이너리에 포함되지 않았어요. <code>make build</code>로 다시 빌드해 주세요. API는 /api/ 에서 동작해요.</p></html>`

@@ -106,10 +106,10 @@ func (s *Store) RoomMembers(ctx context.Context, roomID int64) ([]UserRef, error
 
 // System message texts of the original service, written with no user.
 const (
-	joinNotice  = " 님이 입장했습니다."
-	leaveNotice = " 님이 퇴장했습니다."
+	joinNotice  = " 님이 들어왔어요."
+	leaveNotice = " 님이 나갔어요."
 	// kickNotice is written when the writer bans a member (issue 13).
-	kickNotice = " 님이 채팅방에서 내보내졌어요."
+	kickNotice = " 님을 방장이 채팅방에서 내보냈어요."
 )
 
 // RoomChange is the outcome of a join, leave or ban.

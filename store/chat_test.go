@@ -283,7 +283,7 @@ func TestLeaveBanMembership(t *testing.T) {
 		t.Errorf("writer leave: %v", err)
 	}
 	ch, err := st.BanUser(ctx, p.RoomID, m.ID)
-	if err != nil || !ch.Changed || ch.Notice.Body != "m 님이 채팅방에서 내보내졌어요." || ch.Room.JoinNumber != 1 {
+	if err != nil || !ch.Changed || ch.Notice.Body != "m 님을 방장이 채팅방에서 내보냈어요." || ch.Room.JoinNumber != 1 {
 		t.Fatalf("ban: %+v %v", ch, err)
 	}
 	ms, err := st.MembershipOf(ctx, p.RoomID, m.ID)

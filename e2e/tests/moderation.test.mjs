@@ -201,7 +201,7 @@ describe(`moderation end-to-end at ${vp.name}`, () => {
     await visible(Staff, tid('admin-message'), 'the 처리했어요 message');
     await visible(
       R,
-      `${tid('chat-message')}[data-message-id="${msgId}"]:has-text("운영 정책에 따라 가려진 메시지입니다")`,
+      `${tid('chat-message')}[data-message-id="${msgId}"]:has-text("운영 정책에 따라 가려진 메시지예요")`,
       'the hidden message, live in the open room',
     );
     assert.equal(await R.page.locator(`${tid('chat-message')}:has-text("${bad}")`).count(), 0, 'the text is gone');
