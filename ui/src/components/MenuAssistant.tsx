@@ -4,6 +4,7 @@ import type { Coords } from '../lib/hooks';
 import { Link } from '../lib/router';
 import type { ConversationTurn, FoodChoice } from '../lib/types';
 import { formatDistance } from '../lib/format';
+import { categoryLabel } from '../lib/constants';
 import { coordQuery } from './WeatherNow';
 
 /**
@@ -58,7 +59,7 @@ function Suggestions({ choice }: { choice: FoodChoice }) {
       <ol className="reco-list">
         {choice.suggestions.slice(0, 5).map((s, i) => (
           <li key={`${s.menu}-${i}`}>
-            <strong>{s.menu}</strong> <span className="cat">{s.category}</span>
+            <strong>{s.menu}</strong> <span className="cat">{categoryLabel(s.category)}</span>
             <p className="muted small">{s.reason}</p>
             {s.open_posts.length > 0 && (
               <ul className="reco-posts">

@@ -1,10 +1,11 @@
 import type { Post } from '../lib/types';
 import { formatDistance, fullTime, relativeTime } from '../lib/format';
+import { categoryLabel } from '../lib/constants';
 
 export function StatusBadge({ complete }: { complete: boolean }) {
   return (
     <span className={`badge ${complete ? 'badge-done' : 'badge-open'}`} data-testid="post-status">
-      {complete ? '모집완료' : '모집중'}
+      {complete ? '모집 완료' : '모집 중'}
     </span>
   );
 }
@@ -13,7 +14,7 @@ export function PostMeta({ post, showWriter = false }: { post: Post; showWriter?
   const dist = formatDistance(post.distance_km);
   return (
     <span className="post-meta">
-      <span className="cat">{post.category}</span>
+      <span className="cat">{categoryLabel(post.category)}</span>
       <span aria-label={`참여 ${post.join_number}명, 모집 ${post.target_number}명`}>
         👥 {post.join_number}/{post.target_number}
       </span>

@@ -1,4 +1,4 @@
-import { errorText } from './errors';
+import { errorText, isRetryable, readAnswer } from './errors';
 import type { ChatListPage, PushSubscriptionBody } from './types';
 
 /** An answer with a non-2xx status (or status 0 for a network failure). */
@@ -6,9 +6,16 @@ export class ApiError extends Error {
   constructor(
     public status: number,
     public body: unknown,
+    /** the body was not the server's JSON (a proxy's HTML page, empty, broken) */
+    public unexpected = false,
   ) {
-    super(errorText(status, body));
+    super(errorText(status, body, unexpected));
     this.name = 'ApiError';
+  }
+
+  /** Whether the same request may work if tried again (network, timeout, rate limit, 5xx). */
+  get retryable(): boolean {
+    return this.unexpected || isRetryable(this.status);
   }
 }
 
@@ -27,15 +34,25 @@ export interface ApiOptions {
   quiet401?: boolean;
 }
 
-async function parseBody(res: Response): Promise<unknown> {
-  if (res.status === 204) return null;
-  const text = await res.text();
-  if (!text) return null;
+async function parseBody(res: Response): Promise<{ body: unknown; unexpected: boolean }> {
+  if (res.status === 204) return { body: null, unexpected: false };
+  let text: string;
   try {
-    return JSON.parse(text);
-  } catch {
-    return text;
+    text = await res.text();
+  } catch (e) {
+    if (isAbort(e)) throw e;
+    return { body: null, unexpected: true };
   }
+  if (res.ok) {
+    // A success keeps its old reading: JSON, or the text itself.
+    if (!text) return { body: null, unexpected: false };
+    try {
+      return { body: JSON.parse(text), unexpected: false };
+    } catch {
+      return { body: text, unexpected: false };
+    }
+  }
+  return readAnswer(res.headers.get('Content-Type'), text);
 }
 
 /**
@@ -65,12 +82,12 @@ export async function api<T = unknown>(path: string, opts: ApiOptions = {}): Pro
     if (e instanceof DOMException && e.name === 'AbortError') throw e;
     throw new ApiError(0, null);
   }
-  const data = await parseBody(res);
+  const answer = await parseBody(res);
   if (!res.ok) {
     if (res.status === 401 && !opts.quiet401 && unauthorizedHandler) unauthorizedHandler();
-    throw new ApiError(res.status, data);
+    throw new ApiError(res.status, answer.body, answer.unexpected);
   }
-  return data as T;
+  return answer.body as T;
 }
 
 export function isAbort(e: unknown): boolean {
@@ -83,7 +100,7 @@ export function errorStatus(e: unknown): number {
 
 export function errorMessage(e: unknown): string {
   if (e instanceof ApiError) return e.message;
-  return '알 수 없는 오류가 생겼어요.';
+  return '알 수 없는 오류가 생겼어요. 잠시 후 다시 시도해 주세요.';
 }
 
 /**

@@ -16,6 +16,35 @@ export const CATEGORIES = [
   '페스트푸드',
 ] as const;
 
+export type Category = (typeof CATEGORIES)[number];
+
+/**
+ * How a category is shown. The API keeps the original service's values
+ * (commas, and the misspelt "페스트푸드"); people read 족발·보쌈 and 패스트푸드.
+ * Only the text on screen changes: filters and forms still send the value.
+ */
+export const CATEGORY_LABELS: Record<Category, string> = {
+  '족발,보쌈': '족발·보쌈',
+  '찜,탕,찌개': '찜·탕·찌개',
+  '돈까스,회,일식': '돈까스·회·일식',
+  피자: '피자',
+  고기구이: '고기구이',
+  양식: '양식',
+  치킨: '치킨',
+  중식: '중식',
+  아시안: '아시안',
+  '백반,죽,국수': '백반·죽·국수',
+  도시락: '도시락',
+  분식: '분식',
+  '카페,디저트': '카페·디저트',
+  페스트푸드: '패스트푸드',
+};
+
+/** The display label of a category value; an unknown value is shown as it is, commas as middle dots. */
+export function categoryLabel(value: string): string {
+  return Object.hasOwn(CATEGORY_LABELS, value) ? CATEGORY_LABELS[value as Category] : value.replaceAll(',', '·');
+}
+
 export const RANGES = [
   { value: 0, label: '우리 동네' },
   { value: 1, label: '가까운 동네(1.5km)' },

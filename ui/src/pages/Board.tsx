@@ -1,6 +1,6 @@
 import { useUser } from '../auth';
 import { path, qs } from '../lib/api';
-import { CATEGORIES, RANGES } from '../lib/constants';
+import { CATEGORIES, categoryLabel, RANGES } from '../lib/constants';
 import { useApi, useDocumentTitle } from '../lib/hooks';
 import { paginatorModel } from '../lib/paginator';
 import { Link, navigate, useSearchParams } from '../lib/router';
@@ -67,7 +67,7 @@ export function Board() {
               onClick={() => go({ category: c })}
               data-testid={`category-${c || 'all'}`}
             >
-              {c || '전체'}
+              {c ? categoryLabel(c) : '전체'}
             </button>
           ))}
         </fieldset>
@@ -100,7 +100,7 @@ export function Board() {
             <div className="empty panel" data-testid="post-list-empty">
               <p>
                 {all ? '' : '지금 모집 중인 '}
-                {category ? `${category} 모집 글이 아직 없어요.` : all ? '아직 모집 글이 없어요.' : '글이 없어요.'}
+                {category ? `${categoryLabel(category)} 모집 글이 아직 없어요.` : all ? '아직 모집 글이 없어요.' : '글이 없어요.'}
               </p>
               {!all && (
                 <button type="button" className="btn btn-ghost" onClick={() => go({ all: true })}>

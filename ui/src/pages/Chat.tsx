@@ -149,7 +149,7 @@ export function Chat({ id }: { id: string }) {
           <h1>{room.title}</h1>
           <span className="muted small">
             {room.join_number}/{room.target_number}명 ·{' '}
-            {room.is_compelete || (state.order && state.order.state !== 'recruiting') ? '모집완료' : '모집중'}
+            {room.is_compelete || (state.order && state.order.state !== 'recruiting') ? '모집 완료' : '모집 중'}
           </span>
         </div>
         <span className={`conn conn-${state.conn}`} role="status" data-testid="connection-state" data-state={state.conn}>

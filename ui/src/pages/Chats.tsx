@@ -13,7 +13,7 @@ import { useMyChats } from '../chats/MyChats';
 
 function stateLabel(r: ChatListItem): string {
   if (r.post.order_state) return STATE_LABEL[r.post.order_state] ?? '';
-  return r.post.is_compelete ? '모집완료' : '모집중';
+  return r.post.is_compelete ? '모집 완료' : '모집 중';
 }
 
 function Row({ r, unread, myId, now }: { r: ChatListItem; unread: number; myId: number; now: number }) {

@@ -1,7 +1,7 @@
 import { FormEvent, useEffect, useState } from 'react';
 import { useUser } from '../auth';
 import { api, path } from '../lib/api';
-import { CATEGORIES, TARGET_MAX, TARGET_MIN, TITLE_MAX } from '../lib/constants';
+import { CATEGORIES, categoryLabel, TARGET_MAX, TARGET_MIN, TITLE_MAX } from '../lib/constants';
 import { useForm } from '../lib/form';
 import { useApi, useDocumentTitle } from '../lib/hooks';
 import { Link, navigate } from '../lib/router';
@@ -122,7 +122,7 @@ export function PostForm({ id }: { id?: string }) {
                 <option value="">골라 주세요</option>
                 {CATEGORIES.map((c) => (
                   <option key={c} value={c}>
-                    {c}
+                    {categoryLabel(c)}
                   </option>
                 ))}
               </select>
