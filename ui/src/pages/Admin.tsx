@@ -12,7 +12,7 @@ import {
   StaffAction,
   TARGET_LABEL,
 } from '../lib/moderation';
-import { ErrorPanel, Loading } from '../components/ui';
+import { ErrorNote, ErrorPanel, Loading } from '../components/ui';
 
 function when(iso: string | null): string {
   if (!iso) return '';
@@ -76,7 +76,7 @@ function Reports({ onChange }: { onChange: () => void }) {
       {loading && !data ? (
         <Loading label="신고를 불러오는 중" />
       ) : error ? (
-        <p className="alert alert-error">{error.message}</p>
+        <ErrorNote error={error} onRetry={reload} />
       ) : !data?.reports.length ? (
         <p className="muted" data-testid="admin-no-reports">
           처리할 신고가 없어요.
@@ -144,7 +144,7 @@ function Pending({ onChange }: { onChange: () => void }) {
         </p>
       )}
       {error ? (
-        <p className="alert alert-error">{error.message}</p>
+        <ErrorNote error={error} onRetry={reload} />
       ) : !data?.users.length ? (
         <p className="muted">승인을 기다리는 계정이 없어요.</p>
       ) : (
@@ -167,12 +167,12 @@ function Pending({ onChange }: { onChange: () => void }) {
 
 function Audit({ version }: { version: number }) {
   // The version changes the path after every action, which reloads the log.
-  const { data, error } = useApi<{ entries: AuditEntry[] }>(`/api/admin/audit/${version ? `?v=${version}` : ''}`);
+  const { data, error, reload } = useApi<{ entries: AuditEntry[] }>(`/api/admin/audit/${version ? `?v=${version}` : ''}`);
   return (
     <section aria-labelledby="admin-audit">
       <h2 id="admin-audit">처리 기록</h2>
       {error ? (
-        <p className="alert alert-error">{error.message}</p>
+        <ErrorNote error={error} onRetry={reload} />
       ) : !data?.entries.length ? (
         <p className="muted">아직 기록이 없어요.</p>
       ) : (

@@ -4,7 +4,7 @@ import { useForm } from '../lib/form';
 import { validateLogin } from '../lib/validation';
 import { Link, navigate, useSearchParams } from '../lib/router';
 import { useAuth } from '../auth';
-import { Field, FormErrors } from '../components/ui';
+import { FormErrors, TextField } from '../components/ui';
 import { useDocumentTitle } from '../lib/hooks';
 import type { User } from '../lib/types';
 import { safeNext, withNext } from '../lib/next';
@@ -19,7 +19,10 @@ export function Login() {
   const params = useSearchParams();
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
-  const { errors, formErrors, busy, submit } = useForm(FIELDS);
+  const { errors, formErrors, busy, submit, formRef, announcement } = useForm(FIELDS, {
+    values: { email, password },
+    validate: () => validateLogin({ email, password }),
+  });
 
   function onSubmit(e: FormEvent) {
     e.preventDefault();
@@ -36,48 +39,44 @@ export function Login() {
   return (
     <section className="panel narrow">
       <h1>로그인</h1>
-      <FormErrors errors={formErrors} />
-      <form onSubmit={onSubmit} noValidate>
-        <Field label="이메일" name="email" errors={errors.email}>
-          {({ id, describedBy, invalid }) => (
-            <input
-              id={id}
-              type="email"
-              autoComplete="email"
-              inputMode="email"
-              value={email}
-              onChange={(e) => setEmail(e.target.value)}
-              aria-describedby={describedBy}
-              aria-invalid={invalid || undefined}
-              data-testid="login-email"
-              required
-            />
-          )}
-        </Field>
-        <Field label="비밀번호" name="password" errors={errors.password}>
-          {({ id, describedBy, invalid }) => (
-            <input
-              id={id}
-              type="password"
-              autoComplete="current-password"
-              value={password}
-              onChange={(e) => setPassword(e.target.value)}
-              aria-describedby={describedBy}
-              aria-invalid={invalid || undefined}
-              data-testid="login-password"
-              required
-            />
-          )}
-        </Field>
+      <FormErrors errors={formErrors} announcement={announcement} />
+      <form ref={formRef} onSubmit={onSubmit} noValidate>
+        <TextField
+          label="이메일"
+          name="email"
+          type="email"
+          autoComplete="email"
+          inputMode="email"
+          value={email}
+          onChange={setEmail}
+          errors={errors.email}
+          testId="login-email"
+          required
+        />
+        <TextField
+          label="비밀번호"
+          name="password"
+          type="password"
+          autoComplete="current-password"
+          value={password}
+          onChange={setPassword}
+          errors={errors.password}
+          testId="login-password"
+          revealable
+          required
+        />
         <button type="submit" className="btn btn-primary btn-block" disabled={busy} data-testid="login-submit">
           {busy ? '로그인하는 중…' : '로그인'}
         </button>
       </form>
       <p className="muted center">
-        아직 회원이 아니신가요? <Link to={withNext('/register/', params.get('next'))}>회원가입</Link>
+        아직 회원이 아니신가요?{' '}
+        <Link className="tap-link" to={withNext('/register/', params.get('next'))}>
+          회원가입
+        </Link>
       </p>
       <p className="muted center">
-        <Link to="/reset-password/" data-testid="forgot-password">
+        <Link className="tap-link" to="/reset-password/" data-testid="forgot-password">
           비밀번호를 잊으셨나요?
         </Link>
       </p>

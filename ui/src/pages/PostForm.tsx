@@ -7,7 +7,7 @@ import { useApi, useDocumentTitle } from '../lib/hooks';
 import { Link, navigate } from '../lib/router';
 import type { Post } from '../lib/types';
 import { charCount, PostInput, validatePost } from '../lib/validation';
-import { ErrorPanel, Field, FormErrors, Loading } from '../components/ui';
+import { ErrorPanel, Field, FormErrors, Loading, TextField } from '../components/ui';
 import { NotFound } from './NotFound';
 import { OrderFields } from '../order/OrderFields';
 import { newOrderInput, ORDER_FIELDS, orderBody, orderEditBody, OrderInput, orderInputFrom, validateOrder } from '../order/orderForm';
@@ -23,10 +23,13 @@ export function PostForm({ id }: { id?: string }) {
   useDocumentTitle(editing ? '모집 글 수정' : '모집 글 쓰기');
   const existing = useApi<Post>(editing ? path`/api/post/detail/${id}/` : null);
   const [v, setV] = useState<PostInput>({ title: '', category: '', target_number: '4', content: '' });
-  const { errors, formErrors, busy, submit } = useForm(FIELDS);
   const now = useNow(30000);
   const [o, setO] = useState<OrderInput>(() => newOrderInput(Date.now()));
   const [o0, setO0] = useState<OrderInput | null>(null);
+  const { errors, formErrors, busy, submit, formRef, announcement } = useForm(FIELDS, {
+    values: { ...v },
+    validate: () => validatePost(v, existing.data?.join_number ?? 0),
+  });
 
   useEffect(() => {
     const p = existing.data;
@@ -81,32 +84,24 @@ export function PostForm({ id }: { id?: string }) {
           {user.neighborhood?.name ?? user.address} 이웃에게 보여요. 글을 쓰면 채팅방이 함께 만들어져요.
         </p>
       )}
-      <FormErrors errors={formErrors} />
-      <form onSubmit={onSubmit} noValidate>
-        <Field
+      <FormErrors errors={formErrors} announcement={announcement} />
+      <form ref={formRef} onSubmit={onSubmit} noValidate>
+        <TextField
           label="제목"
           name="title"
+          value={v.title}
+          onChange={set('title')}
           errors={errors.title}
           hint={
             <span className={titleLen > TITLE_MAX ? 'over' : undefined}>
               {titleLen}/{TITLE_MAX}자
             </span>
           }
-        >
-          {({ id: fid, describedBy, invalid }) => (
-            <input
-              id={fid}
-              type="text"
-              value={v.title}
-              onChange={(e) => set('title')(e.target.value)}
-              aria-describedby={describedBy}
-              aria-invalid={invalid || undefined}
-              placeholder="예: 7시에 치킨 같이 시켜요"
-              data-testid="post-title"
-              required
-            />
-          )}
-        </Field>
+          maxLength={TITLE_MAX}
+          placeholder="예: 7시에 치킨 같이 시켜요"
+          testId="post-title"
+          required
+        />
         <div className="grid-2">
           <Field label="카테고리" name="category" errors={errors.category}>
             {({ id: fid, describedBy, invalid }) => (

@@ -8,7 +8,7 @@ import { useDocumentTitle } from '../lib/hooks';
 import { navigate } from '../lib/router';
 import type { User } from '../lib/types';
 import { validatePasswordChange } from '../lib/validation';
-import { Alert, Field, FormErrors } from '../components/ui';
+import { Alert, Field, FormErrors, TextField } from '../components/ui';
 import { AddressField } from '../components/AddressField';
 import { BlockList } from '../components/BlockList';
 import { forgetDevice } from '../push/push';
@@ -23,13 +23,20 @@ function ProfileForm() {
   const [address, setAddress] = useState(user.address);
   const [range, setRange] = useState(user.range);
   const [ok, setOk] = useState(false);
-  const { errors, formErrors, suggestions, busy, submit } = useForm(PROFILE_FIELDS);
-
-  function onSubmit(e: FormEvent) {
-    e.preventDefault();
+  const check = (): FieldErrors => {
     const errs: FieldErrors = {};
     if (!username.trim()) errs.username = ['닉네임을 입력해 주세요.'];
     if (!address.trim()) errs.address = ['동네(행정동)를 입력해 주세요.'];
+    return errs;
+  };
+  const { errors, formErrors, suggestions, busy, submit, formRef, announcement } = useForm(PROFILE_FIELDS, {
+    values: { username, address, range },
+    validate: check,
+  });
+
+  function onSubmit(e: FormEvent) {
+    e.preventDefault();
+    const errs = check();
     setOk(false);
     const body: Record<string, unknown> = {};
     if (username.trim() !== user.username) body.username = username.trim();
@@ -46,22 +53,18 @@ function ProfileForm() {
     <section className="panel" aria-labelledby="profile-title">
       <h2 id="profile-title">프로필</h2>
       <p className="muted">이메일: {user.email}</p>
-      <FormErrors errors={formErrors} />
+      <FormErrors errors={formErrors} announcement={announcement} />
       {ok && <Alert kind="success">저장했어요.</Alert>}
-      <form onSubmit={onSubmit} noValidate>
-        <Field label="닉네임" name="username" errors={errors.username}>
-          {({ id, describedBy, invalid }) => (
-            <input
-              id={id}
-              type="text"
-              value={username}
-              onChange={(e) => setUsername(e.target.value)}
-              aria-describedby={describedBy}
-              aria-invalid={invalid || undefined}
-              data-testid="profile-username"
-            />
-          )}
-        </Field>
+      <form ref={formRef} onSubmit={onSubmit} noValidate>
+        <TextField
+          label="닉네임"
+          name="username"
+          autoComplete="nickname"
+          value={username}
+          onChange={setUsername}
+          errors={errors.username}
+          testId="profile-username"
+        />
         <AddressField value={address} onChange={setAddress} errors={errors.address} suggestions={suggestions} />
         <Field label="기본으로 볼 범위" name="range" errors={errors.range}>
           {({ id, describedBy }) => (
@@ -94,7 +97,10 @@ type PwKey = (typeof PW_FIELDS)[number];
 function PasswordForm() {
   const [v, setV] = useState<Record<PwKey, string>>({ current_password: '', new_password1: '', new_password2: '' });
   const [ok, setOk] = useState('');
-  const { errors, formErrors, busy, submit } = useForm(PW_FIELDS);
+  const { errors, formErrors, busy, submit, formRef, announcement } = useForm(PW_FIELDS, {
+    values: v,
+    validate: () => validatePasswordChange(v),
+  });
 
   function onSubmit(e: FormEvent) {
     e.preventDefault();
@@ -116,24 +122,22 @@ function PasswordForm() {
     <section className="panel" aria-labelledby="pw-title">
       <h2 id="pw-title">비밀번호 변경</h2>
       <p className="muted small">바꾸면 다른 기기에서는 로그아웃돼요.</p>
-      <FormErrors errors={formErrors} />
+      <FormErrors errors={formErrors} announcement={announcement} />
       {ok && <Alert kind="success">{ok}</Alert>}
-      <form onSubmit={onSubmit} noValidate>
+      <form ref={formRef} onSubmit={onSubmit} noValidate>
         {PW_FIELDS.map((k) => (
-          <Field key={k} label={labels[k][0]} name={k} errors={errors[k]}>
-            {({ id, describedBy, invalid }) => (
-              <input
-                id={id}
-                type="password"
-                autoComplete={labels[k][1]}
-                value={v[k]}
-                onChange={(e) => setV((o) => ({ ...o, [k]: e.target.value }))}
-                aria-describedby={describedBy}
-                aria-invalid={invalid || undefined}
-                data-testid={`pw-${k}`}
-              />
-            )}
-          </Field>
+          <TextField
+            key={k}
+            label={labels[k][0]}
+            name={k}
+            type="password"
+            autoComplete={labels[k][1]}
+            value={v[k]}
+            onChange={(val) => setV((o) => ({ ...o, [k]: val }))}
+            errors={errors[k]}
+            testId={`pw-${k}`}
+            revealable
+          />
         ))}
         <button type="submit" className="btn btn-primary" disabled={busy} data-testid="pw-submit">
           {busy ? '바꾸는 중…' : '비밀번호 변경'}
@@ -151,7 +155,10 @@ function DangerZone() {
   const [confirm, setConfirm] = useState(false);
   const [logoutError, setLogoutError] = useState('');
   const [loggingOut, setLoggingOut] = useState(false);
-  const del = useForm(DELETE_FIELDS);
+  const del = useForm(DELETE_FIELDS, {
+    values: { password },
+    validate: (): FieldErrors => (password ? {} : { password: ['비밀번호를 입력해 주세요.'] }),
+  });
   const busy = loggingOut || del.busy;
 
   async function logout() {
@@ -199,22 +206,18 @@ function DangerZone() {
       <section className="panel danger" aria-labelledby="delete-title">
         <h2 id="delete-title">회원 탈퇴</h2>
         <p className="muted small">탈퇴하면 다시 로그인할 수 없어요. 쓴 글은 남아 있어요.</p>
-        <FormErrors errors={del.formErrors} />
-        <form onSubmit={remove} noValidate>
-          <Field label="비밀번호" name="delete-password" errors={del.errors.password}>
-            {({ id, describedBy, invalid }) => (
-              <input
-                id={id}
-                type="password"
-                autoComplete="current-password"
-                value={password}
-                onChange={(e) => setPassword(e.target.value)}
-                aria-describedby={describedBy}
-                aria-invalid={invalid || undefined}
-                data-testid="delete-password"
-              />
-            )}
-          </Field>
+        <FormErrors errors={del.formErrors} announcement={del.announcement} />
+        <form ref={del.formRef} onSubmit={remove} noValidate>
+          <TextField
+            label="비밀번호"
+            name="delete-password"
+            type="password"
+            autoComplete="current-password"
+            value={password}
+            onChange={setPassword}
+            errors={del.errors.password}
+            testId="delete-password"
+          />
           <label className="check">
             <input type="checkbox" checked={confirm} onChange={(e) => setConfirm(e.target.checked)} data-testid="delete-confirm" />
             정말 탈퇴할게요

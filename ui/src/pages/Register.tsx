@@ -4,7 +4,7 @@ import { useForm } from '../lib/form';
 import { RegisterInput, validateRegister } from '../lib/validation';
 import { Link, navigate, useSearchParams } from '../lib/router';
 import { useAuth } from '../auth';
-import { Field, FormErrors } from '../components/ui';
+import { FormErrors, TextField } from '../components/ui';
 import { AddressField } from '../components/AddressField';
 import { useApi, useDocumentTitle } from '../lib/hooks';
 import type { SignupInfo } from '../lib/moderation';
@@ -18,12 +18,15 @@ export function Register() {
   useDocumentTitle('회원가입');
   const { setUser } = useAuth();
   const [v, setV] = useState<RegisterInput>({ email: '', username: '', password: '', password2: '', address: '' });
-  const { errors, formErrors, suggestions, busy, submit } = useForm(FIELDS);
   // Sign-up modes: an invite code from the link (?invite=), or a wait for approval.
   const { data: signup } = useApi<SignupInfo>('/api/user/signup/');
   const params = useSearchParams();
   const [invite, setInvite] = useState(params.get('invite') ?? '');
   const [pending, setPending] = useState('');
+  const { errors, formErrors, suggestions, busy, submit, formRef, announcement } = useForm(FIELDS, {
+    values: { ...v, invite },
+    validate: () => validateRegister(v),
+  });
 
   const set = (k: keyof RegisterInput) => (val: string) => setV((o) => ({ ...o, [k]: val }));
 
@@ -66,21 +69,20 @@ export function Register() {
     autoComplete: string,
     hint?: string,
   ) => (
-    <Field label={label} name={name} errors={errors[name]} hint={hint}>
-      {({ id, describedBy, invalid }) => (
-        <input
-          id={id}
-          type={type}
-          autoComplete={autoComplete}
-          value={v[name]}
-          onChange={(e) => set(name)(e.target.value)}
-          aria-describedby={describedBy}
-          aria-invalid={invalid || undefined}
-          data-testid={`register-${name}`}
-          required
-        />
-      )}
-    </Field>
+    <TextField
+      label={label}
+      name={name}
+      type={type}
+      autoComplete={autoComplete}
+      inputMode={type === 'email' ? 'email' : undefined}
+      value={v[name]}
+      onChange={set(name)}
+      errors={errors[name]}
+      hint={hint}
+      testId={`register-${name}`}
+      revealable={type === 'password'}
+      required
+    />
   );
 
   if (pending)
@@ -101,8 +103,8 @@ export function Register() {
       {signup?.mode === 'approval' && (
         <p className="alert alert-info">가입하면 운영자가 승인한 뒤부터 로그인할 수 있어요.</p>
       )}
-      <FormErrors errors={formErrors} />
-      <form onSubmit={onSubmit} noValidate>
+      <FormErrors errors={formErrors} announcement={announcement} />
+      <form ref={formRef} onSubmit={onSubmit} noValidate>
         {text('email', '이메일', 'email', 'email')}
         {text('username', '닉네임', 'text', 'nickname', '채팅과 게시글에 보이는 이름이에요.')}
         {text('password', '비밀번호', 'password', 'new-password', `${PASSWORD_MIN}자 이상`)}
@@ -115,27 +117,26 @@ export function Register() {
           onPickSuggestion={pickAddress}
         />
         {(signup?.mode === 'invite' || invite !== '' || errors.invite) && (
-          <Field label="초대 코드" name="invite" errors={errors.invite} hint="운영자에게 받은 초대 코드예요.">
-            {({ id, describedBy, invalid }) => (
-              <input
-                id={id}
-                type="text"
-                autoComplete="off"
-                value={invite}
-                onChange={(e) => setInvite(e.target.value)}
-                aria-describedby={describedBy}
-                aria-invalid={invalid || undefined}
-                data-testid="register-invite"
-              />
-            )}
-          </Field>
+          <TextField
+            label="초대 코드"
+            name="invite"
+            autoComplete="off"
+            value={invite}
+            onChange={setInvite}
+            errors={errors.invite}
+            hint="운영자에게 받은 초대 코드예요."
+            testId="register-invite"
+          />
         )}
         <button type="submit" className="btn btn-primary btn-block" disabled={busy} data-testid="register-submit">
           {busy ? '가입하는 중…' : '가입하기'}
         </button>
       </form>
       <p className="muted center">
-        이미 회원이신가요? <Link to={withNext('/login/', params.get('next'))}>로그인</Link>
+        이미 회원이신가요?{' '}
+        <Link className="tap-link" to={withNext('/login/', params.get('next'))}>
+          로그인
+        </Link>
       </p>
     </section>
   );

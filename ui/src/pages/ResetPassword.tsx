@@ -1,8 +1,9 @@
 import { FormEvent, useState } from 'react';
-import { api, ApiError, errorMessage } from '../lib/api';
-import { FieldErrors, hasErrors, mapServerErrors } from '../lib/errors';
+import { api } from '../lib/api';
+import { FieldErrors } from '../lib/errors';
+import { useForm } from '../lib/form';
 import { Link, useSearchParams } from '../lib/router';
-import { Field, FormErrors } from '../components/ui';
+import { FormErrors, TextField } from '../components/ui';
 import { useApi, useDocumentTitle } from '../lib/hooks';
 import { PASSWORD_MIN } from '../lib/constants';
 import type { SignupInfo } from '../lib/moderation';
@@ -17,38 +18,33 @@ export function ResetPassword() {
   return <section className="panel narrow">{token ? <NewPassword token={token} /> : <RequestLink />}</section>;
 }
 
+const NEW_FIELDS = ['password1', 'password2'] as const;
+
+function checkNewPassword(p1: string, p2: string): FieldErrors {
+  const v: FieldErrors = {};
+  if ([...p1].length < PASSWORD_MIN) v.password1 = [`비밀번호는 ${PASSWORD_MIN}자 이상이어야 해요.`];
+  if (p1 !== p2) v.password2 = ['비밀번호가 일치하지 않아요.'];
+  return v;
+}
+
 function NewPassword({ token }: { token: string }) {
   const [p1, setP1] = useState('');
   const [p2, setP2] = useState('');
-  const [errors, setErrors] = useState<FieldErrors>({});
-  const [formErrors, setFormErrors] = useState<string[]>([]);
-  const [busy, setBusy] = useState(false);
   const [done, setDone] = useState('');
+  const { errors, formErrors, busy, submit, formRef, announcement } = useForm(NEW_FIELDS, {
+    values: { password1: p1, password2: p2 },
+    validate: () => checkNewPassword(p1, p2),
+  });
 
-  async function submit(e: FormEvent) {
+  function onSubmit(e: FormEvent) {
     e.preventDefault();
-    const v: FieldErrors = {};
-    if ([...p1].length < PASSWORD_MIN) v.password1 = [`비밀번호는 ${PASSWORD_MIN}자 이상이어야 해요.`];
-    if (p1 !== p2) v.password2 = ['비밀번호가 일치하지 않아요.'];
-    setErrors(v);
-    setFormErrors([]);
-    if (hasErrors(v)) return;
-    setBusy(true);
-    try {
+    void submit(checkNewPassword(p1, p2), async () => {
       const r = await api<{ message: string }>('/api/user/reset-password/', {
         method: 'POST',
         body: { token, password1: p1, password2: p2 },
       });
       setDone(r.message);
-    } catch (err) {
-      if (err instanceof ApiError && err.status === 400) {
-        const m = mapServerErrors(err.body, ['password1', 'password2']);
-        setErrors(m.fields);
-        setFormErrors(m.nonField);
-      } else setFormErrors([errorMessage(err)]);
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   if (done)
@@ -66,38 +62,33 @@ function NewPassword({ token }: { token: string }) {
   return (
     <>
       <h1>새 비밀번호 정하기</h1>
-      <FormErrors errors={formErrors} />
-      <form onSubmit={submit} noValidate>
-        <Field label="새 비밀번호" name="password1" errors={errors.password1} hint={`${PASSWORD_MIN}자 이상`}>
-          {({ id, describedBy, invalid }) => (
-            <input
-              id={id}
-              type="password"
-              autoComplete="new-password"
-              value={p1}
-              onChange={(e) => setP1(e.target.value)}
-              aria-describedby={describedBy}
-              aria-invalid={invalid || undefined}
-              data-testid="reset-password1"
-              required
-            />
-          )}
-        </Field>
-        <Field label="새 비밀번호 확인" name="password2" errors={errors.password2}>
-          {({ id, describedBy, invalid }) => (
-            <input
-              id={id}
-              type="password"
-              autoComplete="new-password"
-              value={p2}
-              onChange={(e) => setP2(e.target.value)}
-              aria-describedby={describedBy}
-              aria-invalid={invalid || undefined}
-              data-testid="reset-password2"
-              required
-            />
-          )}
-        </Field>
+      <FormErrors errors={formErrors} announcement={announcement} />
+      <form ref={formRef} onSubmit={onSubmit} noValidate>
+        <TextField
+          label="새 비밀번호"
+          name="password1"
+          type="password"
+          autoComplete="new-password"
+          value={p1}
+          onChange={setP1}
+          errors={errors.password1}
+          hint={`${PASSWORD_MIN}자 이상`}
+          testId="reset-password1"
+          revealable
+          required
+        />
+        <TextField
+          label="새 비밀번호 확인"
+          name="password2"
+          type="password"
+          autoComplete="new-password"
+          value={p2}
+          onChange={setP2}
+          errors={errors.password2}
+          testId="reset-password2"
+          revealable
+          required
+        />
         <button type="submit" className="btn btn-primary btn-block" disabled={busy} data-testid="reset-submit">
           {busy ? '바꾸는 중…' : '비밀번호 바꾸기'}
         </button>
@@ -106,32 +97,30 @@ function NewPassword({ token }: { token: string }) {
   );
 }
 
+const REQUEST_FIELDS = ['email'] as const;
+
+function checkEmail(email: string): FieldErrors {
+  return email.trim() ? {} : { email: ['이메일을 입력해 주세요.'] };
+}
+
 function RequestLink() {
   const { data: info } = useApi<SignupInfo>('/api/user/signup/');
   const [email, setEmail] = useState('');
-  const [busy, setBusy] = useState(false);
   const [done, setDone] = useState('');
-  const [formErrors, setFormErrors] = useState<string[]>([]);
+  const { errors, formErrors, busy, submit, formRef, announcement } = useForm(REQUEST_FIELDS, {
+    values: { email },
+    validate: () => checkEmail(email),
+  });
 
-  async function submit(e: FormEvent) {
+  function onSubmit(e: FormEvent) {
     e.preventDefault();
-    if (!email.trim()) {
-      setFormErrors(['이메일을 입력해 주세요.']);
-      return;
-    }
-    setBusy(true);
-    setFormErrors([]);
-    try {
+    void submit(checkEmail(email), async () => {
       const r = await api<{ message: string }>('/api/user/reset-request/', {
         method: 'POST',
         body: { email: email.trim() },
       });
       setDone(r.message);
-    } catch (err) {
-      setFormErrors([errorMessage(err)]);
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   return (
@@ -148,23 +137,20 @@ function RequestLink() {
         </p>
       ) : (
         <>
-          <FormErrors errors={formErrors} />
-          <form onSubmit={submit} noValidate>
-            <Field label="가입한 이메일" name="email">
-              {({ id, describedBy }) => (
-                <input
-                  id={id}
-                  type="email"
-                  autoComplete="email"
-                  inputMode="email"
-                  value={email}
-                  onChange={(e) => setEmail(e.target.value)}
-                  aria-describedby={describedBy}
-                  data-testid="reset-email"
-                  required
-                />
-              )}
-            </Field>
+          <FormErrors errors={formErrors} announcement={announcement} />
+          <form ref={formRef} onSubmit={onSubmit} noValidate>
+            <TextField
+              label="가입한 이메일"
+              name="email"
+              type="email"
+              autoComplete="email"
+              inputMode="email"
+              value={email}
+              onChange={setEmail}
+              errors={errors.email}
+              testId="reset-email"
+              required
+            />
             <button type="submit" className="btn btn-primary btn-block" disabled={busy} data-testid="reset-request">
               {busy ? '보내는 중…' : '재설정 링크 받기'}
             </button>
@@ -172,7 +158,9 @@ function RequestLink() {
         </>
       )}
       <p className="muted center">
-        <Link to="/login/">로그인으로 돌아가기</Link>
+        <Link className="tap-link" to="/login/">
+          로그인으로 돌아가기
+        </Link>
       </p>
     </>
   );
