@@ -256,7 +256,7 @@ func (s *Server) writeBoard(w http.ResponseWriter, r *http.Request, u store.User
 		return
 	}
 	if len(joined) == 0 {
-		writeJSONBytes(w, http.StatusOK, body)
+		writeSharedJSON(w, http.StatusOK, body) // its gzipped form is kept too
 		return
 	}
 	out := make([]byte, 0, len(body))

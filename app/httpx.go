@@ -242,12 +242,22 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	writeJSONBytes(w, status, body)
 }
 
-// writeJSONBytes answers an already encoded JSON body.
+// writeJSONBytes answers an already encoded JSON body, gzipped when the
+// request takes it and the body is large enough (gzip.go).
 func writeJSONBytes(w http.ResponseWriter, status int, body []byte) {
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+	writeJSONEncoded(w, status, body, gzipBytes)
+}
+
+func writeJSONEncoded(w http.ResponseWriter, status int, body []byte, compress func([]byte) []byte) {
+	h := w.Header()
+	h.Set("Content-Type", "application/json; charset=utf-8")
+	out, gzipped := gzipAnswer(w, body, compress)
+	if gzipped {
+		h.Set("Content-Encoding", "gzip")
+	}
+	h.Set("Content-Length", strconv.Itoa(len(out)))
 	w.WriteHeader(status)
-	w.Write(body)
+	w.Write(out)
 }
 
 // writeError answers a refusal as a bare JSON string, the original

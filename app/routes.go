@@ -186,6 +186,8 @@ func (s *statusRecorder) Unwrap() http.ResponseWriter { return s.ResponseWriter 
 type requestRecorder struct {
 	statusRecorder
 	err error
+	// gzip: the answer may be gzipped (apiGzip); writeJSONBytes reads it.
+	gzip bool
 }
 
 // middleware adds security headers, a request id and the request log: one
@@ -212,7 +214,10 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 			// Answers carry personal data and tokens: no cache keeps them.
 			h.Set("Cache-Control", "no-store")
 		}
-		rec := &requestRecorder{statusRecorder: statusRecorder{ResponseWriter: w}}
+		rec := &requestRecorder{statusRecorder: statusRecorder{ResponseWriter: w}, gzip: apiGzip(r)}
+		if isAPIPath(r.URL.Path) && r.Header.Get("Upgrade") == "" {
+			h.Add("Vary", "Accept-Encoding") // JSON answers may be gzipped
+		}
 		switch {
 		case len(r.Header.Values("Authorization")) > 1:
 			// Two credentials: believing either one is a guess that a
