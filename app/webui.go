@@ -117,12 +117,21 @@ func (s *Server) serveGzipped(w http.ResponseWriter, r *http.Request, name strin
 	return true
 }
 
+// acceptsGzip reads Accept-Encoding: gzip listed without a zero weight
+// ("gzip;q=0", "gzip; q=0.000" refuse it).
 func acceptsGzip(r *http.Request) bool {
 	for _, part := range strings.Split(r.Header.Get("Accept-Encoding"), ",") {
-		enc, q, _ := strings.Cut(strings.TrimSpace(part), ";")
-		if strings.EqualFold(strings.TrimSpace(enc), "gzip") && strings.TrimSpace(q) != "q=0" {
-			return true
+		enc, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+		if !strings.EqualFold(strings.TrimSpace(enc), "gzip") {
+			continue
 		}
+		k, v, _ := strings.Cut(strings.TrimSpace(params), "=")
+		if strings.EqualFold(strings.TrimSpace(k), "q") {
+			if q, err := strconv.ParseFloat(strings.TrimSpace(v), 64); err == nil && q <= 0 {
+				return false
+			}
+		}
+		return true
 	}
 	return false
 }
