@@ -241,7 +241,7 @@ func (s *Server) handleChatSocket(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusUnauthorized, msgUnauthenticated)
 		return
 	}
-	c, err := websocket.Accept(w, r, &websocket.AcceptOptions{
+	c, err := sub.Accept(w, r, &websocket.AcceptOptions{
 		// The Origin was checked above for the credential that needs it.
 		OriginPatterns:  []string{"*"},
 		CompressionMode: websocket.CompressionDisabled,

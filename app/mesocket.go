@@ -299,7 +299,7 @@ func (s *Server) handleMeSocket(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusUnauthorized, msgUnauthenticated)
 		return
 	}
-	c, err := websocket.Accept(w, r, &websocket.AcceptOptions{
+	c, err := sub.Accept(w, r, &websocket.AcceptOptions{
 		OriginPatterns:  []string{"*"}, // checked above for the credential that needs it
 		CompressionMode: websocket.CompressionDisabled,
 	})

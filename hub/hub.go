@@ -100,7 +100,7 @@ func New(cfg Config) *Hub {
 // On a closed hub the subscriber is not added: Serve closes its socket with
 // 1001 at once.
 func (h *Hub) Subscribe(m Member) *Subscriber {
-	s := newSubscriber(m, h.cfg.SendBuffer)
+	s := newSubscriber(m, h.cfg)
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if h.closed {

@@ -39,6 +39,11 @@ type harnessOpts struct {
 	revalidate func(m Member) func(context.Context) (websocket.StatusCode, string)
 	// beforeAccept, if set, runs between Subscribe and websocket.Accept.
 	beforeAccept func(h *Hub, s *Subscriber)
+	// plainAccept accepts with websocket.Accept instead of
+	// Subscriber.Accept: one network write per frame, no batching.
+	plainAccept bool
+	// afterAccept, if set, runs between the upgrade and Serve.
+	afterAccept func(h *Hub, s *Subscriber)
 }
 
 func newHarness(t *testing.T, cfg Config, o harnessOpts) *harness {
@@ -82,10 +87,19 @@ func acceptor(h *Hub, served chan<- error, o harnessOpts) http.HandlerFunc {
 		if o.beforeAccept != nil {
 			o.beforeAccept(h, s)
 		}
-		c, err := websocket.Accept(w, r, nil)
+		accept := s.Accept
+		if o.plainAccept {
+			accept = func(w http.ResponseWriter, r *http.Request, opts *websocket.AcceptOptions) (*websocket.Conn, error) {
+				return websocket.Accept(w, r, opts)
+			}
+		}
+		c, err := accept(w, r, nil)
 		if err != nil {
 			h.Unsubscribe(s)
 			return
+		}
+		if o.afterAccept != nil {
+			o.afterAccept(h, s)
 		}
 		served <- h.Serve(context.Background(), s, c, o.handler(h, s, m))
 	}

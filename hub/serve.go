@@ -51,6 +51,9 @@ type Subscriber struct {
 	m    Member
 	msgs chan []byte // bounded outgoing buffer, drained by the writer goroutine
 
+	writeTimeout time.Duration
+	bc           *batchConn // set by Accept before Serve; nil: one write per frame
+
 	unsubOnce sync.Once
 
 	closeOnce sync.Once
@@ -59,8 +62,8 @@ type Subscriber struct {
 	reason    string // code and reason are written before closeReq is closed
 }
 
-func newSubscriber(m Member, buffer int) *Subscriber {
-	return &Subscriber{m: m, msgs: make(chan []byte, buffer), closeReq: make(chan struct{})}
+func newSubscriber(m Member, cfg Config) *Subscriber {
+	return &Subscriber{m: m, msgs: make(chan []byte, cfg.SendBuffer), writeTimeout: cfg.WriteTimeout, closeReq: make(chan struct{})}
 }
 
 // enqueue offers frame to the outgoing buffer without blocking; false means
@@ -194,7 +197,7 @@ func (h *Hub) writeLoop(loops context.Context, s *Subscriber, c *websocket.Conn)
 			h.closeConn(loops, s, c)
 			return
 		case f := <-s.msgs:
-			if err := h.write(loops, c, f); err != nil {
+			if err := h.writeQueued(loops, s, c, f); err != nil {
 				// A timed-out write has closed the connection; other errors
 				// mean it is broken or closing. The reader will return.
 				h.log.Debug("hub: write failed", "room", s.m.Room, "user", s.m.User, "err", err)
@@ -202,6 +205,40 @@ func (h *Hub) writeLoop(loops context.Context, s *Subscriber, c *websocket.Conn)
 			}
 		}
 	}
+}
+
+// writeQueued writes first and then, in order, whatever else is queued for
+// s right now. On a socket accepted with Subscriber.Accept they go out as
+// one batch: one network write (with WriteTimeout as its deadline) for up
+// to maxBatchBytes of frames. The queue stays bounded by SendBuffer; a
+// batch only takes what is already in it, so a slow consumer still fills
+// it up and is closed as too slow.
+func (h *Hub) writeQueued(ctx context.Context, s *Subscriber, c *websocket.Conn, first []byte) error {
+	if s.bc == nil {
+		return h.write(ctx, c, first)
+	}
+	// Frames are written to memory while corked, so they need no timeout
+	// of their own: a context without a deadline spares coder/websocket a
+	// timer per frame. The network write in uncork has the deadline.
+	wctx := context.Background()
+	s.bc.cork()
+	err := c.Write(wctx, websocket.MessageText, first)
+batch:
+	for err == nil && s.bc.buffered() < maxBatchBytes {
+		select {
+		case f := <-s.msgs:
+			err = c.Write(wctx, websocket.MessageText, f)
+		default:
+			break batch
+		}
+	}
+	if uerr := s.bc.uncork(); err == nil {
+		err = uerr
+	}
+	if err != nil {
+		_ = c.CloseNow() // a batch cut short leaves the stream mid-frame
+	}
+	return err
 }
 
 func (h *Hub) write(ctx context.Context, c *websocket.Conn, frame []byte) error {
@@ -220,7 +257,7 @@ func (h *Hub) closeConn(ctx context.Context, s *Subscriber, c *websocket.Conn) {
 		for {
 			select {
 			case f := <-s.msgs:
-				if h.write(ctx, c, f) != nil {
+				if h.writeQueued(ctx, s, c, f) != nil {
 					break flush
 				}
 			default:
