@@ -160,7 +160,7 @@ func TestMessageWriter(t *testing.T) {
 // is 2 and the first waits (up to an hour) for company. The committed
 // callback of each then finds both rows from another connection, which it
 // could not if the other row's transaction had not committed yet: the
-// writer runs the callbacks of one batch before it starts the next.
+// callbacks of a batch run only once its transaction has committed.
 func TestMessageWriterGroupCommit(t *testing.T) {
 	st := newTestStore(t)
 	ctx := context.Background()
