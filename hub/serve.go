@@ -139,7 +139,7 @@ func (h *Hub) Serve(ctx context.Context, s *Subscriber, c *websocket.Conn, handl
 	wg.Go(func() { h.writeLoop(loops, s, c) })
 	wg.Go(func() { pingErr = h.keepalive(loops, s, c) })
 	defer func() { stop(); wg.Wait() }() // also if handle panics
-	err := h.readLoop(ctx, loops, s, c, handle)
+	err := h.readLoop(ctx, s, c, handle)
 	stop()
 	wg.Wait()
 	if pingErr != nil {
@@ -149,10 +149,15 @@ func (h *Hub) Serve(ctx context.Context, s *Subscriber, c *websocket.Conn, handl
 	return err
 }
 
-// readLoop reads frames until the connection fails or closes.
-func (h *Hub) readLoop(ctx, loops context.Context, s *Subscriber, c *websocket.Conn, handle Handler) error {
+// readLoop reads frames until the connection fails or closes. Its reads
+// need no context that can end: loops ends only after readLoop returned,
+// and a read ends when the connection closes (the writer's close
+// handshake, a missed pong, a failed write). A context without Done spares
+// coder/websocket a timer (context.AfterFunc) per frame read.
+func (h *Hub) readLoop(ctx context.Context, s *Subscriber, c *websocket.Conn, handle Handler) error {
+	reads := context.Background()
 	for {
-		typ, data, err := c.Read(loops)
+		typ, data, err := c.Read(reads)
 		if err != nil {
 			return h.readErr(s, c, err)
 		}
