@@ -34,10 +34,14 @@ var defaultPasswordCost = PasswordCost{MemoryKiB: 19 * 1024, Time: 2}
 // garbage once the run returns. Left to the collector's pacing (the next
 // cycle when the heap has doubled), a burst of 25 sign-ups held 118 MB
 // resident, falling back only a minute later (issue 11). So each run
-// collects its own working memory before giving its slot up — a burst then
-// holds at most one working memory per slot, reused from one run to the
-// next — and once the burst is over (no run for releaseAfter) the freed
-// memory goes back to the system.
+// collects its own working memory and gives it back to the system before
+// giving its slot up, and a burst holds at most one working memory per
+// slot. Collecting alone (runtime.GC) was not enough: the freed 19 MiB
+// stayed in the heap, small allocations took pages in the middle of it,
+// and the next run's 19 MiB then needed fresh pages, so one slot held two
+// working memories. The next run faults its pages in again (a few ms
+// beside the hash's tens). Once the burst is over (no run for
+// releaseAfter) whatever else was freed goes back too.
 type hasher struct {
 	cost PasswordCost
 	sem  chan struct{}
@@ -57,10 +61,22 @@ func newHasher(cost PasswordCost) *hasher {
 	if cost.MemoryKiB == 0 {
 		cost = defaultPasswordCost
 	}
-	h := &hasher{cost: cost, sem: make(chan struct{}, max(1, runtime.GOMAXPROCS(0)))}
+	h := &hasher{cost: cost, sem: make(chan struct{}, hashSlots(runtime.GOMAXPROCS(0)))}
 	h.release = time.AfterFunc(time.Hour, h.releaseMemory)
 	h.release.Stop()
 	return h
+}
+
+// hashSlots is how many argon2 runs may go on at once with procs CPUs:
+// half of them, at least one. A run is single-threaded (p=1) and holds its
+// 19 MiB working memory throughout, so with a slot per CPU a burst of
+// logins on 2 CPUs held two working memories (38 MiB) on top of the
+// server and took both CPUs from chat and the board: 100 logins at 16
+// clients peaked at 65.6 MB resident (issue 11: at most 64). With half,
+// the peak holds one working memory fewer and the other CPU keeps
+// serving; the cost is fewer logins a second during a burst.
+func hashSlots(procs int) int {
+	return max(1, procs/2)
 }
 
 // argon2 runs one argon2id computation within the bound on concurrent runs.
@@ -70,7 +86,7 @@ func (h *hasher) argon2(password, salt []byte, t, mem uint32, p uint8, keyLen ui
 	h.runs.Add(1)
 	key := argon2.IDKey(password, salt, t, mem, p, keyLen)
 	if mem >= minCollectKiB {
-		runtime.GC() // this run's working memory, before the next run takes the slot
+		debug.FreeOSMemory() // this run's working memory, before the next run takes the slot
 	}
 	<-h.sem
 	if h.inflight.Add(-1) == 0 {

@@ -61,3 +61,12 @@ func TestHasherChecksItsOwnHash(t *testing.T) {
 		t.Fatalf("runs %d, want 3", h.runs.Load())
 	}
 }
+
+// Half the CPUs hash at once, at least one.
+func TestHashSlots(t *testing.T) {
+	for procs, want := range map[int]int{1: 1, 2: 1, 3: 1, 4: 2, 8: 4} {
+		if got := hashSlots(procs); got != want {
+			t.Errorf("hashSlots(%d) = %d, want %d", procs, got, want)
+		}
+	}
+}
