@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -190,5 +191,31 @@ func TestBatchConn(t *testing.T) {
 	bc.cork()
 	if err := bc.uncork(); err != nil || len(rec.writes) != 2 {
 		t.Fatalf("empty batch: %v, %d network writes", err, len(rec.writes))
+	}
+}
+
+// A served socket costs two goroutines, its reader and its writer: the
+// keepalive is a timer that runs a goroutine only for each round.
+func TestServedSocketGoroutines(t *testing.T) {
+	hs := newHarness(t, Config{PingInterval: time.Hour}, harnessOpts{})
+	const sockets = 20
+	before := runtime.NumGoroutine()
+	var conns []*websocket.Conn
+	for i := range sockets {
+		conns = append(conns, hs.dial(1, int64(i)))
+	}
+	// A frame through every socket: each is served (Serve has started its
+	// writer and keepalive) by the time it arrives.
+	hs.h.Publish(1, []byte(`"served"`))
+	for _, c := range conns {
+		if got := recv(t, c); got != `"served"` {
+			t.Fatalf("got %s", got)
+		}
+		go drain(c) // one client goroutine per socket
+	}
+	// Per socket: the server's reader and writer and the client's drain,
+	// and some slack for the test's own.
+	if n := runtime.NumGoroutine() - before; n > sockets*3+3 {
+		t.Fatalf("%d goroutines for %d sockets, want at most 3 each", n, sockets)
 	}
 }

@@ -105,7 +105,7 @@ func (h *Hub) closeSub(s *Subscriber, code websocket.StatusCode, reason string) 
 
 // Serve runs the accepted connection c of subscriber s until it ends. It
 // starts a writer goroutine (drains the bounded buffer with a write timeout)
-// and a keepalive goroutine (pings and calls Revalidate every PingInterval)
+// and a keepalive timer (pings and calls Revalidate every PingInterval)
 // and reads frames in the calling goroutine, handing each to handle. If s
 // was closed before Serve (a CloseWhere during the upgrade, a closed hub),
 // the socket gets what was queued and then that close at once.
@@ -132,17 +132,14 @@ func (h *Hub) Serve(ctx context.Context, s *Subscriber, c *websocket.Conn, handl
 	// must not be cut by ctx (that would drop the connection without the
 	// close handshake), and the loops must not outlive the connection.
 	loops, stop := context.WithCancel(context.WithoutCancel(ctx))
-	var (
-		wg      sync.WaitGroup
-		pingErr error
-	)
+	var wg sync.WaitGroup
 	wg.Go(func() { h.writeLoop(loops, s, c) })
-	wg.Go(func() { pingErr = h.keepalive(loops, s, c) })
-	defer func() { stop(); wg.Wait() }() // also if handle panics
+	k := h.startKeepalive(loops, s, c)
+	defer func() { stop(); wg.Wait(); k.stop() }() // also if handle panics
 	err := h.readLoop(ctx, s, c, handle)
 	stop()
 	wg.Wait()
-	if pingErr != nil {
+	if pingErr := k.stop(); pingErr != nil {
 		err = pingErr // the cause; the reader only saw the connection cut
 	}
 	h.log.Debug("hub: socket closed", "room", s.m.Room, "user", s.m.User, "err", err)
@@ -277,36 +274,91 @@ func (h *Hub) closeConn(ctx context.Context, s *Subscriber, c *websocket.Conn) {
 
 // keepalive pings every PingInterval and revalidates the member. A missing
 // pong closes the connection at once: the peer is gone or hopelessly behind,
-// and a close handshake would only wait for it. Pinging here rather than on
-// the writer keeps the pong round trip from stalling deliveries.
-func (h *Hub) keepalive(loops context.Context, s *Subscriber, c *websocket.Conn) error {
-	t := time.NewTicker(h.cfg.PingInterval)
-	defer t.Stop()
-	for {
-		select {
-		case <-loops.Done():
-			return nil
-		case <-s.closeReq:
-			return nil
-		case <-t.C:
-		}
-		ctx, cancel := context.WithTimeout(loops, h.cfg.PingInterval)
-		if s.m.Revalidate != nil {
-			if code, reason := s.m.Revalidate(ctx); code != 0 {
-				cancel()
-				h.log.Debug("hub: revalidation closes socket", "room", s.m.Room, "user", s.m.User, "code", int(code))
-				h.closeSub(s, code, reason)
-				return nil
-			}
-		}
-		err := c.Ping(ctx)
-		cancel()
-		if err != nil {
-			if errors.Is(err, net.ErrClosed) || loops.Err() != nil || s.closing() {
-				return nil // closing anyway
-			}
-			_ = c.CloseNow()
-			return fmt.Errorf("hub: keepalive: %w", err)
+// and a close handshake would only wait for it. Pinging apart from the
+// writer keeps the pong round trip from stalling deliveries.
+//
+// It is a timer, not a goroutine per socket: each round runs in the
+// timer's own short-lived goroutine and arms the timer for the next one
+// when it is done (so rounds never overlap). A goroutine per socket that
+// sleeps for PingInterval kept its stack, grown by Revalidate's database
+// query, for the socket's whole life; with 10,000 sockets that was a
+// third of their goroutines and most of their stack memory.
+type keepalive struct {
+	h     *Hub
+	s     *Subscriber
+	c     *websocket.Conn
+	loops context.Context
+
+	mu      sync.Mutex
+	timer   *time.Timer
+	stopped bool
+	running sync.WaitGroup // the round in progress
+	err     error          // why a round closed the connection
+}
+
+func (h *Hub) startKeepalive(loops context.Context, s *Subscriber, c *websocket.Conn) *keepalive {
+	k := &keepalive{h: h, s: s, c: c, loops: loops}
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	k.timer = time.AfterFunc(h.cfg.PingInterval, k.round)
+	return k
+}
+
+// stop ends the rounds and waits for one in progress (cancel loops first,
+// so that its ping returns); it returns why a round closed the connection,
+// or nil.
+func (k *keepalive) stop() error {
+	k.mu.Lock()
+	k.stopped = true
+	k.timer.Stop()
+	k.mu.Unlock()
+	k.running.Wait()
+	return k.err
+}
+
+func (k *keepalive) round() {
+	k.mu.Lock()
+	if k.stopped {
+		k.mu.Unlock()
+		return
+	}
+	k.running.Add(1)
+	k.mu.Unlock()
+	defer k.running.Done()
+	if !k.ping() {
+		return
+	}
+	k.mu.Lock()
+	if !k.stopped {
+		k.timer.Reset(k.h.cfg.PingInterval)
+	}
+	k.mu.Unlock()
+}
+
+// ping revalidates and pings once; false means the socket is closing and
+// no further round is due.
+func (k *keepalive) ping() bool {
+	h, s, c, loops := k.h, k.s, k.c, k.loops
+	if loops.Err() != nil || s.closing() {
+		return false
+	}
+	ctx, cancel := context.WithTimeout(loops, h.cfg.PingInterval)
+	defer cancel()
+	if s.m.Revalidate != nil {
+		if code, reason := s.m.Revalidate(ctx); code != 0 {
+			h.log.Debug("hub: revalidation closes socket", "room", s.m.Room, "user", s.m.User, "code", int(code))
+			h.closeSub(s, code, reason)
+			return false
 		}
 	}
+	err := c.Ping(ctx)
+	if err == nil {
+		return true
+	}
+	if errors.Is(err, net.ErrClosed) || loops.Err() != nil || s.closing() {
+		return false // closing anyway
+	}
+	_ = c.CloseNow()
+	k.err = fmt.Errorf("hub: keepalive: %w", err) // read by stop after running.Wait
+	return false
 }
