@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -305,6 +306,10 @@ func (w *MessageWriter) commit(batch []*pendingMessage) {
 		if err != nil {
 			return err
 		}
+		taken, err := clientIDsTaken(ctx, tx, batch)
+		if err != nil {
+			return err
+		}
 		st, err := prepareMessageStmts(ctx, tx)
 		if err != nil {
 			return err
@@ -316,8 +321,12 @@ func (w *MessageWriter) commit(batch []*pendingMessage) {
 				p.r = messageResult{err: ErrNotMember}
 				continue
 			}
-			if p.r, err = w.store(ctx, st, p.n, u); err != nil {
+			k := resendKey{p.n.RoomID, p.n.UserID, p.n.ClientID}
+			if p.r, err = w.store(ctx, st, p.n, u, taken[k]); err != nil {
 				return err
+			}
+			if p.r.fresh && p.n.ClientID != "" {
+				taken[k] = true // a resend later in this batch finds it
 			}
 		}
 		return nil
@@ -330,6 +339,51 @@ func (w *MessageWriter) commit(batch []*pendingMessage) {
 }
 
 type roomUser struct{ room, user int64 }
+
+// resendKey is what names one message for a resend.
+type resendKey struct {
+	room, user int64
+	clientID   string
+}
+
+// clientIDsTaken finds, with one query, which client ids of the batch
+// already name a stored message of their sender and room. Only those need
+// the per-message look-up of a resend; a fresh id (every message but a
+// resend) costs nothing more.
+func clientIDsTaken(ctx context.Context, tx *sql.Tx, batch []*pendingMessage) (map[resendKey]bool, error) {
+	var keys [][3]any
+	for _, p := range batch {
+		if p.n.ClientID != "" {
+			keys = append(keys, [3]any{p.n.RoomID, p.n.UserID, p.n.ClientID})
+		}
+	}
+	taken := make(map[resendKey]bool, len(keys))
+	if len(keys) == 0 {
+		return taken, nil
+	}
+	arg, err := json.Marshal(keys)
+	if err != nil {
+		return nil, fmt.Errorf("client ids: %w", err)
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT m.room_id, m.user_id, m.client_id
+		FROM json_each(?) j JOIN messages m
+		ON m.room_id = j.value ->> 0 AND m.user_id = j.value ->> 1 AND m.client_id = j.value ->> 2`, string(arg))
+	if err != nil {
+		return nil, fmt.Errorf("find client ids: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var k resendKey
+		if err := rows.Scan(&k.room, &k.user, &k.clientID); err != nil {
+			return nil, fmt.Errorf("scan client id: %w", err)
+		}
+		taken[k] = true
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("find client ids: %w", err)
+	}
+	return taken, nil
+}
 
 // activeMembers finds, with one query in the batch's transaction, which
 // senders of the batch may post: members of a room that still exists and
@@ -415,11 +469,12 @@ func (st *messageStmts) close() {
 }
 
 // store stores one message of a batch from sender u, whom activeMembers
-// admitted, or finds the earlier one its client id names.
-func (w *MessageWriter) store(ctx context.Context, st *messageStmts, n NewMessage, u UserRef) (messageResult, error) {
+// admitted, or finds the earlier one its client id names; taken says
+// whether one may exist (clientIDsTaken, or stored earlier in the batch).
+func (w *MessageWriter) store(ctx context.Context, st *messageStmts, n NewMessage, u UserRef, taken bool) (messageResult, error) {
 	now := w.s.now()
 	clientID := sql.NullString{String: n.ClientID, Valid: n.ClientID != ""}
-	if clientID.Valid {
+	if clientID.Valid && taken {
 		earlier := Message{RoomID: n.RoomID, User: &u}
 		var created string
 		err := st.find.QueryRowContext(ctx, n.RoomID, n.UserID, n.ClientID).Scan(&earlier.ID, &earlier.Body, &created)

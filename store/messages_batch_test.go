@@ -146,3 +146,54 @@ func TestMessageWriterBatchFailsMidway(t *testing.T) {
 		t.Fatalf("after the failed batch: %+v, %d committed", results[0], len(committed))
 	}
 }
+
+// Client ids within one batch: a resend of a message stored in an earlier
+// batch and a resend of one stored earlier in the same batch both get the
+// stored message back; the same id from another sender is its own message.
+func TestMessageWriterBatchClientIDs(t *testing.T) {
+	st := newTestStore(t)
+	ctx := context.Background()
+	writer := mustUser(t, st, "writer")
+	member := mustUser(t, st, "member")
+	p := mustPost(t, st, writer, 5)
+	if _, err := st.JoinRoom(ctx, p.RoomID, member.ID); err != nil {
+		t.Fatal(err)
+	}
+	first, _ := appendBatch(t, st, []NewMessage{{RoomID: p.RoomID, UserID: writer.ID, Body: "old", ClientID: "c-old"}})
+	if first[0].err != nil || !first[0].fresh {
+		t.Fatalf("first batch: %+v", first[0])
+	}
+	msgs := []NewMessage{
+		{RoomID: p.RoomID, UserID: writer.ID, Body: "old again", ClientID: "c-old"},
+		{RoomID: p.RoomID, UserID: writer.ID, Body: "new", ClientID: "c-new"},
+		{RoomID: p.RoomID, UserID: writer.ID, Body: "new again", ClientID: "c-new"},
+		{RoomID: p.RoomID, UserID: member.ID, Body: "member's", ClientID: "c-new"},
+		{RoomID: p.RoomID, UserID: writer.ID, Body: "plain"},
+	}
+	results, committed := appendBatch(t, st, msgs)
+	byBody := map[string]messageResult{}
+	for i, r := range results {
+		if r.err != nil {
+			t.Fatalf("%s: %v", msgs[i].Body, r.err)
+		}
+		byBody[msgs[i].Body] = r
+	}
+	if r := byBody["old again"]; r.fresh || r.m.ID != first[0].m.ID || r.m.Body != "old" {
+		t.Errorf("resend of an earlier batch's message: %+v fresh %v", r.m, r.fresh)
+	}
+	// Which of "new" and "new again" came first in the batch is up to the
+	// scheduler: the first is stored, the other gets it back.
+	a, b := byBody["new"], byBody["new again"]
+	if a.fresh == b.fresh || a.m.ID != b.m.ID {
+		t.Errorf("same client id twice in a batch: %+v (fresh %v) and %+v (fresh %v)", a.m, a.fresh, b.m, b.fresh)
+	}
+	if r := byBody["member's"]; !r.fresh || r.m.ID == a.m.ID {
+		t.Errorf("another sender's id: %+v fresh %v", r.m, r.fresh)
+	}
+	if r := byBody["plain"]; !r.fresh {
+		t.Errorf("no client id: %+v fresh %v", r.m, r.fresh)
+	}
+	if len(committed) != 3 {
+		t.Errorf("%d committed callbacks, want 3 (new, member's, plain)", len(committed))
+	}
+}
