@@ -16,6 +16,8 @@
 // The design follows coder/websocket's chat example: each subscriber has a
 // bounded outgoing buffer drained by its own writer goroutine, Publish never
 // blocks, and a subscriber whose buffer is full is closed as too slow (1013).
+// A socket accepted with Subscriber.Accept gets what is queued for it in
+// one network write per batch rather than one per frame.
 // Unlike the example, fan-out happens under a read lock and slow subscribers
 // are closed only after the lock is released. A close never overtakes frames
 // already queued for that socket (except a too slow one's, which is not
@@ -37,7 +39,7 @@ import (
 // Config tunes the hub. Zero fields take the documented defaults.
 type Config struct {
 	SendBuffer   int           // per-subscriber outgoing frames (default 64)
-	WriteTimeout time.Duration // per frame write (default 5s)
+	WriteTimeout time.Duration // per network write: a frame, or a batch of them (Subscriber.Accept) (default 5s)
 	PingInterval time.Duration // ping and Revalidate period; a pong missing for one interval closes the socket (default 20s)
 	ReadLimit    int64         // max inbound frame bytes; larger frames close the socket with 1009 (default 4096)
 
