@@ -219,3 +219,40 @@ func TestServedSocketGoroutines(t *testing.T) {
 		t.Fatalf("%d goroutines for %d sockets, want at most 3 each", n, sockets)
 	}
 }
+
+// A client may send its first frame in the same packet as its upgrade
+// request: those bytes are already in net/http's reader at the hijack and
+// must reach the socket through the smaller reader Accept puts in place.
+func TestFrameRightAfterUpgrade(t *testing.T) {
+	hs := newHarness(t, Config{}, harnessOpts{}) // the handler publishes each frame to the room
+	conn, err := net.Dial("tcp", strings.TrimPrefix(hs.srv.URL, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	conn.SetDeadline(time.Now().Add(deadline))
+	payload := []byte(`"early"`)
+	mask := [4]byte{1, 2, 3, 4}
+	frame := append([]byte{0x81, 0x80 | byte(len(payload))}, mask[:]...) // FIN text, masked
+	for i, b := range payload {
+		frame = append(frame, b^mask[i%4])
+	}
+	req := "GET /?room=1&user=1 HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
+		"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
+	if _, err := conn.Write(append([]byte(req), frame...)); err != nil {
+		t.Fatal(err)
+	}
+	var got []byte
+	buf := make([]byte, 512)
+	want := append([]byte{0x81, byte(len(payload))}, payload...) // the echo, unmasked
+	for !bytes.Contains(got, want) {
+		n, err := conn.Read(buf)
+		if err != nil {
+			t.Fatalf("read: %v; got %q", err, got)
+		}
+		got = append(got, buf[:n]...)
+	}
+	if !bytes.HasPrefix(got, []byte("HTTP/1.1 101 ")) {
+		t.Fatalf("response %q", got)
+	}
+}
