@@ -234,11 +234,11 @@ batch:
 			break batch
 		}
 	}
-	if uerr := s.bc.uncork(); err == nil {
-		err = uerr
-	}
-	if err != nil {
-		_ = c.CloseNow() // a batch cut short leaves the stream mid-frame
+	// What was written before an error (say, the close frame the reader
+	// sent for an oversized frame) still goes out.
+	if uerr := s.bc.uncork(); uerr != nil {
+		_ = c.CloseNow() // the network write failed: the stream may end mid-frame
+		return uerr
 	}
 	return err
 }
