@@ -338,7 +338,7 @@ func TestChatSocketBan(t *testing.T) {
 	if ev.UserID != member.id || ev.Message.User != nil || ev.Message.Message != "member 님을 방장이 채팅방에서 내보냈어요." {
 		t.Fatalf("leave event: %s", ev.raw)
 	}
-	if r := e.joinAPI(room, member, 400); r.str(t) != msgCannotJoin {
+	if r := e.joinAPI(room, member, 400); r.str(t) != msgJoinBanned {
 		t.Errorf("re-join: %s", r.raw)
 	}
 	if _, status, _ := e.dialChat(room, member.token, nil); status != 403 {

@@ -38,6 +38,7 @@ type postJSON struct {
 	ChatID       int64             `json:"chat_id"`
 	Writer       userRefJSON       `json:"writer"`
 	IsJoined     *bool             `json:"is_joined,omitempty"`
+	IsBanned     *bool             `json:"is_banned,omitempty"` // detail only: the writer sent the viewer out
 	Neighborhood *neighborhoodJSON `json:"neighborhood"`
 	DistanceKm   *float64          `json:"distance_km"`
 	orderSummaryJSON
@@ -194,16 +195,18 @@ func (s *Server) loadPost(w http.ResponseWriter, r *http.Request) (store.Post, b
 	return loadByID(s, w, r, errPostNotFound, s.store.PostByID)
 }
 
-// detailJSON is a post with is_joined for the viewer.
+// detailJSON is a post with is_joined and is_banned for the viewer, so
+// that a banned resident's page shows the refusal instead of a join button.
 func (s *Server) detailJSON(w http.ResponseWriter, r *http.Request, p store.Post) (postJSON, bool) {
 	u := currentUser(r)
-	joined, err := s.store.IsMember(r.Context(), p.RoomID, u.ID)
+	ms, err := s.store.MembershipOf(r.Context(), p.RoomID, u.ID)
 	if err != nil {
 		s.fail(w, r, err)
 		return postJSON{}, false
 	}
 	out := s.postJSON(p, u)
-	out.IsJoined = &joined
+	out.IsJoined = &ms.Member
+	out.IsBanned = &ms.Banned
 	return out, true
 }
 

@@ -20,7 +20,8 @@ import (
 const (
 	msgRoomForbidden = "채팅방에 들어갈 권한이 없어요."
 	msgRoomNotFound  = "채팅방을 찾을 수 없어요."
-	msgCannotJoin    = "인원수가 가득 찼거나 밴 당한 상태입니다"
+	msgCannotJoin    = "모집 인원이 다 찼어요."     // full, complete or closed for joining
+	msgJoinBanned    = "이 모집에는 참여할 수 없어요." // the writer sent the user out of the room
 	msgWriterStays   = "작성자는 채팅방을 나가거나 내보낼 수 없어요."
 	msgNotInRoom     = "채팅방에 참여하고 있지 않아요."
 	msgBanOnlyWriter = "작성자만 내보낼 수 있어요."
@@ -206,6 +207,10 @@ func (s *Server) handleJoinRoom(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ch, err := s.store.JoinRoomLimited(r.Context(), id, u.ID, s.cfg.MaxOpenRooms)
+	if errors.Is(err, store.ErrCannotJoin) && s.bannedFrom(r.Context(), id, u.ID) {
+		writeError(w, http.StatusBadRequest, msgJoinBanned)
+		return
+	}
 	if err != nil {
 		s.fail(w, r, notFoundAs(errRoomNotFound, err))
 		return
@@ -220,6 +225,15 @@ func (s *Server) handleJoinRoom(w http.ResponseWriter, r *http.Request) {
 		s.publishOrderOf(r.Context(), id, nil)
 	}
 	s.respondRoom(w, r, ch.Room, store.MessagePage{})
+}
+
+// bannedFrom tells a refused join's two cases apart: a ban, or a room that
+// is full or closed. The store answers both with ErrCannotJoin; a ban never
+// goes away, so reading it after the refusal gives the refusal's reason. A
+// failed read falls back to the full-room message.
+func (s *Server) bannedFrom(ctx context.Context, roomID, userID int64) bool {
+	ms, err := s.store.MembershipOf(ctx, roomID, userID)
+	return err == nil && ms.Banned
 }
 
 // handleDeleteRoom: DELETE /api/chat/:id/ — writer or staff; the post stays

@@ -120,7 +120,7 @@ func TestChatRoomEndpoints(t *testing.T) {
 		}
 	})
 	t.Run("ban", func(t *testing.T) {
-		_, room := freshRoom()
+		postID, room := freshRoom()
 		e.joinAPI(room, member, 200)
 		for _, tc := range []struct {
 			name  string
@@ -138,8 +138,21 @@ func TestChatRoomEndpoints(t *testing.T) {
 				t.Errorf("%s: %d %s, want %d", tc.name, r.status, r.raw, tc.want)
 			}
 		}
-		if r := e.joinAPI(room, member, 400); r.str(t) != msgCannotJoin {
+		if r := e.joinAPI(room, member, 400); r.str(t) != msgJoinBanned {
 			t.Errorf("banned re-join: %s", r.raw)
+		}
+		// The detail tells the banned viewer beforehand (and nobody else).
+		detail := func(token string) map[string]any {
+			return e.do(req{method: "GET", path: fmt.Sprintf("/api/post/detail/%d/", postID), token: token}).json(t)
+		}
+		if d := detail(member.token); d["is_banned"] != true || d["is_joined"] != false {
+			t.Errorf("banned viewer's detail: is_banned %v, is_joined %v", d["is_banned"], d["is_joined"])
+		}
+		if d := detail(outsider.token); d["is_banned"] != false {
+			t.Errorf("outsider's detail: is_banned %v", d["is_banned"])
+		}
+		if d := detail(writer.token); d["is_banned"] != false || d["is_joined"] != true {
+			t.Errorf("writer's detail: is_banned %v, is_joined %v", d["is_banned"], d["is_joined"])
 		}
 		if r := e.do(req{method: "GET", path: roomPath(room, ""), token: member.token}); r.status != 403 {
 			t.Errorf("banned GET: %d", r.status)
