@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatDistance, fullTime, relativeTime } from './format';
+import { boardPlace, formatDistance, fullTime, placeName, relativeTime } from './format';
 
 describe('relativeTime', () => {
   const now = new Date('2026-11-26T03:00:00Z');
@@ -29,5 +29,23 @@ describe('formatDistance', () => {
     expect(formatDistance(null)).toBe('');
     expect(formatDistance(0.85)).toBe('850m');
     expect(formatDistance(1.234)).toBe('1.2km');
+  });
+});
+
+describe('placeName and boardPlace', () => {
+  const sajik = { code: '1111053000', name: '서울특별시 종로구 사직동' };
+  const cheongun = { code: '1111051500', name: '서울특별시 종로구 청운효자동' };
+  it('keeps the last words of a name', () => {
+    expect(placeName(sajik.name, 1)).toBe('사직동');
+    expect(placeName(sajik.name, 2)).toBe('종로구 사직동');
+    expect(placeName('경기도 성남시 분당구 정자1동', 2)).toBe('분당구 정자1동');
+    expect(placeName('  사직동 ', 2)).toBe('사직동');
+    expect(placeName('', 1)).toBe('');
+  });
+  it('says the dong alone in my own neighbourhood and the gu too for another', () => {
+    expect(boardPlace(sajik, sajik.code)).toBe('사직동');
+    expect(boardPlace(cheongun, sajik.code)).toBe('종로구 청운효자동');
+    expect(boardPlace(sajik, null)).toBe('종로구 사직동');
+    expect(boardPlace(null, sajik.code)).toBe('');
   });
 });

@@ -65,3 +65,23 @@ export function formatDistance(km: number | null | undefined): string {
   if (km < 1) return `${Math.round(km * 1000)}m`;
   return `${km.toFixed(1)}km`;
 }
+
+/**
+ * The last `words` words of a Korean place name ("서울특별시 종로구 사직동",
+ * 1 → "사직동", 2 → "종로구 사직동"); the whole name when it is shorter.
+ */
+export function placeName(full: string, words: number): string {
+  const parts = full.trim().split(/\s+/).filter(Boolean);
+  return parts.slice(Math.max(0, parts.length - words)).join(' ');
+}
+
+/**
+ * A board card's place: the dong alone in the viewer's own neighbourhood
+ * (the board's title already says where), the gu and dong for a
+ * neighbouring one that a wider range brings in; empty for a free-text
+ * address.
+ */
+export function boardPlace(post: { code: string; name: string } | null, viewerCode: string | null | undefined): string {
+  if (!post) return '';
+  return placeName(post.name, post.code === viewerCode ? 1 : 2);
+}
