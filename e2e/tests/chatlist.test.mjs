@@ -224,6 +224,7 @@ describe('my chats, unread counts, live updates and Web Push (issue 13) at phone
     await u.page.goto(`/post/${postId}/`);
     const posted = u.page.waitForResponse((r) => r.url().endsWith('/api/push/subscriptions/') && r.request().method() === 'POST');
     await press(u, await visible(u, tid('join-button'), 'the 참여하기 button'));
+    await press(u, await visible(u, tid('join-confirm'), 'the join sheet’s 참여할게요'));
     await path(u, /^\/chat\/\d+\/$/, 'the room after joining');
     await press(u, await visible(u, tid('push-offer-accept'), 'the 알림 받기 offer after joining'));
     const res = await posted;

@@ -206,6 +206,7 @@ for (const vp of VIEWPORTS) {
         const B = S.B;
         await B.page.goto(`/post/${S.post1}/`);
         await press(B, await visible(B, tid('join-button'), 'the 참여하기 button'));
+        await press(B, await visible(B, tid('join-confirm'), 'the join sheet’s 참여할게요'));
         S.room1 = await openChatAndWait(B);
         // A is on the post page from writing it; the writer opens the room from there.
         await A.page.goto(`/post/${S.post1}/`);
@@ -269,6 +270,7 @@ for (const vp of VIEWPORTS) {
         await B.page.goto('/');
         await press(B, await visible(B, `${tid('post-item')}[data-post-id="${S.post2}"] a`, 'the second post on B’s board'));
         await press(B, await visible(B, tid('join-button'), 'the 참여하기 button of the second post'));
+        await press(B, await visible(B, tid('join-confirm'), 'the join sheet’s 참여할게요'));
         await openChatAndWait(B);
         // A's page still shows the post it just wrote.
         await visible(A, `${tid('post-detail')}[data-post-id="${S.post2}"]`, 'the second post on A’s screen');

@@ -161,6 +161,7 @@ describe(`moderation end-to-end at ${vp.name}`, () => {
     const W = S.W;
     await R.page.goto(`/post/${S.good}/`);
     await press(R, await visible(R, tid('join-button'), 'the 참여하기 button'));
+    await press(R, await visible(R, tid('join-confirm'), 'the join sheet’s 참여할게요'));
     const m = await path(R, /^\/chat\/(\d+)\/$/, 'the room');
     await visible(R, `${tid('connection-state')}[data-state="open"]`, "the resident's socket");
     const mine = `안녕하세요 ${S.run}`;

@@ -254,6 +254,7 @@ story('group order: three residents, fee 3,000원, minimum 20,000원, at phone-3
     await visible(u, tid('post-order'), 'the order on the post page');
     await shot(u, 'orders-01b-post', S.overflow);
     await press(u, await visible(u, tid('join-button'), 'the 참여하기 button'));
+    await press(u, await visible(u, tid('join-confirm'), 'the join sheet’s 참여할게요'));
     await visible(u, `${tid('connection-state')}[data-state="open"]`, 'the socket');
     joined.push({ id: N1.id, label: 'neighbour 1' });
     await fillCart(u, [{ name: '후라이드', price: 9000, qty: 1 }]);
@@ -299,6 +300,7 @@ story('group order: three residents, fee 3,000원, minimum 20,000원, at phone-3
     const u = N2;
     await press(u, u.page.locator(`${tid('post-item')}[data-post-id="${postId}"] a`));
     await press(u, await visible(u, tid('join-button'), 'the 참여하기 button'));
+    await press(u, await visible(u, tid('join-confirm'), 'the join sheet’s 참여할게요'));
     await visible(u, `${tid('connection-state')}[data-state="open"]`, 'the socket');
     joined.push({ id: N2.id, label: 'neighbour 2' });
     await fillCart(u, [
@@ -437,6 +439,7 @@ story('group order deadline: it locks on time, or cancels with fewer than two ea
     await closeCart(O);
     await N1.page.goto(`/post/${lockPost.id}/`);
     await press(N1, await visible(N1, tid('join-button'), 'the 참여하기 button'));
+    await press(N1, await visible(N1, tid('join-confirm'), 'the join sheet’s 참여할게요'));
     await visible(N1, `${tid('connection-state')}[data-state="open"]`, 'the socket');
     await fillCart(N1, [{ name: '포테이토 L', price: 16000, qty: 1 }]);
     await closeCart(N1);

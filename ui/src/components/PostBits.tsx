@@ -10,7 +10,13 @@ export function StatusBadge({ complete }: { complete: boolean }) {
   );
 }
 
-export function PostMeta({ post, showWriter = false }: { post: Post; showWriter?: boolean }) {
+/**
+ * A post's category, head count, place and age. `place` is the place name
+ * to show (short on board cards, full on the detail page; empty for none)
+ * and `now` the shared clock (useClock), so that "3분 전" moves on without
+ * a reload.
+ */
+export function PostMeta({ post, place, now, showWriter = false }: { post: Post; place: string; now: number; showWriter?: boolean }) {
   const dist = formatDistance(post.distance_km);
   return (
     <span className="post-meta">
@@ -18,13 +24,14 @@ export function PostMeta({ post, showWriter = false }: { post: Post; showWriter?
       <span aria-label={`참여 ${post.join_number}명, 모집 ${post.target_number}명`}>
         👥 {post.join_number}/{post.target_number}
       </span>
-      {dist && post.neighborhood && (
-        <span data-testid="post-distance">
-          {post.neighborhood.name} · {dist}
+      {place && (
+        <span data-testid="post-place" title={post.neighborhood?.name}>
+          {place}
+          {dist && <span data-testid="post-distance"> · {dist}</span>}
         </span>
       )}
-      <time dateTime={post.created_at} title={fullTime(post.created_at)}>
-        {relativeTime(post.created_at)}
+      <time dateTime={post.created_at} title={fullTime(post.created_at)} data-testid="post-age">
+        {relativeTime(post.created_at, new Date(now))}
       </time>
       {showWriter && (
         <span>

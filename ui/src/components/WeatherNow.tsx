@@ -3,7 +3,7 @@ import { api, ApiError, isAbort, qs } from '../lib/api';
 import type { Coords } from '../lib/hooks';
 import type { Weather } from '../lib/types';
 
-type WeatherState =
+export type WeatherState =
   | { kind: 'idle' }
   | { kind: 'loading' }
   | { kind: 'ok'; data: Weather }
@@ -23,11 +23,10 @@ export function coordQuery(c: Coords): string {
 }
 
 /**
- * The weather row: the current weather at coords (GET /api/openAPI/weather/)
- * and, beside it, children (the position button). The whole row hides when
- * the operator turned the weather off (404).
+ * The current weather at coords (GET /api/openAPI/weather/), fetched again
+ * when coords change; 'hidden' when the operator turned the weather off (404).
  */
-export function WeatherNow({ coords, place, children }: { coords: Coords | null; place: string; children?: ReactNode }) {
+export function useWeather(coords: Coords | null): WeatherState {
   const [weather, setWeather] = useState<WeatherState>({ kind: coords ? 'loading' : 'idle' });
   const lat = coords?.lat;
   const lon = coords?.lon;
@@ -45,7 +44,32 @@ export function WeatherNow({ coords, place, children }: { coords: Coords | null;
       });
     return () => ctl.abort();
   }, [lat, lon]);
+  return weather;
+}
 
+/**
+ * The strip's one line: icon, temperature and sky, or a placeholder of the
+ * same height while it loads (so nothing below it moves).
+ */
+export function WeatherSummary({ weather }: { weather: WeatherState }) {
+  if (weather.kind === 'ok') {
+    const w = weather.data;
+    return (
+      <span className="strip-weather" data-testid="weather-summary">
+        <span aria-hidden="true">{weatherIcon(w)}</span> <strong>{w.기온}</strong> {w.날씨}
+      </span>
+    );
+  }
+  if (weather.kind === 'loading') return <span className="strip-weather strip-skeleton">날씨 불러오는 중…</span>;
+  if (weather.kind === 'error') return <span className="strip-weather muted">날씨 정보 없음</span>;
+  return null;
+}
+
+/**
+ * The weather row of the expanded panel: the details of weather and, beside
+ * them, children (the position button). Nothing when the weather is off.
+ */
+export function WeatherNow({ weather, place, children }: { weather: WeatherState; place: string; children?: ReactNode }) {
   if (weather.kind === 'hidden') return null;
   const w = weather.kind === 'ok' ? weather.data : null;
   return (

@@ -65,6 +65,8 @@ export interface Post extends OrderSummary {
   neighborhood: { code: string; name: string } | null;
   distance_km: number | null;
   is_joined?: boolean;
+  /** Detail only: the writer sent the viewer out of the room; a join would be refused. */
+  is_banned?: boolean;
 }
 
 export interface Paginator {

@@ -1,6 +1,7 @@
-import { useState } from 'react';
+import { useCallback, useState } from 'react';
 import { useUser } from '../auth';
 import { api, errorMessage, path } from '../lib/api';
+import { useClock } from '../lib/clock';
 import { useApi, useDocumentTitle } from '../lib/hooks';
 import { Link, navigate } from '../lib/router';
 import type { Post } from '../lib/types';
@@ -8,6 +9,8 @@ import { ErrorPanel, Loading } from '../components/ui';
 import { PostMeta, StatusBadge } from '../components/PostBits';
 import { NotFound } from './NotFound';
 import { ReportBlock } from '../components/ReportBlock';
+import { JoinSheet } from '../order/JoinSheet';
+import { timeLeft } from '../order/money';
 import { PostOrderInfo } from '../order/PostOrderInfo';
 import { offerPushAfterJoin } from '../push/push';
 import { ShareButton } from '../components/ShareButton';
@@ -19,6 +22,9 @@ export function PostDetail({ id }: { id: string }) {
   const [busy, setBusy] = useState<'' | 'join' | 'toggle' | 'delete'>('');
   const [actionError, setActionError] = useState('');
   const [confirmDelete, setConfirmDelete] = useState(false);
+  const [joinSheet, setJoinSheet] = useState(false);
+  const closeJoinSheet = useCallback(() => setJoinSheet(false), []);
+  const now = useClock();
 
   if (loading && !post) return <Loading label="글을 불러오는 중" />;
   if (error?.status === 404) return <NotFound message="삭제되었거나 없는 글이에요." />;
@@ -26,6 +32,7 @@ export function PostDetail({ id }: { id: string }) {
 
   const isWriter = post.writer.id === user.id;
   const full = post.join_number >= post.target_number;
+  const left = post.order_state === 'recruiting' ? timeLeft(post.order_at, now) : '';
 
   async function join() {
     if (!post) return;
@@ -36,8 +43,12 @@ export function PostDetail({ id }: { id: string }) {
       offerPushAfterJoin(post.chat_id);
       navigate(path`/chat/${post.chat_id}/`);
     } catch (e) {
+      // The post changed under us (full, closed, or we were sent out):
+      // say why and show its count and state as they are now.
       setActionError(errorMessage(e));
       setBusy('');
+      setJoinSheet(false);
+      reload();
     }
   }
 
@@ -76,15 +87,17 @@ export function PostDetail({ id }: { id: string }) {
 
   return (
     <article className="panel post-detail" data-testid="post-detail" data-post-id={post.id}>
-      <p>
-        <Link to="/">← 게시판</Link>
+      <p className="back">
+        <Link to="/" className="back-link" data-testid="back-to-board">
+          ← 게시판
+        </Link>
       </p>
       <div className="post-detail-head">
         <StatusBadge complete={post.is_compelete} />
         <h1>{post.title}</h1>
       </div>
       <p className="muted">
-        <PostMeta post={post} showWriter />
+        <PostMeta post={post} place={post.neighborhood?.name ?? ''} now={now} showWriter />
       </p>
       <ShareButton path={`/post/${post.id}/`} title={post.title} />
       <div className="progress" aria-hidden="true">
@@ -94,32 +107,6 @@ export function PostDetail({ id }: { id: string }) {
       </div>
       <PostOrderInfo post={post} />
       <div className="post-content">{post.content}</div>
-
-      {actionError && (
-        <div className="alert alert-error" role="alert" data-testid="post-action-error">
-          {actionError}
-        </div>
-      )}
-
-      <div className="row actions">
-        {post.chat_id == null ? (
-          <p className="muted">채팅방이 삭제되었어요.</p>
-        ) : post.is_joined ? (
-          <Link className="btn btn-primary" to={`/chat/${post.chat_id}/`} data-testid="open-chat-button">
-            💬 채팅방 열기
-          </Link>
-        ) : (
-          <button
-            type="button"
-            className="btn btn-primary"
-            onClick={join}
-            disabled={busy !== '' || post.is_compelete}
-            data-testid="join-button"
-          >
-            {busy === 'join' ? '참여하는 중…' : post.is_compelete ? '모집이 끝났어요' : '🙋 참여하기'}
-          </button>
-        )}
-      </div>
 
       {isWriter && (
         <section className="writer-tools" aria-label="글쓴이 메뉴">
@@ -167,6 +154,45 @@ export function PostDetail({ id }: { id: string }) {
         </section>
       )}
       {!isWriter && <ReportBlock target="post" id={post.id} writerId={post.writer.id} />}
+
+      <div className="action-bar" data-testid="post-action-bar">
+        {actionError && (
+          <div className="alert alert-error" role="alert" data-testid="post-action-error">
+            {actionError}
+          </div>
+        )}
+        <div className="action-bar-row">
+          <span className="action-bar-info" data-testid="action-bar-info">
+            <strong>
+              👥 {post.join_number}/{post.target_number}명
+            </strong>
+            {left && <span className="muted"> · {left}</span>}
+          </span>
+          {post.chat_id == null ? (
+            <span className="muted">채팅방이 삭제되었어요.</span>
+          ) : post.is_joined ? (
+            <Link className="btn btn-primary" to={`/chat/${post.chat_id}/`} data-testid="open-chat-button">
+              💬 채팅방 열기
+            </Link>
+          ) : post.is_banned ? (
+            <span className="join-refused" data-testid="join-refused">
+              이 모집에는 참여할 수 없어요
+            </span>
+          ) : (
+            <button
+              type="button"
+              className="btn btn-primary"
+              onClick={() => setJoinSheet(true)}
+              disabled={busy !== '' || post.is_compelete}
+              aria-haspopup="dialog"
+              data-testid="join-button"
+            >
+              {busy === 'join' ? '참여하는 중…' : post.is_compelete ? '모집이 끝났어요' : '🙋 참여하기'}
+            </button>
+          )}
+        </div>
+      </div>
+      {joinSheet && <JoinSheet post={post} busy={busy === 'join'} onJoin={join} onClose={closeJoinSheet} />}
     </article>
   );
 }
