@@ -1,4 +1,4 @@
-import { useCallback, useState } from 'react';
+import { lazy, Suspense, useCallback, useState } from 'react';
 import { useUser } from '../auth';
 import { api, errorMessage, path } from '../lib/api';
 import { useClock } from '../lib/clock';
@@ -9,11 +9,14 @@ import { ErrorPanel, Loading } from '../components/ui';
 import { PostMeta, StatusBadge } from '../components/PostBits';
 import { NotFound } from './NotFound';
 import { ReportBlock } from '../components/ReportBlock';
-import { JoinSheet } from '../order/JoinSheet';
 import { timeLeft } from '../order/money';
 import { PostOrderInfo } from '../order/PostOrderInfo';
 import { offerPushAfterJoin } from '../push/push';
 import { ShareButton } from '../components/ShareButton';
+
+// The sheet (and the Sheet it is built on) loads on the first tap of 참여하기,
+// outside the first load's budget.
+const JoinSheet = lazy(() => import('../order/JoinSheet').then((m) => ({ default: m.JoinSheet })));
 
 export function PostDetail({ id }: { id: string }) {
   const user = useUser();
@@ -192,7 +195,11 @@ export function PostDetail({ id }: { id: string }) {
           )}
         </div>
       </div>
-      {joinSheet && <JoinSheet post={post} busy={busy === 'join'} onJoin={join} onClose={closeJoinSheet} />}
+      {joinSheet && (
+        <Suspense fallback={null}>
+          <JoinSheet post={post} busy={busy === 'join'} onJoin={join} onClose={closeJoinSheet} />
+        </Suspense>
+      )}
     </article>
   );
 }
