@@ -315,11 +315,64 @@ type chatSocket struct {
 	sub        *hub.Subscriber
 	room, user int64
 	refused    int // rate-limited frames in a row
+
+	// The heartbeat's own allowance (pingAllowed): pings within it are
+	// answered without taking from the user's chat rate.
+	pingTokens float64
+	pingAt     time.Time
 }
 
-// handle answers one inbound frame: rate limit, frame checks, then the
-// message.
+// The application heartbeat: {"type":"ping"} is answered with
+// {"type":"pong"} to the sender alone; nothing is stored or published. A
+// browser cannot see WebSocket protocol pings, so this is how the web app
+// notices a socket that silently stopped carrying frames. Each socket may
+// ping pingBurst times at once and once every pingEvery after that without
+// touching the user's chat rate, so a healthy client (one ping every 20 s,
+// plus one on coming back online or visible) can never be refused or closed
+// as a flooder for its pings; pings beyond that are charged like any frame.
+const (
+	pingBurst  = 4
+	pingEvery  = 2 * time.Second
+	maxPingLen = 64 // longer frames are not read as pings
+)
+
+var framePong = []byte(`{"type":"pong"}`)
+
+// isPing reports whether a text frame is {"type": "ping"} (any spacing, no
+// other fields needed). Only short frames are looked at, before the rate
+// limit, so this costs little.
+func isPing(typ websocket.MessageType, frame []byte) bool {
+	if typ != websocket.MessageText || len(frame) > maxPingLen {
+		return false
+	}
+	var in struct {
+		Type string `json:"type"`
+	}
+	return json.Unmarshal(frame, &in) == nil && in.Type == "ping"
+}
+
+// pingAllowed takes one ping from the socket's heartbeat allowance.
+func (c *chatSocket) pingAllowed(now time.Time) bool {
+	if c.pingAt.IsZero() {
+		c.pingTokens = pingBurst
+	} else {
+		c.pingTokens = min(pingBurst, c.pingTokens+float64(now.Sub(c.pingAt))/float64(pingEvery))
+	}
+	c.pingAt = now
+	if c.pingTokens < 1 {
+		return false
+	}
+	c.pingTokens--
+	return true
+}
+
+// handle answers one inbound frame: the heartbeat, rate limit, frame
+// checks, then the message.
 func (c *chatSocket) handle(ctx context.Context, typ websocket.MessageType, frame []byte) hub.Reply {
+	ping := isPing(typ, frame)
+	if ping && c.pingAllowed(time.Now()) {
+		return hub.Reply{Frame: framePong} // neither refused nor counted
+	}
 	if !c.s.chatAllowed(c.user) {
 		c.refused++
 		reply := hub.Reply{Frame: frameChatTooFast}
@@ -334,6 +387,8 @@ func (c *chatSocket) handle(ctx context.Context, typ websocket.MessageType, fram
 	}
 	c.refused = 0
 	switch {
+	case ping:
+		return hub.Reply{Frame: framePong}
 	case typ != websocket.MessageText:
 		return hub.Reply{Frame: frameChatTextOnly}
 	case !utf8.Valid(frame):

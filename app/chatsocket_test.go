@@ -798,3 +798,98 @@ func TestChatSocketRateLimitRecovers(t *testing.T) {
 	}
 	c.close()
 }
+
+// TestChatSocketHeartbeat: {"type":"ping"} is answered with {"type":"pong"}
+// to the sender alone, stores nothing, and is answered even when the user's
+// chat rate is used up, without counting towards the flood close.
+func TestChatSocketHeartbeat(t *testing.T) {
+	e := newChatEnv(t, func(c *Config) { c.ChatRate = chatRatePerSec })
+	writer, member, room := chatPair(e)
+	a := e.mustDial(room, writer)
+	b := e.mustDial(room, member)
+	history := func() int {
+		h := e.do(req{method: "GET", path: fmt.Sprintf("/api/chat/%d/", room), token: member.token}).json(t)
+		return len(h["messages"].([]any))
+	}
+	before := history()
+
+	for _, ping := range []string{`{"type":"ping"}`, `{ "type" : "ping" }`} {
+		a.sendRaw(websocket.MessageText, []byte(ping))
+		if ev := a.next(); ev.raw != `{"type":"pong"}` {
+			t.Fatalf("answer to %s: %s, want the pong", ping, ev.raw)
+		}
+	}
+	// The other member got nothing from the pings: its next frame is this message.
+	a.send("핑 다음")
+	if ev := b.next(); ev.Type != "chat.message" || ev.Message.Message != "핑 다음" {
+		t.Fatalf("other member got %s first, want the message", ev.raw)
+	}
+	a.expect("chat.message")
+	if got := history(); got != before+1 {
+		t.Errorf("history has %d messages, want %d (the pings stored nothing)", got, before+1)
+	}
+
+	// Use up the rate: at most one refused frame short of the flood close
+	// (the message above took a token).
+	const frames = chatBurst - 1 + chatFloodLimit - 1
+	for range frames {
+		a.sendRaw(websocket.MessageText, []byte(`{"message": ""}`))
+	}
+	tooFast := 0
+	for range frames {
+		if ev := a.next(); ev.Error == msgChatTooFast {
+			tooFast++
+		}
+	}
+	if tooFast == 0 {
+		t.Fatal("no frame beyond the burst was refused")
+	}
+	// Pings within the heartbeat's allowance are still answered and do not
+	// count as refused frames: the socket stays open.
+	for range pingBurst - 2 { // two were taken above; time refills at most a little
+		a.sendRaw(websocket.MessageText, []byte(`{"type":"ping"}`))
+		if ev := a.next(); ev.raw != `{"type":"pong"}` {
+			t.Fatalf("ping with the chat rate used up: %s, want the pong", ev.raw)
+		}
+	}
+	b.close()
+	a.close()
+}
+
+// TestChatSocketPingFlood: pings beyond the heartbeat's allowance are
+// charged to the chat rate like any frame, so a ping flood is closed as one.
+func TestChatSocketPingFlood(t *testing.T) {
+	e := newChatEnv(t, func(c *Config) { c.ChatRate = chatRatePerSec })
+	writer, _, room := chatPair(e)
+	c := e.mustDial(room, writer)
+	go func() {
+		for range pingBurst + 6*chatBurst {
+			if c.c.Write(context.Background(), websocket.MessageText, []byte(`{"type":"ping"}`)) != nil {
+				return // closed
+			}
+		}
+	}()
+	pongs, refused := 0, 0
+	ctx, cancel := context.WithTimeout(context.Background(), wait)
+	defer cancel()
+	for {
+		_, data, err := c.c.Read(ctx)
+		if err != nil {
+			if websocket.CloseStatus(err) != websocket.StatusPolicyViolation {
+				t.Fatalf("closed with %v, want 1008", err)
+			}
+			break
+		}
+		switch ev := string(data); {
+		case ev == `{"type":"pong"}`:
+			pongs++
+		case strings.Contains(ev, msgChatTooFast):
+			refused++
+		default:
+			t.Fatalf("frame %s", data)
+		}
+	}
+	if pongs < pingBurst || refused < chatFloodLimit {
+		t.Errorf("%d pongs, %d refused before the close", pongs, refused)
+	}
+}
