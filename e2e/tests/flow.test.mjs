@@ -248,7 +248,7 @@ for (const vp of VIEWPORTS) {
         await press(A, await visible(A, tid(`ban-button-${bId}`), `the 강퇴 button next to B (user ${bId})`));
         await press(A, await visible(A, tid(`ban-confirm-${bId}`), 'the 강퇴 확인 button'));
         const notice = await visible(B, `${tid('chat-notice')}[data-code="4003"]`, 'the banned notice (close 4003) on B’s chat page');
-        assert.match(await notice.innerText(), /강퇴/, 'the notice should say B was banned');
+        assert.match(await notice.innerText(), /내보냈/, 'the notice should say B was removed (내보내기)');
         // The event naming B reached B's own socket before the close.
         await until(
           B,

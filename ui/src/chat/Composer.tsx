@@ -1,6 +1,7 @@
-import { FormEvent, KeyboardEvent, useState } from 'react';
+import { FormEvent, KeyboardEvent, useLayoutEffect, useRef, useState } from 'react';
 import { MESSAGE_MAX } from '../lib/constants';
 import { charCount, validateMessage } from '../lib/validation';
+import { COMPOSER_MAX_LINES, counterVisible, enterSends, isTouchDevice } from './compose';
 
 interface Props {
   stopped: boolean;
@@ -9,12 +10,34 @@ interface Props {
   send: (text: string) => void;
 }
 
-/** The message box: counter, Enter to send (not while an IME composes). */
+/**
+ * The message box. It grows with its text up to five lines, then scrolls.
+ * Desktop: Enter sends, Shift+Enter is a newline; touch devices: Enter is a
+ * newline and the button sends. Never sends while an IME composes. The
+ * counter shows only near the limit.
+ */
 export function Composer({ stopped, serverError, send }: Props) {
   const [text, setText] = useState('');
   const [inputError, setInputError] = useState('');
+  const box = useRef<HTMLTextAreaElement>(null);
   const len = charCount(text.trim());
   const over = len > MESSAGE_MAX;
+  const showCounter = counterVisible(len, MESSAGE_MAX);
+
+  // Grow to the text's height, at most COMPOSER_MAX_LINES lines (the
+  // textarea is box-sizing: border-box), then scroll.
+  useLayoutEffect(() => {
+    const el = box.current;
+    if (!el) return;
+    const cs = window.getComputedStyle(el);
+    const px = (v: string) => parseFloat(v) || 0;
+    const borders = px(cs.borderTopWidth) + px(cs.borderBottomWidth);
+    const max = (px(cs.lineHeight) || 20) * COMPOSER_MAX_LINES + px(cs.paddingTop) + px(cs.paddingBottom) + borders;
+    el.style.height = 'auto';
+    const full = el.scrollHeight + borders;
+    el.style.height = `${Math.ceil(Math.min(full, max))}px`;
+    el.style.overflowY = full > max + 1 ? 'auto' : 'hidden';
+  }, [text]);
 
   function submit(e?: FormEvent) {
     e?.preventDefault();
@@ -29,8 +52,8 @@ export function Composer({ stopped, serverError, send }: Props) {
   }
 
   function onKey(e: KeyboardEvent<HTMLTextAreaElement>) {
-    // Korean IME: Enter while composing only confirms the syllable.
-    if (e.key === 'Enter' && !e.shiftKey && !e.nativeEvent.isComposing && e.keyCode !== 229) {
+    const n = e.nativeEvent;
+    if (enterSends({ key: e.key, shiftKey: e.shiftKey, isComposing: n.isComposing, keyCode: n.keyCode }, isTouchDevice())) {
       e.preventDefault();
       submit();
     }
@@ -48,6 +71,7 @@ export function Composer({ stopped, serverError, send }: Props) {
       </label>
       <textarea
         id="chat-input"
+        ref={box}
         rows={1}
         value={text}
         onChange={(e) => {
@@ -55,15 +79,18 @@ export function Composer({ stopped, serverError, send }: Props) {
           if (inputError) setInputError('');
         }}
         onKeyDown={onKey}
+        enterKeyHint="send"
         placeholder={stopped ? '연결이 끊겼어요' : '메시지를 입력하세요'}
         disabled={stopped}
-        aria-describedby="chat-counter"
+        aria-describedby={showCounter ? 'chat-counter' : undefined}
         aria-invalid={over || undefined}
         data-testid="message-input"
       />
-      <span id="chat-counter" className={`counter${over ? ' over' : ''}`} data-testid="message-counter" aria-live="off">
-        {len}/{MESSAGE_MAX}
-      </span>
+      {showCounter && (
+        <span id="chat-counter" className={`counter${over ? ' over' : ''}`} data-testid="message-counter" aria-live="polite">
+          {len}/{MESSAGE_MAX}
+        </span>
+      )}
       <button type="submit" className="btn btn-primary" disabled={stopped || over || len === 0} data-testid="send-button">
         보내기
       </button>

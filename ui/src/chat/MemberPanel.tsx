@@ -69,6 +69,7 @@ export function MemberPanel({ roomId, room, myId, members, membersError, stopped
               {isWriter && !stopped && m.id !== myId && (
                 confirmBan === m.id ? (
                   <span className="row">
+                    <span className="small">내보낼까요? 이 모집에 다시 들어올 수 없어요.</span>
                     <button
                       type="button"
                       className="btn btn-danger btn-sm"
@@ -76,7 +77,7 @@ export function MemberPanel({ roomId, room, myId, members, membersError, stopped
                       disabled={busy}
                       data-testid={`ban-confirm-${m.id}`}
                     >
-                      강퇴 확인
+                      내보내기
                     </button>
                     <button type="button" className="btn btn-ghost btn-sm" onClick={() => setConfirmBan(null)}>
                       취소
@@ -88,10 +89,10 @@ export function MemberPanel({ roomId, room, myId, members, membersError, stopped
                     className="btn btn-danger-ghost btn-sm"
                     onClick={() => setConfirmBan(m.id)}
                     disabled={busy}
-                    aria-label={`${m.username} 강퇴`}
+                    aria-label={`${m.username}님 내보내기`}
                     data-testid={`ban-button-${m.id}`}
                   >
-                    강퇴
+                    내보내기
                   </button>
                 )
               )}

@@ -5,6 +5,9 @@ import {
   chatReducer,
   ChatState,
   closeInfo,
+  CONN_LABEL,
+  reconnectDelay,
+  VISIBLE_RETRY_MAX_MS,
   httpNotice,
   initialChatState,
   mergeMessages,
@@ -191,7 +194,7 @@ describe('connection state', () => {
   it('stops with a notice for terminal close codes and ignores later closes', () => {
     let s = run(opened(), { type: 'closed', code: 4003 });
     expect(s.conn).toBe('stopped');
-    expect(s.notice?.text).toBe('방장에 의해 강퇴되었어요');
+    expect(s.notice?.text).toBe('방장이 채팅방에서 내보냈어요');
     s = run(s, { type: 'closed', code: 1006 });
     expect(s.conn).toBe('stopped');
     expect(s.notice?.code).toBe(4003);
@@ -207,7 +210,7 @@ describe('closeInfo', () => {
   it('maps each terminal code to its own notice', () => {
     const cases: [number, string, string][] = [
       [4040, '채팅방이 삭제되었어요', 'board'],
-      [4003, '방장에 의해 강퇴되었어요', 'board'],
+      [4003, '방장이 채팅방에서 내보냈어요', 'board'],
       [4001, '채팅방에서 나갔어요', 'post'],
       [4401, '로그인이 만료되었어요. 다시 로그인해 주세요', 'login'],
       [1008, '메시지를 너무 많이 보내 연결이 끊겼어요', 'none'],
@@ -266,5 +269,52 @@ describe('parseEvent', () => {
     expect(parseEvent('not json')).toBeNull();
     expect(parseEvent(JSON.stringify({ type: 'other' }))).toBeNull();
     expect(parseEvent(JSON.stringify({ type: 'chat.message' }))).toBeNull();
+  });
+});
+
+describe('dead sockets (issue 14)', () => {
+  const loaded = () => chatReducer(initialChatState(1), { type: 'loaded', messages: [], hasMore: false });
+  it('marks a written message with no echo as failed, and a retry queues it with the same id', () => {
+    let s = chatReducer(loaded(), { type: 'open' });
+    s = chatReducer(s, { type: 'send', id: 'c1', message: '안녕' });
+    s = chatReducer(s, { type: 'send', id: 'c2', message: '둘' });
+    s = chatReducer(s, { type: 'sent', ids: ['c1'] });
+    s = chatReducer(s, { type: 'timeout', ids: ['c1', 'c2'] });
+    expect(s.pending.map((p) => [p.id, p.status, p.error])).toEqual([
+      ['c1', 'failed', '전송 실패'],
+      ['c2', 'queued', undefined], // never written: not timed out
+    ]);
+    s = chatReducer(s, { type: 'retry', id: 'c1' });
+    expect(s.pending[0]).toEqual({ id: 'c1', message: '안녕', status: 'queued', error: undefined });
+  });
+
+  it('stays down (연결 끊김) through failed reopenings, until a socket answers', () => {
+    let s = chatReducer(loaded(), { type: 'open' });
+    s = chatReducer(s, { type: 'down' });
+    expect([s.conn, CONN_LABEL[s.conn]]).toEqual(['down', '연결 끊김']);
+    s = chatReducer(s, { type: 'closed', code: 1006 });
+    expect(s.conn).toBe('down');
+    s = chatReducer(s, { type: 'open' });
+    expect(s.conn).toBe('open');
+    s = chatReducer(s, { type: 'closed', code: 1006 });
+    expect(s.conn).toBe('reconnecting');
+  });
+
+  it('does not leave stopped for down', () => {
+    let s = chatReducer(loaded(), { type: 'closed', code: 4003 });
+    s = chatReducer(s, { type: 'down' });
+    expect(s.conn).toBe('stopped');
+  });
+
+  it('reconnects within a second while visible and online, politely when hidden', () => {
+    for (const attempt of [0, 1, 5, 20])
+      for (const r of [0, 0.5, 0.999]) {
+        const d = reconnectDelay(attempt, true, true, r);
+        expect(d).toBeGreaterThanOrEqual(VISIBLE_RETRY_MAX_MS / 2);
+        expect(d).toBeLessThanOrEqual(VISIBLE_RETRY_MAX_MS);
+      }
+    expect(reconnectDelay(5, false, true, 0.5)).toBe(backoffDelay(5, 0.5));
+    expect(reconnectDelay(5, true, false, 0.5)).toBe(backoffDelay(5, 0.5));
+    expect(reconnectDelay(5, false, true, 0.5)).toBeGreaterThan(VISIBLE_RETRY_MAX_MS * 10);
   });
 });

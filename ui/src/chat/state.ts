@@ -1,12 +1,19 @@
 import type { ChatMessage, Order } from '../lib/types';
 import { OrderEvent, parseOrderEvent } from '../order/orderState';
 
-export type ConnState = 'connecting' | 'open' | 'reconnecting' | 'stopped';
+/**
+ * connecting: the first socket is opening; open: the server answered on it;
+ * reconnecting: it closed and a new one is on its way; down: it went silent
+ * (no pong or no echo in time) or the browser is offline, and a new one is
+ * tried (the room shows 지금 다시 연결); stopped: for good (see notice).
+ */
+export type ConnState = 'connecting' | 'open' | 'reconnecting' | 'down' | 'stopped';
 
 export const CONN_LABEL: Record<ConnState, string> = {
   connecting: '연결 중',
   open: '연결됨',
   reconnecting: '재연결 중…',
+  down: '연결 끊김',
   stopped: '연결 끊김',
 };
 
@@ -29,7 +36,7 @@ export function closeInfo(code: number): CloseInfo {
     case 4040:
       return { reconnect: false, notice: { code, text: '채팅방이 삭제되었어요', action: 'board' } };
     case 4003:
-      return { reconnect: false, notice: { code, text: '방장에 의해 강퇴되었어요', action: 'board' } };
+      return { reconnect: false, notice: { code, text: '방장이 채팅방에서 내보냈어요', action: 'board' } };
     case 4001:
       return { reconnect: false, notice: { code, text: '채팅방에서 나갔어요', action: 'post' } };
     case 4401:
@@ -68,6 +75,27 @@ export function backoffDelay(attempt: number, rand: number = Math.random()): num
   const exp = Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** Math.max(0, Math.min(attempt, 20)));
   const jittered = exp * (0.8 + 0.4 * Math.min(Math.max(rand, 0), 1));
   return Math.round(Math.min(BACKOFF_MAX_MS, jittered));
+}
+
+/** The client's heartbeat (useChat): a ping every PING_EVERY_MS while the page is visible. */
+export const PING_EVERY_MS = 20_000;
+/** No pong within this long after a ping (or no echo of a sent message) means the socket is dead. */
+export const ANSWER_TIMEOUT_MS = 5_000;
+/** A socket that has not opened within this long is given up. */
+export const CONNECT_TIMEOUT_MS = 8_000;
+/** While the page is visible and online, reconnects wait at most this long. */
+export const VISIBLE_RETRY_MAX_MS = 1_000;
+
+/**
+ * The wait before reconnect attempt number `attempt`. While the page is
+ * visible and the browser online, someone is looking at the room: half a
+ * second to a second, whatever the attempt, so the room is back within a
+ * second of the server. Hidden (or offline), the polite exponential
+ * backoffDelay.
+ */
+export function reconnectDelay(attempt: number, visible: boolean, online: boolean, rand: number = Math.random()): number {
+  if (visible && online) return Math.round(VISIBLE_RETRY_MAX_MS * (0.5 + 0.5 * Math.min(Math.max(rand, 0), 1)));
+  return backoffDelay(attempt, rand);
 }
 
 export type PendingStatus = 'queued' | 'sent' | 'failed';
@@ -119,6 +147,8 @@ export type ChatAction =
   | { type: 'discard'; id: string }
   | { type: 'open' }
   | { type: 'closed'; code: number }
+  | { type: 'down' }
+  | { type: 'timeout'; ids: string[] }
   | { type: 'stop'; notice: Notice }
   | { type: 'clearError' }
   | { type: 'order'; order: Order };
@@ -220,7 +250,19 @@ export function chatReducer(s: ChatState, a: ChatAction): ChatState {
       if (s.conn === 'stopped') return s;
       const info = closeInfo(a.code);
       if (!info.reconnect) return { ...s, conn: 'stopped', notice: info.notice };
-      return { ...s, conn: 'reconnecting', attempt: s.attempt + 1 };
+      // After a silent death, failed reopenings keep saying 연결 끊김.
+      return { ...s, conn: s.conn === 'down' ? 'down' : 'reconnecting', attempt: s.attempt + 1 };
+    }
+    case 'down':
+      return s.conn === 'stopped' ? s : { ...s, conn: 'down' };
+    case 'timeout': {
+      // Written, never echoed: 전송 실패 with 다시 보내기, which resends
+      // with the same client_id (a late store is not duplicated).
+      const ids = new Set(a.ids);
+      return {
+        ...s,
+        pending: s.pending.map((p) => (ids.has(p.id) && p.status === 'sent' ? { ...p, status: 'failed', error: '전송 실패' } : p)),
+      };
     }
     case 'stop':
       return { ...s, conn: 'stopped', notice: a.notice };

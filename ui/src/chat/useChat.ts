@@ -2,7 +2,23 @@ import { useCallback, useEffect, useReducer, useRef, useState } from 'react';
 import { api, ApiError, chatsApi, errorStatus, path, qs } from '../lib/api';
 import type { ChatMessage, ChatRoom, Order, UserRef } from '../lib/types';
 import { orderApi } from '../order/orderApi';
-import { backoffDelay, chatReducer, closeInfo, httpNotice, initialChatState, newClientId, parseEvent } from './state';
+import {
+  ANSWER_TIMEOUT_MS,
+  chatReducer,
+  closeInfo,
+  CONNECT_TIMEOUT_MS,
+  httpNotice,
+  initialChatState,
+  newClientId,
+  parseEvent,
+  PING_EVERY_MS,
+  reconnectDelay,
+} from './state';
+
+const PING_FRAME = JSON.stringify({ type: 'ping' });
+
+const pageVisible = () => typeof document === 'undefined' || document.visibilityState !== 'hidden';
+const browserOnline = () => typeof navigator === 'undefined' || navigator.onLine !== false;
 
 export function socketUrl(roomId: string): string {
   const proto = window.location.protocol === 'https:' ? 'wss' : 'ws';
@@ -15,6 +31,13 @@ export function socketUrl(roomId: string): string {
  * missed messages, which also tells whether we may still be in the room.
  * Each message is sent with a client_id: its echo and errors name it, and
  * the resend after a reconnect reuses it.
+ *
+ * A socket can die silently (a phone's network changes, a proxy swallows
+ * frames): it counts as open only once the server answered on it, and a
+ * heartbeat ({"type":"ping"} → {"type":"pong"}, every 20 s while visible and
+ * at once on coming back online or visible) or a message's echo that does
+ * not arrive within 5 s closes it, shows 연결 끊김 and reconnects; the
+ * message becomes 전송 실패 with 다시 보내기.
  */
 export function useChat(roomId: string, myId: number) {
   const [state, dispatch] = useReducer(chatReducer, myId, initialChatState);
@@ -28,6 +51,10 @@ export function useChat(roomId: string, myId: number) {
   const stateRef = useRef(state);
   stateRef.current = state;
   const wsRef = useRef<WebSocket | null>(null);
+  /** when each written message went out (its echo is due within ANSWER_TIMEOUT_MS) */
+  const sentAt = useRef(new Map<string, number>());
+  /** 지금 다시 연결: drop the socket (if any) and open a new one now */
+  const reconnectRef = useRef<() => void>(() => {});
   const base = path`/api/chat/${roomId}/`;
 
   const loadMembers = useCallback(async () => {
@@ -96,6 +123,45 @@ export function useChat(roomId: string, myId: number) {
       }
     }
 
+    // The heartbeat of the current socket: when it opened, when the
+    // unanswered ping went out (0: none), when the last ping went out.
+    let openedAt = 0;
+    let pingOut = 0;
+    let lastPing = 0;
+
+    function ping(ws: WebSocket) {
+      if (ws.readyState !== WebSocket.OPEN || pingOut) return;
+      try {
+        ws.send(PING_FRAME);
+      } catch {
+        return; // the close event follows
+      }
+      pingOut = lastPing = Date.now();
+    }
+
+    /** Give up on the current socket without waiting for its close (a dead one may never close). */
+    function drop() {
+      const ws = wsRef.current;
+      wsRef.current = null;
+      pingOut = 0;
+      if (!ws) return;
+      ws.onopen = ws.onmessage = ws.onclose = null;
+      try {
+        ws.close(4000);
+      } catch {
+        /* already closing */
+      }
+    }
+
+    /** The socket went silent or the browser went offline: 연결 끊김, and a new one when online. */
+    function dead() {
+      if (cancelled || stopped) return;
+      drop();
+      dispatch({ type: 'down' });
+      window.clearTimeout(timer);
+      if (browserOnline()) schedule();
+    }
+
     function connect() {
       if (cancelled || stopped) return;
       let ws: WebSocket;
@@ -106,18 +172,29 @@ export function useChat(roomId: string, myId: number) {
         return;
       }
       wsRef.current = ws;
+      openedAt = Date.now();
+      pingOut = 0;
+      let answered = false;
       ws.onopen = () => {
         if (cancelled) return;
-        attempt = 0;
-        dispatch({ type: 'open' }); // the outbox effect below (re)sends what is pending
+        // Open only once the server answers: a socket whose frames are
+        // swallowed must not say 연결됨 (nor take the outbox).
+        ping(ws);
         fetchMissed().catch((e) => stopWith(errorStatus(e)));
       };
       ws.onmessage = (ev) => {
-        if (cancelled) return;
+        if (cancelled || wsRef.current !== ws) return;
+        pingOut = 0; // any frame shows the socket is alive
+        if (!answered) {
+          answered = true;
+          attempt = 0;
+          dispatch({ type: 'open' }); // the outbox effect below (re)sends what is pending
+        }
         const e = parseEvent(ev.data);
         if (!e) return;
         if (e.type === 'order.updated') frames.current++;
         dispatch({ type: 'event', event: e });
+        if (e.type === 'chat.message' && e.client_id) sentAt.current.delete(e.client_id);
         if (e.type === 'chat.user.join' || e.type === 'chat.user.leave') loadMembers();
       };
       ws.onclose = (ev) => {
@@ -133,11 +210,11 @@ export function useChat(roomId: string, myId: number) {
     function schedule() {
       if (cancelled || stopped) return;
       window.clearTimeout(timer);
-      timer = window.setTimeout(probeThenConnect, backoffDelay(attempt++));
+      timer = window.setTimeout(probeThenConnect, reconnectDelay(attempt++, pageVisible(), browserOnline()));
     }
 
     async function probeThenConnect() {
-      if (cancelled || stopped) return;
+      if (cancelled || stopped || wsRef.current) return;
       try {
         await fetchMissed();
       } catch (e) {
@@ -147,15 +224,57 @@ export function useChat(roomId: string, myId: number) {
           return;
         }
       }
-      connect();
+      if (!wsRef.current) connect();
     }
 
-    function onOnline() {
-      if (!wsRef.current && !stopped && !cancelled) {
-        window.clearTimeout(timer);
-        probeThenConnect();
+    /** Back online or visible again: reconnect at once, or check the socket with a ping now. */
+    function wake() {
+      if (stopped || cancelled) return;
+      const ws = wsRef.current;
+      if (ws) {
+        if (ws.readyState === WebSocket.OPEN) ping(ws);
+        return;
       }
+      window.clearTimeout(timer);
+      probeThenConnect();
     }
+
+    function onVisibility() {
+      if (pageVisible()) wake();
+    }
+
+    // Once a second: the heartbeat's timeouts, the echoes' timeouts and the
+    // next ping. Cheap, and browsers slow it down in hidden tabs.
+    const tick = window.setInterval(() => {
+      if (cancelled || stopped) return;
+      const now = Date.now();
+      const ws = wsRef.current;
+      const overdue = stateRef.current.pending.filter(
+        (p) => p.status === 'sent' && now - (sentAt.current.get(p.id) ?? now) > ANSWER_TIMEOUT_MS,
+      );
+      if (overdue.length) {
+        for (const p of overdue) sentAt.current.delete(p.id);
+        dispatch({ type: 'timeout', ids: overdue.map((p) => p.id) });
+      }
+      if (!ws) return;
+      if (
+        overdue.length ||
+        (pingOut && now - pingOut > ANSWER_TIMEOUT_MS) ||
+        (ws.readyState === WebSocket.CONNECTING && now - openedAt > CONNECT_TIMEOUT_MS)
+      ) {
+        dead();
+        return;
+      }
+      if (ws.readyState === WebSocket.OPEN && pageVisible() && now - lastPing >= PING_EVERY_MS) ping(ws);
+    }, 1000);
+
+    reconnectRef.current = () => {
+      if (cancelled || stopped) return;
+      drop();
+      attempt = 0;
+      window.clearTimeout(timer);
+      probeThenConnect();
+    };
 
     (async () => {
       try {
@@ -172,11 +291,17 @@ export function useChat(roomId: string, myId: number) {
       }
     })();
 
-    window.addEventListener('online', onOnline);
+    window.addEventListener('online', wake);
+    window.addEventListener('offline', dead);
+    document.addEventListener('visibilitychange', onVisibility);
     return () => {
       cancelled = true;
       window.clearTimeout(timer);
-      window.removeEventListener('online', onOnline);
+      window.clearInterval(tick);
+      window.removeEventListener('online', wake);
+      window.removeEventListener('offline', dead);
+      document.removeEventListener('visibilitychange', onVisibility);
+      reconnectRef.current = () => {};
       const ws = wsRef.current;
       wsRef.current = null;
       if (ws && ws.readyState <= WebSocket.OPEN) ws.close(1000);
@@ -191,7 +316,11 @@ export function useChat(roomId: string, myId: number) {
     if (state.conn !== 'open' || !ws || ws.readyState !== WebSocket.OPEN) return;
     const queued = state.pending.filter((p) => p.status === 'queued');
     if (!queued.length) return;
-    for (const p of queued) ws.send(JSON.stringify({ message: p.message, client_id: p.id }));
+    const now = Date.now();
+    for (const p of queued) {
+      ws.send(JSON.stringify({ message: p.message, client_id: p.id }));
+      sentAt.current.set(p.id, now);
+    }
     dispatch({ type: 'sent', ids: queued.map((p) => p.id) });
   }, [state.conn, state.pending]);
 
@@ -210,6 +339,7 @@ export function useChat(roomId: string, myId: number) {
   const retry = useCallback((id: string) => dispatch({ type: 'retry', id }), []);
   const discard = useCallback((id: string) => dispatch({ type: 'discard', id }), []);
   const clearError = useCallback(() => dispatch({ type: 'clearError' }), []);
+  const reconnectNow = useCallback(() => reconnectRef.current(), []);
 
   const loadOlder = useCallback(async () => {
     const oldest = stateRef.current.messages[0];
@@ -238,6 +368,7 @@ export function useChat(roomId: string, myId: number) {
     retry,
     discard,
     clearError,
+    reconnectNow,
     loadOlder,
     markRead,
     olderBusy,

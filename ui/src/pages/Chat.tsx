@@ -141,17 +141,19 @@ export function Chat({ id }: { id: string }) {
 
   return (
     <div className="chat">
-      <header className="chat-head">
-        <Link to={path`/post/${room.post_id}/`} className="chat-back" aria-label="글로 돌아가기">
-          ←
+      {/* On phones this is the only bar at the top: the site header folds away in a room (Layout). */}
+      <header className="chat-head" data-testid="chat-head">
+        <Link to="/chats/" className="chat-back" aria-label="채팅 목록으로" data-testid="chat-back">
+          <span aria-hidden="true">←</span>
         </Link>
-        <div className="chat-title">
+        <Link to={path`/post/${room.post_id}/`} className="chat-title" title="모집 글 보기" data-testid="chat-title">
           <h1>{room.title}</h1>
-          <span className="muted small">
+          <span className="chat-sub">
             {room.join_number}/{room.target_number}명 ·{' '}
             {room.is_compelete || (state.order && state.order.state !== 'recruiting') ? '모집 완료' : '모집 중'}
+            <span className="sr-only"> · 모집 글 보기</span>
           </span>
-        </div>
+        </Link>
         <span className={`conn conn-${state.conn}`} role="status" data-testid="connection-state" data-state={state.conn}>
           {CONN_LABEL[state.conn]}
         </span>
@@ -161,12 +163,22 @@ export function Chat({ id }: { id: string }) {
           className="btn btn-sm members-toggle"
           aria-expanded={showMembers}
           aria-controls="chat-members"
+          aria-label={`참여자 ${members ? `${members.length}명` : ''}`}
           onClick={() => setShowMembers((v) => !v)}
           data-testid="members-toggle"
         >
-          참여자 {members ? members.length : ''}
+          <span aria-hidden="true">👥</span> {members ? members.length : ''}
         </button>
       </header>
+
+      {(state.conn === 'down' || state.conn === 'reconnecting') && (
+        <div className="conn-bar" data-testid="conn-bar">
+          <span>{state.conn === 'down' ? '연결이 끊겼어요. 다시 연결하고 있어요.' : '다시 연결하고 있어요.'}</span>
+          <button type="button" className="btn btn-sm" onClick={chat.reconnectNow} data-testid="reconnect-now">
+            지금 다시 연결
+          </button>
+        </div>
+      )}
 
       {state.notice && <NoticeBanner notice={state.notice} postId={room.post_id} />}
       {!stopped && <PushOffer roomId={id} />}
