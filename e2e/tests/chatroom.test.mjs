@@ -26,7 +26,9 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, binaryPath } from '../lib/server.mjs';
-import { launch, newUser, press, shot, horizontalOverflow } from '../lib/browser.mjs';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { launch, newUser, press, horizontalOverflow, SHOTS } from '../lib/browser.mjs';
 import { tid, visible, gone, until, failureShot } from '../lib/helpers.mjs';
 
 const HOOD = '서울특별시 종로구 사직동';
@@ -132,6 +134,22 @@ function logRows(u) {
       hasVisibleTime: !!e.querySelector('time:not(.sr-only)'),
     })),
   );
+}
+
+/**
+ * e2e/screenshots/<viewport>-<name>.png of the screen as the resident sees it.
+ * Not shot()'s full-page capture: the room is exactly one dynamic viewport
+ * tall (100dvh), and Chromium's full-page capture grows that viewport, which
+ * pictures a room nobody sees.
+ */
+async function roomShot(u, name) {
+  mkdirSync(SHOTS, { recursive: true });
+  await u.page.evaluate(async () => {
+    await (document.fonts && document.fonts.ready);
+    document.activeElement instanceof HTMLElement && document.activeElement.blur();
+  });
+  if (u.vp.options.hasTouch) await u.page.waitForTimeout(400); // the tap highlight fades (cosmetic only)
+  await u.page.screenshot({ path: join(SHOTS, `${u.vp.name}-${name}.png`) });
 }
 
 const kstMinute = (iso) => Math.floor((Date.parse(iso) + 9 * 3600e3) / 60e3);
@@ -349,7 +367,7 @@ for (const vp of ROOM_VIEWPORTS) {
       } else {
         assert.equal(await B.page.locator('header.topbar').isVisible(), true, 'the site header on desktops');
       }
-      if (vp.name === 'phone-360x740') await shot(B, 'chat-room-long');
+      if (vp.name === 'phone-360x740') await roomShot(B, 'chat-room-long');
     });
 
     step(touch ? 'the composer: Enter is a newline on touch, the button sends' : 'the composer: Enter sends, Shift+Enter is a newline', async () => {
@@ -418,7 +436,7 @@ for (const vp of ROOM_VIEWPORTS) {
       const pb = await size(pill);
       assert.ok(pb.height >= 44, `the pill is ${pb.height} px tall`);
       assert.ok(await scroll.evaluate((el) => el.scrollTop < 50), 'B stayed where B was reading');
-      if (vp.name === 'phone-360x740') await shot(B, 'chat-new-message-pill');
+      if (vp.name === 'phone-360x740') await roomShot(B, 'chat-new-message-pill');
       await press(B, pill);
       await gone(B, tid('new-message-pill'), 'the pill after tapping it');
       await until(B, () => scroll.evaluate((el) => el.scrollHeight - el.scrollTop - el.clientHeight < 80), 'the log scrolled to the newest message');
@@ -440,7 +458,7 @@ for (const vp of ROOM_VIEWPORTS) {
         const b = await size(B.page.locator(tid(id)));
         assert.ok(b.width >= 44 && b.height >= 44, `${id} is ${b.width}×${b.height}`);
       }
-      if (vp.name === 'phone-360x740') await shot(B, 'chat-send-failed');
+      if (vp.name === 'phone-360x740') await roomShot(B, 'chat-send-failed');
       // The server did store the first send; A saw it once.
       await until(A, async () => (await logRows(A)).filter((r) => r.text === text).length === 1, 'A to see the message once');
 
