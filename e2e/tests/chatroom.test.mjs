@@ -18,10 +18,11 @@
 //   desktop, grows to five lines then scrolls, the counter only near the limit;
 // - the 새 메시지 ↓ pill when A writes while B is scrolled up, tapping it scrolls down;
 // - the log: role="log" on a wrapper of the <ol>, a focusable labelled scroll area;
-// - a dead socket: B's socket is routed (page.routeWebSocket) and starts swallowing
-//   the server's frames: 연결 끊김, 전송 실패 and 다시 보내기 appear; once frames flow
-//   again the room reconnects by itself and 다시 보내기 delivers exactly once (the
-//   server had stored the first send: the same client_id is not stored twice);
+// - a dead socket: B's socket is routed (context.routeWebSocket) and starts
+//   swallowing frames: 연결 끊김, 전송 실패 and 다시 보내기 appear; once frames flow
+//   again the room reconnects by itself and 다시 보내기 delivers exactly once;
+//   when only the answers were lost (the server stored the send) the catch-up
+//   after the reconnect shows the message once and drops the failed copy;
 // - context.setOffline(true) shows 연결 끊김 at once, and back online it reconnects.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -191,8 +192,9 @@ for (const vp of ROOM_VIEWPORTS) {
     const longUrl = `https://example.com/${'menu-'.repeat(30)}?q=${run}`;
     const htmlish = `<b>굵게</b> <img src=x onerror=alert(1)> javascript:alert(1) ${run}`;
     let A, B, roomId;
-    // B's room socket goes through this route: `swallow` drops the server's frames.
-    const wsRoute = { swallow: false, sockets: 0 };
+    // B's room socket goes through this route: `swallow` drops the server's
+    // frames, `swallowUp` B's.
+    const wsRoute = { swallow: false, swallowUp: false, sockets: 0 };
 
     step('A writes a group order with a 30-character title, B joins', async () => {
       A = await resident(vp, 'A', `a${RUN}`);
@@ -218,7 +220,9 @@ for (const vp of ROOM_VIEWPORTS) {
       await B.context.routeWebSocket(/\/ws\/chat\//, (ws) => {
         wsRoute.sockets++;
         const server = ws.connectToServer();
-        ws.onMessage((m) => server.send(m));
+        ws.onMessage((m) => {
+          if (!wsRoute.swallowUp) server.send(m);
+        });
         server.onMessage((m) => {
           if (!wsRoute.swallow) ws.send(m);
         });
@@ -444,7 +448,7 @@ for (const vp of ROOM_VIEWPORTS) {
 
     step('a socket that swallows frames: 연결 끊김, 전송 실패, then 다시 보내기 delivers exactly once', async () => {
       await open(B);
-      wsRoute.swallow = true; // the server's frames (pong, echo) no longer reach B
+      wsRoute.swallow = wsRoute.swallowUp = true; // nothing passes either way
       const text = `삼킨 소켓 ${run}`;
       await B.page.locator(tid('message-input')).fill(text);
       await press(B, B.page.locator(tid('send-button')));
@@ -459,13 +463,13 @@ for (const vp of ROOM_VIEWPORTS) {
         assert.ok(b.width >= 44 && b.height >= 44, `${id} is ${b.width}×${b.height}`);
       }
       if (vp.name === 'phone-360x740') await roomShot(B, 'chat-send-failed');
-      // The server did store the first send; A saw it once.
-      await until(A, async () => (await logRows(A)).filter((r) => r.text === text).length === 1, 'A to see the message once');
+      assert.equal((await logRows(A)).filter((r) => r.text === text).length, 0, 'the server never got it');
 
       const socketsBefore = wsRoute.sockets;
-      wsRoute.swallow = false;
+      wsRoute.swallow = wsRoute.swallowUp = false;
       await open(B); // it reconnects by itself
       assert.ok(wsRoute.sockets > socketsBefore, 'a new socket was opened');
+      assert.equal(await B.page.locator(tid('resend-button')).count(), 1, '다시 보내기 is still offered');
       await press(B, B.page.locator(tid('resend-button')));
       await until(
         B,
@@ -475,10 +479,38 @@ for (const vp of ROOM_VIEWPORTS) {
         },
         'the resent message to be stored, once',
       );
+      await until(A, async () => (await logRows(A)).filter((r) => r.text === text).length === 1, 'A to see it once');
       const h = await api(B, 'GET', `/api/chat/${roomId}/`);
-      const stored = h.body.messages.filter((m) => m.message === text);
-      assert.equal(stored.length, 1, 'the history holds the message once');
-      assert.equal((await logRows(A)).filter((r) => r.text === text).length, 1, 'A still sees it once');
+      assert.equal(h.body.messages.filter((m) => m.message === text).length, 1, 'the history holds the message once');
+    });
+
+    step('an echo lost after the store: 전송 실패, then once back the message shows once (no duplicate)', async () => {
+      await open(B);
+      // The server gets B's frames but its answers are lost, and so are the
+      // catch-up GETs: B cannot know the message was stored.
+      wsRoute.swallow = true;
+      const catchUp = (url) => url.pathname === `/api/chat/${roomId}/` && url.searchParams.has('after');
+      await B.page.route(catchUp, (route) => route.abort());
+      const text = `저장된 뒤 끊김 ${run}`;
+      await B.page.locator(tid('message-input')).fill(text);
+      await press(B, B.page.locator(tid('send-button')));
+      await visible(B, `${tid('chat-message')}[data-status="failed"]`, 'the message marked 전송 실패');
+      await until(A, async () => (await logRows(A)).filter((r) => r.text === text).length === 1, 'A to see the stored message');
+
+      wsRoute.swallow = false;
+      await B.page.unroute(catchUp);
+      await open(B);
+      await until(
+        B,
+        async () => {
+          const rows = (await logRows(B)).filter((r) => r.text === text);
+          return rows.length === 1 && rows[0].pending === 'false';
+        },
+        'the stored message once, the failed copy gone',
+      );
+      const h = await api(B, 'GET', `/api/chat/${roomId}/`);
+      assert.equal(h.body.messages.filter((m) => m.message === text).length, 1, 'the history holds the message once');
+      assert.equal((await logRows(A)).filter((r) => r.text === text).length, 1, 'A sees it once');
     });
 
     step('offline shows 연결 끊김 at once; back online the room reconnects', async () => {

@@ -74,7 +74,7 @@ describe('optimistic send, matched by client_id', () => {
 
   it('shows my message at once as pending and clears it on the echo with its id', () => {
     let s = run(opened(), { type: 'send', id: 'c1', message: ' 안녕 ' }, { type: 'sent', ids: ['c1'] });
-    expect(s.pending).toEqual([{ id: 'c1', message: '안녕', status: 'sent' }]);
+    expect(s.pending).toEqual([{ id: 'c1', message: '안녕', status: 'sent', after: 2 }]);
     s = run(s, echo(msg(3, '안녕', me), 'c1'));
     expect(s.pending).toEqual([]);
     expect(s.messages.at(-1)?.id).toBe(3);
@@ -129,11 +129,11 @@ describe('optimistic send, matched by client_id', () => {
     );
     expect(s.error).toBe('너무 빨리 보내고 있어요.');
     expect(s.pending).toEqual([
-      { id: 'c1', message: '먼저', status: 'sent' },
-      { id: 'c2', message: '빠르게', status: 'failed', error: '너무 빨리 보내고 있어요.' },
+      { id: 'c1', message: '먼저', status: 'sent', after: 2 },
+      { id: 'c2', message: '빠르게', status: 'failed', error: '너무 빨리 보내고 있어요.', after: 2 },
     ]);
     s = run(s, { type: 'retry', id: 'c2' });
-    expect(s.pending[1]).toEqual({ id: 'c2', message: '빠르게', status: 'queued', error: undefined });
+    expect(s.pending[1]).toEqual({ id: 'c2', message: '빠르게', status: 'queued', error: undefined, after: 2 });
     s = run(s, { type: 'discard', id: 'c2' }, { type: 'clearError' });
     expect(s.pending.map((p) => p.id)).toEqual(['c1']);
     expect(s.error).toBeNull();
@@ -285,7 +285,7 @@ describe('dead sockets (issue 14)', () => {
       ['c2', 'queued', undefined], // never written: not timed out
     ]);
     s = chatReducer(s, { type: 'retry', id: 'c1' });
-    expect(s.pending[0]).toEqual({ id: 'c1', message: '안녕', status: 'queued', error: undefined });
+    expect(s.pending[0]).toEqual({ id: 'c1', message: '안녕', status: 'queued', error: undefined, after: 0 });
   });
 
   it('stays down (연결 끊김) through failed reopenings, until a socket answers', () => {
@@ -316,5 +316,30 @@ describe('dead sockets (issue 14)', () => {
     expect(reconnectDelay(5, false, true, 0.5)).toBe(backoffDelay(5, 0.5));
     expect(reconnectDelay(5, true, false, 0.5)).toBe(backoffDelay(5, 0.5));
     expect(reconnectDelay(5, false, true, 0.5)).toBeGreaterThan(VISIBLE_RETRY_MAX_MS * 10);
+  });
+});
+
+describe('reconcilePending: a send stored although its echo was lost', () => {
+  const loaded = () =>
+    chatReducer(chatReducer(initialChatState(1), { type: 'loaded', messages: [msg(1, '전', me)], hasMore: false }), { type: 'open' });
+  it('drops a failed or written message that the catch-up shows stored, one stored copy each', () => {
+    let s = loaded();
+    for (const id of ['c1', 'c2', 'c3']) s = chatReducer(s, { type: 'send', id, message: 'ㅋㅋ' });
+    s = chatReducer(s, { type: 'sent', ids: ['c1', 'c2'] });
+    s = chatReducer(s, { type: 'timeout', ids: ['c1'] });
+    // Only one of the two written ones was stored; the queued one was never written.
+    s = chatReducer(s, { type: 'missed', messages: [msg(5, 'ㅋㅋ', me)] });
+    expect(s.pending.map((p) => [p.id, p.status])).toEqual([
+      ['c2', 'sent'],
+      ['c3', 'queued'],
+    ]);
+    expect(s.messages.map((m) => m.id)).toEqual([1, 5]);
+  });
+  it('keeps it when the stored copy is older than the send, someone else wrote it, or the text differs', () => {
+    let s = loaded();
+    s = chatReducer(s, { type: 'send', id: 'c1', message: '전' });
+    s = chatReducer(s, { type: 'sent', ids: ['c1'] });
+    s = chatReducer(s, { type: 'missed', messages: [msg(1, '전', me), msg(6, '전', other), msg(7, '후', me)] });
+    expect(s.pending.map((p) => p.id)).toEqual(['c1']);
   });
 });

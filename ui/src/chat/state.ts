@@ -112,6 +112,30 @@ export interface Pending {
   /** queued: to be written once a socket is open; sent: written, waiting for the echo */
   status: PendingStatus;
   error?: string;
+  /** the newest stored message id when it was typed: a stored copy of it must be newer */
+  after?: number;
+}
+
+/**
+ * Drops the pending messages that history shows were stored after all: a
+ * send whose echo was lost (a dead socket) may have been stored, and the
+ * catch-up GET brings it without its client_id. Each stored message of mine
+ * newer than a pending one's `after`, with the same text, accounts for one
+ * written (sent or failed) pending message, oldest first.
+ */
+export function reconcilePending(pending: Pending[], stored: ChatMessage[], myId: number): Pending[] {
+  if (!pending.length || !stored.length) return pending;
+  const mine = stored.filter((m) => m.user && m.user.id === myId);
+  if (!mine.length) return pending;
+  const used = new Set<number>();
+  const out = pending.filter((p) => {
+    if (p.status === 'queued') return true; // never written (or written again right now: its echo will come)
+    const m = mine.find((x) => !used.has(x.id) && x.id > (p.after ?? 0) && x.message === p.message);
+    if (!m) return true;
+    used.add(m.id);
+    return false;
+  });
+  return out.length === pending.length ? pending : out;
 }
 
 export interface ChatState {
@@ -198,7 +222,7 @@ export function chatReducer(s: ChatState, a: ChatAction): ChatState {
     case 'older':
       return { ...s, messages: mergeMessages(s.messages, a.messages), hasMore: a.hasMore };
     case 'missed':
-      return { ...s, messages: mergeMessages(s.messages, a.messages) };
+      return { ...s, messages: mergeMessages(s.messages, a.messages), pending: reconcilePending(s.pending, a.messages, s.myId) };
     case 'event': {
       const ev = a.event;
       if (ev.type === 'order.updated') return { ...s, order: ev.order };
@@ -221,7 +245,10 @@ export function chatReducer(s: ChatState, a: ChatAction): ChatState {
       return {
         ...s,
         error: null,
-        pending: [...s.pending, { id: a.id, message: a.message.trim(), status: 'queued' }],
+        pending: [
+          ...s.pending,
+          { id: a.id, message: a.message.trim(), status: 'queued', after: s.messages.length ? s.messages[s.messages.length - 1].id : 0 },
+        ],
       };
     case 'sent': {
       const ids = new Set(a.ids);
