@@ -462,6 +462,16 @@ for (const vp of ROOM_VIEWPORTS) {
         const b = await size(B.page.locator(tid(id)));
         assert.ok(b.width >= 44 && b.height >= 44, `${id} is ${b.width}×${b.height}`);
       }
+      await until(
+        B,
+        () =>
+          B.page.locator(`${tid('chat-message')}[data-status="failed"]`).evaluate((el) => {
+            const r = el.getBoundingClientRect();
+            const l = document.querySelector('[data-testid="chat-scroll"]').getBoundingClientRect();
+            return r.top >= l.top - 1 && r.bottom <= l.bottom + 1;
+          }),
+        'the failed message (and its 다시 보내기) in view, although the 연결 끊김 bar took room above the log',
+      );
       if (vp.name === 'phone-360x740') await roomShot(B, 'chat-send-failed');
       assert.equal((await logRows(A)).filter((r) => r.text === text).length, 0, 'the server never got it');
 

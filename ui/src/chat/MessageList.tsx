@@ -1,4 +1,4 @@
-import { MutableRefObject, useLayoutEffect, useMemo, useRef, useState } from 'react';
+import { MutableRefObject, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { ReportBlock } from '../components/ReportBlock';
 import { clockTime, fullTime } from '../lib/format';
 import type { ChatMessage } from '../lib/types';
@@ -77,6 +77,22 @@ export function MessageList({ messages, pending, myId, hasMore, stopped, olderBu
     prevLast.current = lastId;
   }, [count, firstId, lastId, stick]);
 
+  // Stay pinned when the log or its content changes size without a new
+  // message: a bar above it appears (연결 끊김), a message gains its 전송 실패
+  // row, the keyboard opens.
+  const listRef = useRef<HTMLOListElement>(null);
+  useEffect(() => {
+    const el = logRef.current;
+    const list = listRef.current;
+    if (!el || !list || typeof ResizeObserver === 'undefined') return;
+    const ro = new ResizeObserver(() => {
+      if (stick.current) el.scrollTop = el.scrollHeight;
+    });
+    ro.observe(el);
+    ro.observe(list);
+    return () => ro.disconnect();
+  }, [stick]);
+
   function toBottom() {
     const el = logRef.current;
     stick.current = true;
@@ -108,7 +124,7 @@ export function MessageList({ messages, pending, myId, hasMore, stopped, olderBu
           </div>
         )}
         <div role="log" aria-live="polite" aria-label="새 메시지" data-testid="chat-log">
-          <ol className="messages" data-testid="message-list">
+          <ol className="messages" ref={listRef} data-testid="message-list">
             {messages.length === 0 && pending.length === 0 && (
               <li className="msg-system muted">아직 메시지가 없어요. 먼저 인사해 보세요!</li>
             )}
