@@ -353,7 +353,8 @@ describe('my chats, unread counts, live updates and Web Push (issue 13) at phone
     await press(u, await visible(u, `${tid('mute-toggle')}[data-muted="false"]`, 'the mute toggle'));
     assert.equal((await posted).status(), 204);
     await visible(u, `${tid('mute-toggle')}[data-muted="true"]`, 'the toggle, muted');
-    await press(u, u.page.locator(tid('tab-chats')));
+    // In a room on phones the room header is the only bar (issue 14): its ← goes to the list.
+    await press(u, u.page.locator(tid('chat-back')));
     await visible(u, `${tid('chat-row')}[data-room-id="${roomId}"][data-muted="true"] ${tid('chat-row-muted')}`, 'the 🔕 in the list');
   });
 
