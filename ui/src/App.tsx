@@ -1,4 +1,4 @@
-import { ReactNode, useEffect, useMemo, useRef, useState } from 'react';
+import { ReactNode, Suspense, useEffect, useMemo, useRef, useState } from 'react';
 import { api, ApiError, errorMessage, setUnauthorizedHandler } from './lib/api';
 import { matchRoute, navigate, useLocation } from './lib/router';
 import type { User } from './lib/types';
@@ -9,17 +9,22 @@ import { Landing } from './pages/Landing';
 import { Login } from './pages/Login';
 import { Register } from './pages/Register';
 import { Board } from './pages/Board';
-import { PostForm } from './pages/PostForm';
 import { PostDetail } from './pages/PostDetail';
-import { Chat } from './pages/Chat';
-import { Profile } from './pages/Profile';
 import { NotFound } from './pages/NotFound';
-import { Admin } from './pages/Admin';
-import { ResetPassword } from './pages/ResetPassword';
-import { Chats } from './pages/Chats';
 import { SharedPost } from './pages/SharedPost';
+import { ChunkBoundary, lazyPage } from './lib/lazyPage';
 import { MyChatsProvider } from './chats/MyChats';
 import { useOnline } from './lib/online';
+
+// Screens a first visit (landing, sign-in, sign-up, the board, a shared post)
+// does not need come in their own chunks, fetched when first shown; the
+// service worker keeps them in its /assets/ cache once fetched.
+const PostForm = lazyPage(() => import('./pages/PostForm').then((m) => ({ default: m.PostForm })));
+const Chat = lazyPage(() => import('./pages/Chat').then((m) => ({ default: m.Chat })));
+const Chats = lazyPage(() => import('./pages/Chats').then((m) => ({ default: m.Chats })));
+const Profile = lazyPage(() => import('./pages/Profile').then((m) => ({ default: m.Profile })));
+const Admin = lazyPage(() => import('./pages/Admin').then((m) => ({ default: m.Admin })));
+const ResetPassword = lazyPage(() => import('./pages/ResetPassword').then((m) => ({ default: m.ResetPassword })));
 
 /** Pages where a 401 is expected and must not redirect. */
 const PUBLIC_PATHS = ['/login/', '/register/', '/register', '/reset-password/', '/reset-password'];
@@ -171,7 +176,11 @@ export function App() {
     <AuthContext.Provider value={auth}>
       <MyChatsProvider userId={user?.id ?? null}>
         <Layout>
-          <ErrorBoundary key={path}>{page}</ErrorBoundary>
+          <ErrorBoundary key={path}>
+            <ChunkBoundary>
+              <Suspense fallback={<Loading label="화면을 불러오는 중" />}>{page}</Suspense>
+            </ChunkBoundary>
+          </ErrorBoundary>
         </Layout>
       </MyChatsProvider>
     </AuthContext.Provider>

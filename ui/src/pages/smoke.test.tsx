@@ -3,12 +3,19 @@
 // Mount the whole app in a DOM (happy-dom) against a fake API: effects run,
 // requests go out, answers render and forms map the server's 400s onto their
 // fields. The fake answers with the shapes docs/api.md gives.
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { act } from 'react';
 import { createRoot, Root } from 'react-dom/client';
 import { App } from '../App';
 import type { ChatRoom, Post, PostList, User, Weather } from '../lib/types';
 import { safeNext } from './Login';
+
+// App fetches these screens with import() (route-level code splitting); load
+// them once up front so a test's step-bounded until() does not wait on Vite's
+// first transform of a module.
+beforeAll(() =>
+  Promise.all([import('./Chat'), import('./Chats'), import('./Profile'), import('./PostForm'), import('./Admin'), import('./ResetPassword')]),
+);
 
 (globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
 
