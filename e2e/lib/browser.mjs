@@ -9,7 +9,13 @@ const here = dirname(fileURLToPath(import.meta.url));
 export const SHOTS = join(here, '..', 'screenshots');
 export const TIMEOUT = 15000;
 
+// Suites that loop over VIEWPORTS run at every one; suites that need one pick
+// it by name (VIEWPORTS.find(v => v.name === …)), not by index.
 export const VIEWPORTS = [
+  {
+    name: 'phone-360x740',
+    options: { viewport: { width: 360, height: 740 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true },
+  },
   {
     name: 'phone-390x844',
     options: { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true },
@@ -40,11 +46,13 @@ export async function launch() {
 
 /**
  * A browser context for one user, with everything the security checks need
- * recorded in `mon`.
+ * recorded in `mon`. contextOptions go to browser.newContext (e.g. the audit's
+ * bypassCSP, to inject axe-core, and serviceWorkers: 'block').
  */
-export async function newUser(browser, vp, base, label) {
+export async function newUser(browser, vp, base, label, contextOptions = {}) {
   const context = await browser.newContext({
     ...vp.options,
+    ...contextOptions,
     baseURL: base,
     locale: 'ko-KR',
     timezoneId: 'Asia/Seoul',

@@ -19,7 +19,7 @@ describe('hardening (issue 10)', () => {
   before(async () => {
     server = await startServer();
     browser = await launch();
-    u = await newUser(browser, VIEWPORTS[1], server.base, 'victim');
+    u = await newUser(browser, VIEWPORTS.find((v) => v.name === 'desktop-1280x800'), server.base, 'victim');
   });
 
   after(async () => {
