@@ -12,13 +12,14 @@ import { Board } from './pages/Board';
 import { PostDetail } from './pages/PostDetail';
 import { NotFound } from './pages/NotFound';
 import { SharedPost } from './pages/SharedPost';
-import { ChunkBoundary, lazyPage } from './lib/lazyPage';
+import { ChunkBoundary, lazyPage, preloadPages } from './lib/lazyPage';
 import { MyChatsProvider } from './chats/MyChats';
 import { useOnline } from './lib/online';
 
 // Screens a first visit (landing, sign-in, sign-up, the board, a shared post)
-// does not need come in their own chunks, fetched when first shown; the
-// service worker keeps them in its /assets/ cache once fetched.
+// does not need come in their own chunks, fetched when first shown or, once
+// signed in, when the browser is idle (preloadPages); the service worker keeps
+// them in its /assets/ cache once fetched, so they open offline too.
 const PostForm = lazyPage(() => import('./pages/PostForm').then((m) => ({ default: m.PostForm })));
 const Chat = lazyPage(() => import('./pages/Chat').then((m) => ({ default: m.Chat })));
 const Chats = lazyPage(() => import('./pages/Chats').then((m) => ({ default: m.Chats })));
@@ -141,6 +142,10 @@ export function App() {
     document.getElementById('main')?.focus({ preventScroll: true });
     window.scrollTo(0, 0);
   }, [path]);
+
+  // Signed in: fetch the other screens' chunks once the browser is idle.
+  const signedIn = user !== null;
+  useEffect(() => (signedIn ? preloadPages() : undefined), [signedIn]);
 
   const auth = useMemo(() => ({ user, setUser }), [user]);
 

@@ -6,6 +6,7 @@
 import { Component, ComponentProps, ComponentType, ErrorInfo, lazy, ReactNode } from 'react';
 
 const resets: (() => void)[] = [];
+const loaders: (() => Promise<unknown>)[] = [];
 
 /** A component that loads `load` on first render; retryChunks() lets a failed load try again. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the same bound as React.lazy's
@@ -14,10 +15,29 @@ export function lazyPage<T extends ComponentType<any>>(load: () => Promise<{ def
   resets.push(() => {
     Current = lazy(load);
   });
+  loaders.push(load);
   function LazyPage(props: ComponentProps<T>) {
     return <Current {...props} />;
   }
   return LazyPage;
+}
+
+/**
+ * Fetch every lazy screen once the browser is idle (after a signed-in boot):
+ * a tap on 채팅 or 글쓰기 then does not wait, and the service worker's /assets/
+ * cache holds the chunks for offline use. Failures are ignored (the screen
+ * fetches again when shown). Returns a cancel function.
+ */
+export function preloadPages(): () => void {
+  const run = () => {
+    for (const load of loaders) load().catch(() => {});
+  };
+  if (typeof window.requestIdleCallback === 'function') {
+    const id = window.requestIdleCallback(run, { timeout: 5000 });
+    return () => window.cancelIdleCallback(id);
+  }
+  const id = window.setTimeout(run, 2000);
+  return () => window.clearTimeout(id);
 }
 
 /** Forget failed imports so the next render fetches them again. */
