@@ -1,7 +1,7 @@
 // The issue-14 audit: every screen at 360×740, 390×844 (touch) and 1280×800,
 // with realistic content (a group order with carts, a chat with a few
 // messages, a report in the staff queue, the weather row from a fake
-// Open-Meteo). Each screen must have
+// Open-Meteo), and the 오프라인이에요 screen. Each screen must have
 //   - no serious or critical axe-core violation (axe-core from npm, injected),
 //   - no content wider than the viewport (horizontalOverflow()),
 //   - every visible control at least 44×44 px, except links in running text.
@@ -148,7 +148,7 @@ describe('audit: axe-core, overflow and tap targets on every screen', () => {
       const who = {};
       const ctx = async (k) => {
         if (!who[k]) {
-          if (k === 'guest') {
+          if (k.startsWith('guest')) {
             who[k] = await newUser(S.browser, vp, S.server.base, `guest-${vp.name}`, AUDIT_CONTEXT);
             S.contexts.push(who[k]);
           } else who[k] = await signIn(vp, k, `${k}-${vp.name}`);
@@ -160,10 +160,11 @@ describe('audit: axe-core, overflow and tap targets on every screen', () => {
        * Opens a screen, waits for `ready`, optionally does more (`then`), and
        * checks it: axe, overflow, tap targets. All three findings in one error.
        */
-      function screen(name, { as = 'organiser', url, ready, then }) {
+      function screen(name, { as = 'organiser', url, setup, ready, then }) {
         it(`${name}`, async () => {
           const u = await ctx(as);
           try {
+            if (setup) await setup(u);
             await u.page.goto(typeof url === 'function' ? url() : url);
             await visible(u, ready, `the ${name} screen`);
             if (then) await then(u);
@@ -219,6 +220,18 @@ describe('audit: axe-core, overflow and tap targets on every screen', () => {
       screen('profile', { url: '/me/', ready: tid('profile-username') });
       screen('admin', { as: 'staff', url: '/admin/', ready: tid('admin-report') });
       screen('not-found', { url: '/no-such-page/', ready: tid('not-found') });
+      // Opened without a network: the first API call fails, then the browser goes
+      // offline (the service worker's cached shell has its own test in chatlist).
+      screen('offline', {
+        as: 'guest-offline',
+        url: '/',
+        setup: (u) => u.page.route('**/api/user/current/', (r) => r.abort('internetdisconnected')),
+        ready: tid('error-panel'),
+        then: async (u) => {
+          await u.context.setOffline(true);
+          await visible(u, tid('offline-state'), 'the 오프라인이에요 screen');
+        },
+      });
     });
   }
 
