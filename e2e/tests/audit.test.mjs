@@ -149,9 +149,9 @@ describe('audit: axe-core, overflow and tap targets on every screen', () => {
       const ctx = async (k) => {
         if (!who[k]) {
           if (k.startsWith('guest')) {
-            who[k] = await newUser(S.browser, vp, S.server.base, `guest-${vp.name}`, AUDIT_CONTEXT);
+            who[k] = await newUser(S.browser, vp, S.server.base, k, AUDIT_CONTEXT);
             S.contexts.push(who[k]);
-          } else who[k] = await signIn(vp, k, `${k}-${vp.name}`);
+          } else who[k] = await signIn(vp, k, k);
         }
         return who[k];
       };
