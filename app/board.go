@@ -119,7 +119,7 @@ func (s *Server) handleListPosts(w http.ResponseWriter, r *http.Request) {
 	}
 	body, seq, ok := s.boards.get(r.Context(), key)
 	if ok && len(blocked) == 0 {
-		s.writeBoard(w, r, u, body)
+		s.writeBoard(w, r, u, body, true)
 		return
 	}
 	filter := store.PostFilter{Areas: areas, Category: category, Recruiting: recruiting, Now: s.now(), ExcludeWriters: blocked}
@@ -136,10 +136,11 @@ func (s *Server) handleListPosts(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	if len(blocked) == 0 {
+	kept := len(blocked) == 0 && s.boards != nil
+	if kept {
 		s.boards.put(seq, key, areas, body)
 	}
-	s.writeBoard(w, r, u, body)
+	s.writeBoard(w, r, u, body, kept)
 }
 
 // renderBoard renders the page of filter, reusing the kept items of its
@@ -217,13 +218,14 @@ var (
 // rendered with "is_joined":false after its "chat_id" (postJSON's field
 // order); the rooms u belongs to come from one query on room_members'
 // primary key, and only their false becomes true. The shared bytes are not
-// re-encoded nor changed: a page where u is in no room is sent as it is.
+// re-encoded nor changed: a page where u is in no room is sent as it is,
+// and when the page is kept in the board cache (kept), so is its gzipped
+// form; a page rendered for one view only is compressed for that view.
 //
-// Why this and not caching the items and encoding them per request: the
-// scan is a pass over ~6 KB of bytes with no allocation per item, where
-// encoding would build the whole page again for every view, and the cache
-// (its type and its invalidation) stays exactly what it was.
-func (s *Server) writeBoard(w http.ResponseWriter, r *http.Request, u store.User, body []byte) {
+// Why this and not encoding the page per viewer: the scan is a pass over
+// ~6 KB of bytes with no allocation per item, where encoding would build the
+// whole page again for every view.
+func (s *Server) writeBoard(w http.ResponseWriter, r *http.Request, u store.User, body []byte, kept bool) {
 	type slot struct {
 		room int64
 		at   int // offset of "false"
@@ -256,7 +258,11 @@ func (s *Server) writeBoard(w http.ResponseWriter, r *http.Request, u store.User
 		return
 	}
 	if len(joined) == 0 {
-		writeSharedJSON(w, http.StatusOK, body) // its gzipped form is kept too
+		if kept {
+			writeSharedJSON(w, http.StatusOK, body) // its gzipped form is kept too
+		} else {
+			writeJSONBytes(w, http.StatusOK, body)
+		}
 		return
 	}
 	out := make([]byte, 0, len(body))
