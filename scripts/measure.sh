@@ -28,6 +28,8 @@ cd "$(dirname "$0")/.."
 DURATION=${DURATION:-10s}           # each HTTP run
 WARMUP=${WARMUP:-2s}                # before each run, not counted
 REPEAT=${REPEAT:-3}
+CHAT_REPEAT=${CHAT_REPEAT:-$REPEAT}         # chat rows (each takes CHAT_DURATION)
+VARIANTS_REPEAT=${VARIANTS_REPEAT:-$REPEAT} # the 18 uncached board variants
 POSTS=${POSTS:-10000}
 CHAT_ROOMS=${CHAT_ROOMS:-1000}
 CHAT_ROOMS_BIG=${CHAT_ROOMS_BIG:-2000}
@@ -132,7 +134,7 @@ measure_binary() {
 	for rooms in 50 "$CHAT_ROOMS" "$CHAT_ROOMS_BIG"; do
 		start_server "$bin" "$data" "$name"
 		"$LOAD" --data "$data" --url "$URL" --ceiling-url "$CEILING" --pid "$SERVER_PID" --ceiling-pid "$CEILING_PID" \
-			--mode chat --rooms "$rooms" --members 5 --rate 1 --repeat "$REPEAT" --duration "$CHAT_DURATION" --warmup "$WARMUP" \
+			--mode chat --rooms "$rooms" --members 5 --rate 1 --repeat "$CHAT_REPEAT" --duration "$CHAT_DURATION" --warmup "$WARMUP" \
 			| tee -a "$report"
 		stop_server
 	done
@@ -144,10 +146,10 @@ measure_binary() {
 
 	if "$bin" serve --no-board-cache --help >/dev/null 2>&1; then # a hidden flag: not in --help
 		start_server "$bin" "$data" "$name" --no-board-cache
-		"$LOAD" "${common[@]}" --mode variants --uncached flag | tee -a "$report"
+		"$LOAD" "${common[@]}" --repeat "$VARIANTS_REPEAT" --mode variants --uncached flag | tee -a "$report"
 	else
 		start_server "$bin" "$data" "$name"
-		"$LOAD" "${common[@]}" --mode variants --uncached block | tee -a "$report"
+		"$LOAD" "${common[@]}" --repeat "$VARIANTS_REPEAT" --mode variants --uncached block | tee -a "$report"
 	fi
 	stop_server
 }
@@ -157,7 +159,7 @@ for bin in "$@"; do
 done
 
 echo
-echo "# Results ($(date -u +%FT%TZ), $(nproc) CPUs; REPEAT=$REPEAT DURATION=$DURATION CHAT_DURATION=$CHAT_DURATION POSTS=$POSTS)"
+echo "# Results ($(date -u +%FT%TZ), $(nproc) CPUs; REPEAT=$REPEAT CHAT_REPEAT=$CHAT_REPEAT VARIANTS_REPEAT=$VARIANTS_REPEAT DURATION=$DURATION CHAT_DURATION=$CHAT_DURATION POSTS=$POSTS)"
 for bin in "$@"; do
 	echo
 	grep -E '^(#|\|)|^$' "$OUT/$(basename "$bin").md" | cat -s
