@@ -191,15 +191,18 @@ describe('audit: axe-core, overflow and tap targets on every screen', () => {
       screen('reset-password', { as: 'guest', url: '/reset-password/', ready: `${tid('reset-email')}, ${tid('reset-ask-operator')}` });
       screen('board', {
         url: '/',
-        ready: tid('post-item'),
+        ready: `${tid('post-item')}, ${tid('weather-toggle')}`,
         then: async (u) => {
-          await visible(u, tid('weather-now'), 'the weather row (fake Open-Meteo)');
+          await visible(u, tid('post-item'), 'a post on the board');
         },
       });
+      // The weather and menu strip, opened (phones show it closed).
       screen('board-menu', {
         url: '/',
-        ready: tid('menu-recommend'),
+        ready: tid('weather-toggle'),
         then: async (u) => {
+          const toggle = u.page.locator(tid('weather-toggle'));
+          if ((await toggle.getAttribute('aria-expanded')) !== 'true') await press(u, toggle);
           await visible(u, tid('weather-now'), 'the weather row (fake Open-Meteo)');
           await press(u, u.page.locator(tid('menu-recommend')));
           await visible(u, tid('menu-result'), 'the menu suggestion');

@@ -163,7 +163,7 @@ export function Chat({ id }: { id: string }) {
           className="btn btn-sm members-toggle"
           aria-expanded={showMembers}
           aria-controls="chat-members"
-          aria-label={`참여자 ${members ? `${members.length}명` : ''}`}
+          aria-label={members ? `참여자 ${members.length}` : '참여자'}
           onClick={() => setShowMembers((v) => !v)}
           data-testid="members-toggle"
         >
