@@ -146,6 +146,12 @@ describe('audit: axe-core, overflow and tap targets on every screen', () => {
   for (const vp of VIEWPORTS) {
     describe(`at ${vp.name}`, () => {
       const who = {};
+      // Each viewport's residents hold keep-alive connections and sockets:
+      // close them before the next viewport, or the server's cap of 64
+      // connections per address resets new ones (the last test's page.goto).
+      after(async () => {
+        for (const u of Object.values(who)) await u.context.close().catch(() => {});
+      });
       const ctx = async (k) => {
         if (!who[k]) {
           if (k.startsWith('guest')) {
