@@ -29,7 +29,10 @@ DATA=$WORK/data
 
 run version
 run migrate up --data "$DATA"
-run migrate status --data "$DATA" | grep -q applied
+# Read the whole answer first: grep -q stops at the first match, and under
+# pipefail the writer's SIGPIPE (exit 141) then fails the pipeline.
+status=$(run migrate status --data "$DATA")
+grep -q applied <<<"$status"
 
 "$QEMU" "$BIN" serve --data "$DATA" --addr 127.0.0.1:0 --weather off 2>"$WORK/serve.log" &
 PID=$!
