@@ -139,7 +139,7 @@ var ErrTooManyOpenRooms = errors.New("store: too many open rooms")
 // read in the join's write transaction.
 func (s *Store) JoinRoomLimited(ctx context.Context, roomID, userID int64, maxOpen int) (RoomChange, error) {
 	var out RoomChange
-	err := s.tx(ctx, func(tx *sql.Tx) error {
+	err := s.tx(ctx, func(tx *wtx) error {
 		room, err := findRoom(ctx, tx, roomID)
 		if err != nil {
 			return err
@@ -198,7 +198,7 @@ func (s *Store) JoinRoomLimited(ctx context.Context, roomID, userID int64, maxOp
 // ErrNotMember. A full room reopens unless its writer closed it.
 func (s *Store) LeaveRoom(ctx context.Context, roomID, userID int64) (RoomChange, error) {
 	var out RoomChange
-	err := s.tx(ctx, func(tx *sql.Tx) error {
+	err := s.tx(ctx, func(tx *wtx) error {
 		room, err := findRoom(ctx, tx, roomID)
 		if err != nil {
 			return err
@@ -224,7 +224,7 @@ func (s *Store) LeaveRoom(ctx context.Context, roomID, userID int64) (RoomChange
 // ErrUnknownUser. Banning a user who is not a member still keeps them out.
 func (s *Store) BanUser(ctx context.Context, roomID, targetID int64) (RoomChange, error) {
 	var out RoomChange
-	err := s.tx(ctx, func(tx *sql.Tx) error {
+	err := s.tx(ctx, func(tx *wtx) error {
 		room, err := findRoom(ctx, tx, roomID)
 		if err != nil {
 			return err
@@ -251,7 +251,7 @@ func (s *Store) BanUser(ctx context.Context, roomID, targetID int64) (RoomChange
 
 // removeMember deletes a membership and writes the notice (leave or kick);
 // Changed is false when the user was not a member.
-func (s *Store) removeMember(ctx context.Context, tx *sql.Tx, room Room, userID int64, notice string) (RoomChange, error) {
+func (s *Store) removeMember(ctx context.Context, tx *wtx, room Room, userID int64, notice string) (RoomChange, error) {
 	if err := orderLeaveCheck(ctx, tx, room, userID); err != nil {
 		return RoomChange{}, err
 	}
@@ -271,7 +271,7 @@ func (s *Store) removeMember(ctx context.Context, tx *sql.Tx, room Room, userID 
 }
 
 // insertNotice writes "<username><suffix>" as a system message (no user).
-func (s *Store) insertNotice(ctx context.Context, tx *sql.Tx, roomID, userID int64, suffix string) (Message, error) {
+func (s *Store) insertNotice(ctx context.Context, tx *wtx, roomID, userID int64, suffix string) (Message, error) {
 	var name string
 	if err := tx.QueryRowContext(ctx, `SELECT username FROM users WHERE id = ?`, userID).Scan(&name); err != nil {
 		return Message{}, fmt.Errorf("notice user: %w", err)
@@ -290,11 +290,11 @@ func (s *Store) insertNotice(ctx context.Context, tx *sql.Tx, roomID, userID int
 // transaction. The post stays readable; the room answers ErrNotFound from
 // then on.
 func (s *Store) DeleteRoom(ctx context.Context, roomID int64) error {
-	return s.tx(ctx, func(tx *sql.Tx) error { return deleteRoom(ctx, tx, roomID, s.now()) })
+	return s.tx(ctx, func(tx *wtx) error { return deleteRoom(ctx, tx, roomID, s.now()) })
 }
 
 // deleteRoom is DeleteRoom inside tx (also DeleteRoomBy's).
-func deleteRoom(ctx context.Context, tx *sql.Tx, roomID int64, now time.Time) error {
+func deleteRoom(ctx context.Context, tx *wtx, roomID int64, now time.Time) error {
 	res, err := tx.ExecContext(ctx, `UPDATE chat_rooms SET deleted_at = ? WHERE id = ? AND deleted_at IS NULL`,
 		formatTime(now), roomID)
 	if err != nil {

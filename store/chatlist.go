@@ -177,7 +177,7 @@ func scanChatList(rows *sql.Rows) ([]ChatListItem, error) {
 // false when the marker already stood there or later. A missing or deleted
 // room is ErrNotFound, a non-member (also a banned user) ErrNotMember.
 func (s *Store) MarkRead(ctx context.Context, roomID, userID, messageID int64) (moved bool, err error) {
-	err = s.tx(ctx, func(tx *sql.Tx) error {
+	err = s.tx(ctx, func(tx *wtx) error {
 		if err := memberInTx(ctx, tx, roomID, userID); err != nil {
 			return err
 		}
@@ -198,7 +198,7 @@ func (s *Store) MarkRead(ctx context.Context, roomID, userID, messageID int64) (
 
 // SetMuted sets the member's mute switch of the room. Errors as MarkRead.
 func (s *Store) SetMuted(ctx context.Context, roomID, userID int64, muted bool) error {
-	return s.tx(ctx, func(tx *sql.Tx) error {
+	return s.tx(ctx, func(tx *wtx) error {
 		if err := memberInTx(ctx, tx, roomID, userID); err != nil {
 			return err
 		}
@@ -212,7 +212,7 @@ func (s *Store) SetMuted(ctx context.Context, roomID, userID int64, muted bool) 
 
 // memberInTx is nil when userID is a member of the room, which exists and
 // is not deleted; ErrNotFound or ErrNotMember otherwise.
-func memberInTx(ctx context.Context, tx *sql.Tx, roomID, userID int64) error {
+func memberInTx(ctx context.Context, tx *wtx, roomID, userID int64) error {
 	var exists, member bool
 	if err := tx.QueryRowContext(ctx, `SELECT
 		EXISTS (SELECT 1 FROM chat_rooms WHERE id = ?1 AND deleted_at IS NULL),
@@ -251,7 +251,7 @@ func (s *Store) MemberIDs(ctx context.Context, roomID int64) ([]int64, error) {
 // not deleted: the room-full and closed-by-organiser notices of issue 13.
 func (s *Store) AddNotice(ctx context.Context, roomID int64, body string) (Message, error) {
 	var m Message
-	err := s.tx(ctx, func(tx *sql.Tx) error {
+	err := s.tx(ctx, func(tx *wtx) error {
 		var exists bool
 		if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM chat_rooms WHERE id = ? AND deleted_at IS NULL)`,
 			roomID).Scan(&exists); err != nil {

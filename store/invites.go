@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"strings"
@@ -62,7 +61,7 @@ type Signup struct {
 // unknown, used up or expired) and marks the account as waiting.
 func (s *Store) Register(ctx context.Context, n NewUser, how Signup) (User, error) {
 	var u User
-	err := s.tx(ctx, func(tx *sql.Tx) error {
+	err := s.tx(ctx, func(tx *wtx) error {
 		now := formatTime(s.now())
 		if how.InviteHash != "" {
 			res, err := tx.ExecContext(ctx, `UPDATE invites SET uses = uses + 1 WHERE code_hash = ? AND uses < max_uses

@@ -65,7 +65,7 @@ func menuChat(ctx context.Context, q menuChatQueryer, userID int64, day string) 
 // It returns ErrQuotaExceeded, changing nothing, at the limit. Counts of
 // other days are dropped.
 func (s *Store) ReserveMenuQuestion(ctx context.Context, userID int64, day string, limit int) error {
-	return s.tx(ctx, func(tx *sql.Tx) error {
+	return s.tx(ctx, func(tx *wtx) error {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM foodchat_quota WHERE user_id = ? AND day <> ?`, userID, day); err != nil {
 			return fmt.Errorf("drop old foodchat quota: %w", err)
 		}
@@ -124,7 +124,7 @@ type MenuChatTurn struct {
 // days' messages and counts are dropped.
 func (s *Store) AppendMenuChat(ctx context.Context, t MenuChatTurn) ([]MenuChatMessage, error) {
 	var conv []MenuChatMessage
-	err := s.tx(ctx, func(tx *sql.Tx) error {
+	err := s.tx(ctx, func(tx *wtx) error {
 		if !t.Reserved {
 			if err := countQuestion(ctx, tx, t); err != nil {
 				return err
@@ -169,7 +169,7 @@ func (s *Store) AppendMenuChat(ctx context.Context, t MenuChatTurn) ([]MenuChatM
 
 // countQuestion counts the turn's question inside AppendMenuChat's
 // transaction, refusing it at the limit.
-func countQuestion(ctx context.Context, tx *sql.Tx, t MenuChatTurn) error {
+func countQuestion(ctx context.Context, tx *wtx, t MenuChatTurn) error {
 	var asked int
 	err := tx.QueryRowContext(ctx, `SELECT questions FROM foodchat_quota WHERE user_id = ? AND day = ?`,
 		t.UserID, t.Day).Scan(&asked)
@@ -192,7 +192,7 @@ func countQuestion(ctx context.Context, tx *sql.Tx, t MenuChatTurn) error {
 // ResetMenuChat deletes the user's conversation. The day's question count
 // stays: a reset is not a way around the quota.
 func (s *Store) ResetMenuChat(ctx context.Context, userID int64) error {
-	return s.tx(ctx, func(tx *sql.Tx) error {
+	return s.tx(ctx, func(tx *wtx) error {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM foodchat_messages WHERE user_id = ?`, userID); err != nil {
 			return fmt.Errorf("reset foodchat: %w", err)
 		}

@@ -301,7 +301,7 @@ func (w *MessageWriter) collect(batch *[]*pendingMessage, timer *time.Timer) boo
 // result: the stored message, or the error that rolled the batch back.
 func (w *MessageWriter) commit(batch []*pendingMessage) {
 	ctx := context.Background()
-	err := w.s.tx(ctx, func(tx *sql.Tx) error {
+	err := w.s.tx(ctx, func(tx *wtx) error {
 		senders, err := activeMembers(ctx, tx, batch)
 		if err != nil {
 			return err
@@ -350,7 +350,7 @@ type resendKey struct {
 // already name a stored message of their sender and room. Only those need
 // the per-message look-up of a resend; a fresh id (every message but a
 // resend) costs nothing more.
-func clientIDsTaken(ctx context.Context, tx *sql.Tx, batch []*pendingMessage) (map[resendKey]bool, error) {
+func clientIDsTaken(ctx context.Context, tx *wtx, batch []*pendingMessage) (map[resendKey]bool, error) {
 	var keys [][3]any
 	for _, p := range batch {
 		if p.n.ClientID != "" {
@@ -390,7 +390,7 @@ func clientIDsTaken(ctx context.Context, tx *sql.Tx, batch []*pendingMessage) (m
 // active users, with the name and email their messages carry. Being the
 // same transaction as the inserts, a ban or leave that committed first
 // always wins, as with a query per message.
-func activeMembers(ctx context.Context, tx *sql.Tx, batch []*pendingMessage) (map[roomUser]UserRef, error) {
+func activeMembers(ctx context.Context, tx *wtx, batch []*pendingMessage) (map[roomUser]UserRef, error) {
 	pairs := make(map[roomUser]UserRef, len(batch))
 	arg := make([]byte, 0, 24*len(batch))
 	arg = append(arg, '[')
@@ -440,7 +440,7 @@ type messageStmts struct {
 	find, forget, insert *sql.Stmt
 }
 
-func prepareMessageStmts(ctx context.Context, tx *sql.Tx) (*messageStmts, error) {
+func prepareMessageStmts(ctx context.Context, tx *wtx) (*messageStmts, error) {
 	var st messageStmts
 	for _, q := range []struct {
 		stmt **sql.Stmt

@@ -80,7 +80,7 @@ func scanReport(row interface{ Scan(...any) error }) (Report, error) {
 // CreateReport stores a report. A second report by the same reporter on the
 // same target changes nothing and returns the first one with created false.
 func (s *Store) CreateReport(ctx context.Context, n NewReport) (r Report, created bool, err error) {
-	err = s.tx(ctx, func(tx *sql.Tx) error {
+	err = s.tx(ctx, func(tx *wtx) error {
 		r, err = scanReport(tx.QueryRowContext(ctx, reportSelect+` WHERE r.reporter_id = ? AND r.target_type = ? AND r.target_id = ?`,
 			n.ReporterID, n.TargetType, n.TargetID))
 		if err == nil || !errors.Is(err, ErrNotFound) {
@@ -169,7 +169,7 @@ const (
 // SetActiveBy disables or enables an account as SetActive does (disabling
 // ends its sessions and tokens) and records who did, in one transaction.
 func (s *Store) SetActiveBy(ctx context.Context, userID int64, active bool, by Actor) error {
-	return s.tx(ctx, func(tx *sql.Tx) error {
+	return s.tx(ctx, func(tx *wtx) error {
 		if err := setActive(ctx, tx, userID, active); err != nil {
 			return err
 		}
@@ -184,7 +184,7 @@ func (s *Store) SetActiveBy(ctx context.Context, userID int64, active bool, by A
 // SetStaffBy grants or takes staff rights as SetStaff does and records who
 // did, in one transaction.
 func (s *Store) SetStaffBy(ctx context.Context, userID int64, staff bool, by Actor) error {
-	return s.tx(ctx, func(tx *sql.Tx) error {
+	return s.tx(ctx, func(tx *wtx) error {
 		if err := setStaff(ctx, tx, userID, staff); err != nil {
 			return err
 		}
@@ -200,7 +200,7 @@ func (s *Store) SetStaffBy(ctx context.Context, userID int64, staff bool, by Act
 // someone else's post, and records who did in the same transaction. The
 // post is gone afterwards, so the entry keeps its writer and title.
 func (s *Store) DeletePostBy(ctx context.Context, postID int64, by Actor) error {
-	return s.tx(ctx, func(tx *sql.Tx) error {
+	return s.tx(ctx, func(tx *wtx) error {
 		var writer int64
 		var title string
 		err := tx.QueryRowContext(ctx, `SELECT writer_id, title FROM posts WHERE id = ?`, postID).Scan(&writer, &title)
@@ -222,7 +222,7 @@ func (s *Store) DeletePostBy(ctx context.Context, postID int64, by Actor) error 
 // one transaction: staff deleting the room of someone else's post. The
 // entry names the post (a room is its post's).
 func (s *Store) DeleteRoomBy(ctx context.Context, roomID int64, by Actor) error {
-	return s.tx(ctx, func(tx *sql.Tx) error {
+	return s.tx(ctx, func(tx *wtx) error {
 		var postID int64
 		err := tx.QueryRowContext(ctx, `SELECT post_id FROM chat_rooms WHERE id = ?`, roomID).Scan(&postID)
 		if errors.Is(err, sql.ErrNoRows) {
@@ -242,7 +242,7 @@ func (s *Store) DeleteRoomBy(ctx context.Context, roomID int64, by Actor) error 
 // made through a method that has no actor (a post edit): it commits right
 // after the change it records, not with it.
 func (s *Store) RecordStaffAction(ctx context.Context, by Actor, action, targetType string, targetID int64, detail string) error {
-	return s.tx(ctx, func(tx *sql.Tx) error {
+	return s.tx(ctx, func(tx *wtx) error {
 		return audit(ctx, tx, by, action, targetType, targetID, detail, formatTime(s.now()))
 	})
 }
@@ -255,7 +255,7 @@ func (s *Store) RecordStaffAction(ctx context.Context, by Actor, action, targetT
 func (s *Store) ResolveReport(ctx context.Context, id int64, action string, disableUserID int64, by Actor) (Report, error) {
 	defer s.usersChanged() // disable-user
 	var r Report
-	err := s.tx(ctx, func(tx *sql.Tx) error {
+	err := s.tx(ctx, func(tx *wtx) error {
 		var err error
 		r, err = scanReport(tx.QueryRowContext(ctx, reportSelect+` WHERE r.id = ?`, id))
 		if err != nil {
@@ -293,7 +293,7 @@ func (s *Store) ResolveReport(ctx context.Context, id int64, action string, disa
 	return r, err
 }
 
-func hide(ctx context.Context, tx *sql.Tx, targetType string, targetID int64, by Actor, now string) error {
+func hide(ctx context.Context, tx *wtx, targetType string, targetID int64, by Actor, now string) error {
 	var q string
 	switch targetType {
 	case TargetPost:
@@ -312,7 +312,7 @@ func hide(ctx context.Context, tx *sql.Tx, targetType string, targetID int64, by
 }
 
 // audit writes one staff action into the audit log inside tx.
-func audit(ctx context.Context, tx *sql.Tx, by Actor, action, targetType string, targetID int64, detail, now string) error {
+func audit(ctx context.Context, tx *wtx, by Actor, action, targetType string, targetID int64, detail, now string) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO audit_log (actor_id, actor, action, target_type, target_id, detail, created_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?)`, by.id(), by.Name, action, targetType, targetID, detail, now)
 	if err != nil {
@@ -363,7 +363,7 @@ func (s *Store) Block(ctx context.Context, blocker, blocked int64) error {
 	if blocker == blocked {
 		return ErrSelfTarget
 	}
-	return s.tx(ctx, func(tx *sql.Tx) error {
+	return s.tx(ctx, func(tx *wtx) error {
 		var n int
 		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM users WHERE id = ?`, blocked).Scan(&n); err != nil {
 			return fmt.Errorf("block: %w", err)
@@ -520,7 +520,7 @@ func (f PostFilter) moderationFilter(col string) (string, []any) {
 
 // Approve lets a waiting account in and records who did.
 func (s *Store) Approve(ctx context.Context, userID int64, by Actor) error {
-	return s.tx(ctx, func(tx *sql.Tx) error {
+	return s.tx(ctx, func(tx *wtx) error {
 		res, err := tx.ExecContext(ctx, `DELETE FROM pending_users WHERE user_id = ?`, userID)
 		if err != nil {
 			return fmt.Errorf("approve: %w", err)

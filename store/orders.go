@@ -229,7 +229,7 @@ func decodeTiers(s string) []FeeTier {
 }
 
 // insertOrder writes a new post's order.
-func insertOrder(ctx context.Context, tx *sql.Tx, postID int64, f OrderFields) error {
+func insertOrder(ctx context.Context, tx *wtx, postID int64, f OrderFields) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO orders (post_id, store_name, menu_url, delivery_fee, fee_tiers, min_order,
 		order_at, pickup_spot, pickup_note, close_on_min) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		postID, f.StoreName, f.MenuURL, f.DeliveryFee, encodeTiers(f.FeeTiers), f.MinOrder, formatTime(f.OrderAt),
@@ -242,7 +242,7 @@ func insertOrder(ctx context.Context, tx *sql.Tx, postID int64, f OrderFields) e
 
 // updateOrderFields applies an edit of the order fields of a recruiting
 // order; a new deadline re-arms the scheduler.
-func updateOrderFields(ctx context.Context, tx *sql.Tx, postID int64, u OrderFieldsUpdate) error {
+func updateOrderFields(ctx context.Context, tx *wtx, postID int64, u OrderFieldsUpdate) error {
 	var state string
 	err := tx.QueryRowContext(ctx, `SELECT state FROM orders WHERE post_id = ?`, postID).Scan(&state)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -412,9 +412,9 @@ func (n nullBool) Scan(v any) error {
 // orderStep runs one order step in a transaction: it loads the order, lets
 // step change it (step returns the notice text to write, or ""), and
 // returns the order as committed with the notice.
-func (s *Store) orderStep(ctx context.Context, roomID int64, step func(tx *sql.Tx, o Order) (string, error)) (OrderChange, error) {
+func (s *Store) orderStep(ctx context.Context, roomID int64, step func(tx *wtx, o Order) (string, error)) (OrderChange, error) {
 	var out OrderChange
-	err := s.tx(ctx, func(tx *sql.Tx) error {
+	err := s.tx(ctx, func(tx *wtx) error {
 		o, err := loadOrder(ctx, tx, roomID)
 		if err != nil {
 			return err
@@ -437,7 +437,7 @@ func (s *Store) orderStep(ctx context.Context, roomID int64, step func(tx *sql.T
 }
 
 // insertSystemMessage writes a system message (no user) into a room.
-func (s *Store) insertSystemMessage(ctx context.Context, tx *sql.Tx, roomID int64, body string) (Message, error) {
+func (s *Store) insertSystemMessage(ctx context.Context, tx *wtx, roomID int64, body string) (Message, error) {
 	m := Message{RoomID: roomID, Body: body, CreatedAt: s.now()}
 	res, err := tx.ExecContext(ctx, `INSERT INTO messages (room_id, user_id, body, created_at) VALUES (?, NULL, ?, ?)`,
 		roomID, m.Body, formatTime(m.CreatedAt))
@@ -458,7 +458,7 @@ func (o Order) member(userID int64) (OrderMember, bool) {
 }
 
 // upsertOrderMember sets a member's ready and/or paid mark.
-func upsertOrderMember(ctx context.Context, tx *sql.Tx, postID, userID int64, col string, v any) error {
+func upsertOrderMember(ctx context.Context, tx *wtx, postID, userID int64, col string, v any) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO order_members (post_id, user_id, `+col+`) VALUES (?, ?, ?)
 		ON CONFLICT (post_id, user_id) DO UPDATE SET `+col+` = excluded.`+col, postID, userID, v)
 	if err != nil {
@@ -470,7 +470,7 @@ func upsertOrderMember(ctx context.Context, tx *sql.Tx, postID, userID int64, co
 // SetCart replaces a member's items while the order is recruiting and
 // clears their ready and paid marks.
 func (s *Store) SetCart(ctx context.Context, roomID, userID int64, items []OrderItem) (OrderChange, error) {
-	return s.orderStep(ctx, roomID, func(tx *sql.Tx, o Order) (string, error) {
+	return s.orderStep(ctx, roomID, func(tx *wtx, o Order) (string, error) {
 		if _, ok := o.member(userID); !ok {
 			return "", ErrNotMember
 		}
@@ -497,7 +497,7 @@ func (s *Store) SetCart(ctx context.Context, roomID, userID int64, items []Order
 
 // SetReady sets a member's ready mark while the order is recruiting.
 func (s *Store) SetReady(ctx context.Context, roomID, userID int64, ready bool) (OrderChange, error) {
-	return s.orderStep(ctx, roomID, func(tx *sql.Tx, o Order) (string, error) {
+	return s.orderStep(ctx, roomID, func(tx *wtx, o Order) (string, error) {
 		if _, ok := o.member(userID); !ok {
 			return "", ErrNotMember
 		}
@@ -537,7 +537,7 @@ const (
 // business; the store checks that the state allows the move. eta is kept
 // with ordered only.
 func (s *Store) MoveOrder(ctx context.Context, roomID int64, to OrderState, eta *int64, by Mover) (OrderChange, error) {
-	return s.orderStep(ctx, roomID, func(tx *sql.Tx, o Order) (string, error) {
+	return s.orderStep(ctx, roomID, func(tx *wtx, o Order) (string, error) {
 		from := o.State
 		allowed := (from == OrderRecruiting && (to == OrderLocked || to == OrderCancelled)) ||
 			(from == OrderLocked && (to == OrderRecruiting || to == OrderOrdered || to == OrderCancelled)) ||
@@ -597,7 +597,7 @@ func noticeArrivedSettled(arrived string, settled bool) string {
 	return arrived
 }
 
-func setOrderState(ctx context.Context, tx *sql.Tx, postID int64, to OrderState) error {
+func setOrderState(ctx context.Context, tx *wtx, postID int64, to OrderState) error {
 	if _, err := tx.ExecContext(ctx, `UPDATE orders SET state = ? WHERE post_id = ?`, string(to), postID); err != nil {
 		return fmt.Errorf("order state: %w", err)
 	}
@@ -606,7 +606,7 @@ func setOrderState(ctx context.Context, tx *sql.Tx, postID int64, to OrderState)
 
 // settleIfPaid settles an arrived order once every member other than the
 // organiser whose to_pay is above 0 is confirmed.
-func (s *Store) settleIfPaid(ctx context.Context, tx *sql.Tx, o Order) (bool, error) {
+func (s *Store) settleIfPaid(ctx context.Context, tx *wtx, o Order) (bool, error) {
 	if o.State != OrderArrived {
 		return false, nil
 	}
@@ -621,7 +621,7 @@ func (s *Store) settleIfPaid(ctx context.Context, tx *sql.Tx, o Order) (bool, er
 
 // SetPaymentInfo sets how the organiser wants to be paid.
 func (s *Store) SetPaymentInfo(ctx context.Context, roomID int64, text string) (OrderChange, error) {
-	return s.orderStep(ctx, roomID, func(tx *sql.Tx, o Order) (string, error) {
+	return s.orderStep(ctx, roomID, func(tx *wtx, o Order) (string, error) {
 		if o.State == OrderSettled || o.State == OrderCancelled {
 			return "", ErrOrderOver
 		}
@@ -646,7 +646,7 @@ func payable(st OrderState) error {
 // MarkSent records that a member (not the organiser) sent their share. A
 // confirmed mark stays confirmed.
 func (s *Store) MarkSent(ctx context.Context, roomID, userID int64) (OrderChange, error) {
-	return s.orderStep(ctx, roomID, func(tx *sql.Tx, o Order) (string, error) {
+	return s.orderStep(ctx, roomID, func(tx *wtx, o Order) (string, error) {
 		m, ok := o.member(userID)
 		if !ok {
 			return "", ErrNotMember
@@ -669,7 +669,7 @@ func (s *Store) MarkSent(ctx context.Context, roomID, userID int64) (OrderChange
 // transaction. A target who is not a member is ErrNotMember, the organiser
 // ErrOrganiserPays.
 func (s *Store) ConfirmPaid(ctx context.Context, roomID, targetID int64) (OrderChange, error) {
-	return s.orderStep(ctx, roomID, func(tx *sql.Tx, o Order) (string, error) {
+	return s.orderStep(ctx, roomID, func(tx *wtx, o Order) (string, error) {
 		if _, ok := o.member(targetID); !ok {
 			return "", ErrNotMember
 		}
@@ -753,7 +753,7 @@ func (s *Store) ApplyDeadlines(ctx context.Context) ([]OrderChange, error) {
 var errNotDue = errors.New("store: deadline not due")
 
 func (s *Store) applyDeadline(ctx context.Context, roomID int64) (OrderChange, error) {
-	return s.orderStep(ctx, roomID, func(tx *sql.Tx, o Order) (string, error) {
+	return s.orderStep(ctx, roomID, func(tx *wtx, o Order) (string, error) {
 		// Checked again inside the transaction: an unlock, edit or manual
 		// lock may have committed since the scan.
 		var done bool
@@ -784,7 +784,7 @@ func (s *Store) applyDeadline(ctx context.Context, roomID int64) (OrderChange, e
 // orderLeaveCheck refuses to let a member leave (or be banned from) a room
 // whose order holds its members, and otherwise drops their cart and marks.
 // It runs inside the leave or ban transaction, before the membership goes.
-func orderLeaveCheck(ctx context.Context, tx *sql.Tx, room Room, userID int64) error {
+func orderLeaveCheck(ctx context.Context, tx *wtx, room Room, userID int64) error {
 	var state sql.NullString
 	err := tx.QueryRowContext(ctx, `SELECT o.state FROM orders o WHERE o.post_id = ?
 		AND EXISTS (SELECT 1 FROM room_members m WHERE m.room_id = ? AND m.user_id = ?)`, room.PostID, room.ID, userID).Scan(&state)
@@ -809,7 +809,7 @@ func orderLeaveCheck(ctx context.Context, tx *sql.Tx, room Room, userID int64) e
 // orderJoinCheck refuses a join once the room's order stopped recruiting:
 // ErrOrderNotJoinable past recruiting or the deadline, ErrCannotJoin when
 // close_on_min closed it (the headcount-like rule).
-func orderJoinCheck(ctx context.Context, tx *sql.Tx, postID int64, now time.Time) error {
+func orderJoinCheck(ctx context.Context, tx *wtx, postID int64, now time.Time) error {
 	var (
 		state, at           string
 		closeOnMin          bool
@@ -836,7 +836,7 @@ func orderJoinCheck(ctx context.Context, tx *sql.Tx, postID int64, now time.Time
 // cancelOrderOfDeletedRoom cancels the order of a room being deleted when it
 // has not been placed yet (recruiting or locked), so that the post does not
 // show an order that can no longer happen. A placed order keeps its state.
-func cancelOrderOfDeletedRoom(ctx context.Context, tx *sql.Tx, roomID int64) error {
+func cancelOrderOfDeletedRoom(ctx context.Context, tx *wtx, roomID int64) error {
 	if _, err := tx.ExecContext(ctx, `UPDATE orders SET state = 'cancelled', deadline_done = 1
 		WHERE post_id = (SELECT post_id FROM chat_rooms WHERE id = ?) AND state IN ('recruiting', 'locked')`, roomID); err != nil {
 		return fmt.Errorf("cancel order of deleted room: %w", err)

@@ -130,7 +130,7 @@ func scanPost(row interface{ Scan(...any) error }) (Post, error) {
 // one transaction.
 func (s *Store) CreatePost(ctx context.Context, n NewPost) (Post, error) {
 	var p Post
-	err := s.tx(ctx, func(tx *sql.Tx) error {
+	err := s.tx(ctx, func(tx *wtx) error {
 		if n.MaxOpen > 0 { // checked in the write transaction: concurrent writes cannot pass it together
 			var open int
 			if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM posts p JOIN chat_rooms r ON r.post_id = p.id
@@ -404,7 +404,7 @@ func (s *Store) UpdatePost(ctx context.Context, id int64, up PostUpdate) (Post, 
 // EditPost is UpdatePost that also reports the order notice.
 func (s *Store) EditPost(ctx context.Context, id int64, up PostUpdate) (PostEdit, error) {
 	var out PostEdit
-	err := s.tx(ctx, func(tx *sql.Tx) error {
+	err := s.tx(ctx, func(tx *wtx) error {
 		cur, err := scanPost(tx.QueryRowContext(ctx, postSelect+` WHERE p.id = ?`, id))
 		if err != nil {
 			return err
@@ -464,7 +464,7 @@ func (s *Store) EditPost(ctx context.Context, id int64, up PostUpdate) (PostEdit
 
 // DeletePost removes a post with its room, members and messages.
 func (s *Store) DeletePost(ctx context.Context, id int64) error {
-	return s.tx(ctx, func(tx *sql.Tx) error {
+	return s.tx(ctx, func(tx *wtx) error {
 		res, err := tx.ExecContext(ctx, `DELETE FROM posts WHERE id = ?`, id)
 		if err != nil {
 			return fmt.Errorf("delete post: %w", err)

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"strings"
 	"time"
@@ -38,7 +37,7 @@ func (s *Store) SavePushSubscription(ctx context.Context, sub PushSubscription, 
 	} else {
 		ver = by.CredVersion
 	}
-	return s.tx(ctx, func(tx *sql.Tx) error {
+	return s.tx(ctx, func(tx *wtx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO push_subscriptions (user_id, session_hash, cred_version, endpoint, p256dh, auth, updated_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT(endpoint) DO UPDATE SET user_id = excluded.user_id, session_hash = excluded.session_hash,
@@ -157,7 +156,7 @@ type Reminder struct {
 func (s *Store) ClaimDeadlineReminders(ctx context.Context, lead time.Duration) ([]Reminder, error) {
 	now := s.now()
 	var out []Reminder
-	err := s.tx(ctx, func(tx *sql.Tx) error {
+	err := s.tx(ctx, func(tx *wtx) error {
 		rows, err := tx.QueryContext(ctx, `SELECT r.id, o.order_at FROM orders o
 			JOIN chat_rooms r ON r.post_id = o.post_id AND r.deleted_at IS NULL
 			WHERE o.state = 'recruiting' AND o.order_at > ? AND o.order_at <= ?
@@ -205,7 +204,7 @@ func (s *Store) ScheduleSettleReminder(ctx context.Context, roomID int64, due ti
 func (s *Store) ClaimSettleReminders(ctx context.Context) ([]Reminder, error) {
 	now := formatTime(s.now())
 	var out []Reminder
-	err := s.tx(ctx, func(tx *sql.Tx) error {
+	err := s.tx(ctx, func(tx *wtx) error {
 		rows, err := tx.QueryContext(ctx, `SELECT room_id, at FROM push_reminders WHERE kind = 'settle' AND sent = 0 AND due_at <= ?`, now)
 		if err != nil {
 			return fmt.Errorf("due settle reminders: %w", err)

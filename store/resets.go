@@ -39,7 +39,7 @@ func (s *Store) ResetValid(ctx context.Context, tokenHash string) (bool, error) 
 func (s *Store) ResetPassword(ctx context.Context, tokenHash, passwordHash string) (User, error) {
 	defer s.usersChanged()
 	var u User
-	err := s.tx(ctx, func(tx *sql.Tx) error {
+	err := s.tx(ctx, func(tx *wtx) error {
 		now := formatTime(s.now())
 		var uid int64
 		err := tx.QueryRowContext(ctx, `SELECT user_id FROM password_resets WHERE token_hash = ? AND used_at IS NULL AND expires_at > ?`,

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -150,5 +151,56 @@ func TestOpenPaths(t *testing.T) {
 		if _, err := os.Stat(abs); err != nil {
 			t.Errorf("%s: the file is not where it was asked for: %v", path, err)
 		}
+	}
+}
+
+// A write transaction's statements are prepared once, after the first
+// transaction that runs them, and the prepared ones give the same answers;
+// a statement that fails to prepare is not kept and still reports its error.
+func TestWriteStatementsPreparedOnce(t *testing.T) {
+	ctx := context.Background()
+	s := newTestStore(t)
+	const insert = `INSERT INTO invites (code_hash, max_uses, expires_at, created_at) VALUES (?, 1, '', '')`
+	const count = `SELECT COUNT(*) FROM invites`
+	run := func(code string) int {
+		t.Helper()
+		var n int
+		err := s.tx(ctx, func(tx *wtx) error {
+			if _, err := tx.ExecContext(ctx, insert, code); err != nil {
+				return err
+			}
+			return tx.QueryRowContext(ctx, count).Scan(&n)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if n := run("a"); n != 1 {
+		t.Fatalf("first transaction counted %d invites, want 1", n)
+	}
+	first := s.wstmts.get(insert)
+	if first == nil || s.wstmts.get(count) == nil {
+		t.Fatal("the statements of the first transaction were not prepared after it")
+	}
+	if n := run("b"); n != 2 {
+		t.Fatalf("second transaction counted %d invites, want 2", n)
+	}
+	if s.wstmts.get(insert) != first {
+		t.Fatal("the second transaction prepared its statement again")
+	}
+
+	const broken = `SELECT nope FROM invites`
+	for range 2 {
+		err := s.tx(ctx, func(tx *wtx) error {
+			var v int
+			return tx.QueryRowContext(ctx, broken).Scan(&v)
+		})
+		if err == nil || !strings.Contains(err.Error(), "nope") {
+			t.Fatalf("broken statement: err = %v, want the column error", err)
+		}
+	}
+	if s.wstmts.get(broken) != nil {
+		t.Fatal("a statement that does not prepare was kept")
 	}
 }

@@ -81,7 +81,7 @@ func nullable(s string) any {
 // column a duplicate hit (the email is compared case-insensitively).
 func (s *Store) CreateUser(ctx context.Context, n NewUser) (User, error) {
 	var u User
-	err := s.tx(ctx, func(tx *sql.Tx) error {
+	err := s.tx(ctx, func(tx *wtx) error {
 		var err error
 		u, err = s.createUser(ctx, tx, n)
 		return err
@@ -90,7 +90,7 @@ func (s *Store) CreateUser(ctx context.Context, n NewUser) (User, error) {
 }
 
 // createUser inserts a user inside tx (CreateUser, Register).
-func (s *Store) createUser(ctx context.Context, tx *sql.Tx, n NewUser) (User, error) {
+func (s *Store) createUser(ctx context.Context, tx *wtx, n NewUser) (User, error) {
 	res, err := tx.ExecContext(ctx, `INSERT INTO users
 		(email, email_key, username, password_hash, address, dong_code, is_staff, created_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -108,7 +108,7 @@ func (s *Store) createUser(ctx context.Context, tx *sql.Tx, n NewUser) (User, er
 // names the column only in the error's text, so the table is asked instead,
 // inside the same transaction (a failed statement does not end it). Any
 // other failure is returned as it is.
-func uniqueConflict(ctx context.Context, tx *sql.Tx, selfID int64, email, username string, err error) error {
+func uniqueConflict(ctx context.Context, tx *wtx, selfID int64, email, username string, err error) error {
 	if !isUnique(err) {
 		return err
 	}
@@ -271,7 +271,7 @@ type UserUpdate struct {
 func (s *Store) UpdateUser(ctx context.Context, id int64, up UserUpdate) (User, error) {
 	defer s.usersChanged()
 	var u User
-	err := s.tx(ctx, func(tx *sql.Tx) error {
+	err := s.tx(ctx, func(tx *wtx) error {
 		if up.Username != nil {
 			if _, err := tx.ExecContext(ctx, `UPDATE users SET username = ? WHERE id = ?`, *up.Username, id); err != nil {
 				return uniqueConflict(ctx, tx, id, "", *up.Username, fmt.Errorf("update username: %w", err))
@@ -314,7 +314,7 @@ type NewSession struct {
 func (s *Store) SetPassword(ctx context.Context, id int64, hash string, next *NewSession) (User, error) {
 	defer s.usersChanged()
 	var u User
-	err := s.tx(ctx, func(tx *sql.Tx) error {
+	err := s.tx(ctx, func(tx *wtx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE users SET password_hash = ?, cred_version = cred_version + 1 WHERE id = ?`, hash, id)
 		if err != nil {
 			return fmt.Errorf("set password: %w", err)
@@ -344,13 +344,13 @@ func (s *Store) SetPassword(ctx context.Context, id int64, hash string, next *Ne
 // version and ends every session, so the account's tokens stop at once.
 func (s *Store) SetActive(ctx context.Context, id int64, active bool) error {
 	defer s.usersChanged()
-	return s.tx(ctx, func(tx *sql.Tx) error { return setActive(ctx, tx, id, active) })
+	return s.tx(ctx, func(tx *wtx) error { return setActive(ctx, tx, id, active) })
 }
 
 // setActive is SetActive inside tx (also SetActiveBy's and a report's
 // disable-user): disabling bumps the credential version and ends the
 // sessions, so tokens and cookies stop at once.
-func setActive(ctx context.Context, tx *sql.Tx, id int64, active bool) error {
+func setActive(ctx context.Context, tx *wtx, id int64, active bool) error {
 	res, err := tx.ExecContext(ctx, `UPDATE users SET is_active = ?, cred_version = cred_version + ? WHERE id = ?`,
 		boolInt(active), boolInt(!active), id)
 	if err != nil {
@@ -452,7 +452,7 @@ func (s *Store) DeleteExpiredSessions(ctx context.Context) (int64, error) {
 func (s *Store) DeleteAccount(ctx context.Context, id int64) ([]RoomChange, error) {
 	defer s.usersChanged()
 	var left []RoomChange
-	err := s.tx(ctx, func(tx *sql.Tx) error {
+	err := s.tx(ctx, func(tx *wtx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE users SET is_active = 0, cred_version = cred_version + 1,
 			password_hash = ? WHERE id = ?`, deletedHash, id)
 		if err != nil {

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"testing"
 )
 
@@ -61,7 +60,7 @@ func TestUsersVersionHook(t *testing.T) {
 		t.Fatal(err)
 	}
 	before := s.UsersVersion()
-	if err := s.tx(ctx, func(tx *sql.Tx) error {
+	if err := s.tx(ctx, func(tx *wtx) error {
 		_, err := tx.ExecContext(ctx, `UPDATE users SET is_active = 0 WHERE id = ?`, u.ID)
 		return err
 	}); err != nil {
@@ -78,7 +77,7 @@ func TestUsersVersionHook(t *testing.T) {
 		t.Fatal("an UPDATE users outside a transaction did not move UsersVersion")
 	}
 	// The next transaction moves it once more (after that write's commit).
-	if err := s.tx(ctx, func(*sql.Tx) error { return nil }); err != nil {
+	if err := s.tx(ctx, func(*wtx) error { return nil }); err != nil {
 		t.Fatal(err)
 	}
 	after := s.UsersVersion()
