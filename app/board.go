@@ -124,10 +124,19 @@ func (s *Server) handleListPosts(w http.ResponseWriter, r *http.Request) {
 	}
 	filter := store.PostFilter{Areas: areas, Category: category, Recruiting: recruiting, Now: s.now(), ExcludeWriters: blocked}
 	// Counting past ten pages beyond this one cannot change the paginator.
-	total, err := s.store.CountPosts(r.Context(), filter, (page+10)*postsPerPage+1)
-	if err != nil {
-		s.fail(w, r, err)
-		return
+	atMost := (page+10)*postsPerPage + 1
+	total, counted := 0, false
+	if len(blocked) == 0 {
+		total, counted = s.boards.count(key, atMost)
+	}
+	if !counted {
+		if total, err = s.store.CountPosts(r.Context(), filter, atMost); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		if len(blocked) == 0 {
+			s.boards.putCount(seq, key, areas, total, atMost)
+		}
 	}
 	pg := newPaginator(page, total)
 	filter.Limit, filter.Offset = postsPerPage, (pg.CurrentPage-1)*postsPerPage
@@ -216,8 +225,8 @@ var (
 // writeBoard answers a board page (cached or just rendered, shared by the
 // area's residents) with is_joined set for viewer u. Every item was
 // rendered with "is_joined":false after its "chat_id" (postJSON's field
-// order); the rooms u belongs to come from one query on room_members'
-// primary key, and only their false becomes true. The shared bytes are not
+// order); the rooms u belongs to come from the user cache (roomsOf), and
+// only their false becomes true. The shared bytes are not
 // re-encoded nor changed: a page where u is in no room is sent as it is,
 // and when the page is kept in the board cache (kept), so is its gzipped
 // form; a page rendered for one view only is compressed for that view.
@@ -230,8 +239,7 @@ func (s *Server) writeBoard(w http.ResponseWriter, r *http.Request, u store.User
 		room int64
 		at   int // offset of "false"
 	}
-	var slots []slot
-	rooms := make([]int64, 0, postsPerPage)
+	slots := make([]slot, 0, postsPerPage)
 	for i := 0; ; {
 		k := bytes.Index(body[i:], chatIDKey)
 		if k < 0 {
@@ -250,14 +258,17 @@ func (s *Server) writeBoard(w http.ResponseWriter, r *http.Request, u store.User
 		}
 		i = end + j + len(notJoinedKV)
 		slots = append(slots, slot{room: room, at: i - len("false")})
-		rooms = append(rooms, room)
 	}
-	joined, err := s.store.JoinedRooms(r.Context(), u.ID, rooms)
+	mine, err := s.users.roomsOf(r.Context(), u.ID)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	if len(joined) == 0 {
+	joined := false
+	for _, sl := range slots {
+		joined = joined || mine[sl.room]
+	}
+	if !joined {
 		if kept {
 			writeSharedJSON(w, http.StatusOK, body) // its gzipped form is kept too
 		} else {
@@ -268,7 +279,7 @@ func (s *Server) writeBoard(w http.ResponseWriter, r *http.Request, u store.User
 	out := make([]byte, 0, len(body))
 	last := 0
 	for _, sl := range slots {
-		if joined[sl.room] {
+		if mine[sl.room] {
 			out = append(out, body[last:sl.at]...)
 			out = append(out, "true"...)
 			last = sl.at + len("false")
@@ -326,6 +337,7 @@ type boardCache struct {
 	allAt  uint64            // the last change of everything (changed)
 	areaAt map[string]uint64 // the last change in an area (changedIn), when later than allAt
 	pages  map[boardKey]cachedPage
+	counts map[boardKey]cachedCount // by the key of page 0: every page of a board shares it
 
 	// Items are single posts as board pages show them, by post and by the
 	// neighbourhood they are rendered for (distances differ). A change in
@@ -346,6 +358,13 @@ type boardCache struct {
 type cachedPage struct {
 	body  []byte
 	areas []string
+}
+
+// cachedCount is a board's post count, counted up to atMost (CountPosts),
+// and the areas it counts.
+type cachedCount struct {
+	total, atMost int
+	areas         []string
 }
 
 // dataVersionEvery is how often the cache asks whether another process
@@ -388,18 +407,66 @@ func (c *boardCache) put(seq uint64, k boardKey, areas []string, body []byte) {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.allAt > seq {
+	if c.staleLocked(seq, areas) {
 		return
-	}
-	for _, a := range areas {
-		if c.areaAt[a] > seq {
-			return
-		}
 	}
 	if c.pages == nil || len(c.pages) >= maxBoardPages {
 		c.pages = make(map[boardKey]cachedPage)
 	}
 	c.pages[k] = cachedPage{body: body, areas: areas}
+}
+
+// staleLocked reports whether data of areas read after seq was handed out
+// is older than a change since.
+func (c *boardCache) staleLocked(seq uint64, areas []string) bool {
+	if c.allAt > seq {
+		return true
+	}
+	for _, a := range areas {
+		if c.areaAt[a] > seq {
+			return true
+		}
+	}
+	return false
+}
+
+// count returns the kept post count of k's board counted up to atMost.
+// Every page of a board and every view of it needs the count, while only a
+// change in its areas moves it.
+func (c *boardCache) count(k boardKey, atMost int) (int, bool) {
+	if c == nil {
+		return 0, false
+	}
+	k.page = 0
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.counts[k]
+	switch {
+	case !ok:
+		return 0, false
+	case e.total < e.atMost: // exact
+		return min(e.total, atMost), true
+	case e.atMost >= atMost:
+		return atMost, true
+	}
+	return 0, false // counted not far enough for this page
+}
+
+// putCount keeps the count of k's board, read after get returned seq.
+func (c *boardCache) putCount(seq uint64, k boardKey, areas []string, total, atMost int) {
+	if c == nil {
+		return
+	}
+	k.page = 0
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.staleLocked(seq, areas) {
+		return
+	}
+	if c.counts == nil || len(c.counts) >= maxBoardPages {
+		c.counts = make(map[boardKey]cachedCount)
+	}
+	c.counts[k] = cachedCount{total: total, atMost: atMost, areas: areas}
 }
 
 // changed drops every page. Handlers call it after each committed write
@@ -414,7 +481,7 @@ func (c *boardCache) changed() {
 	c.seq++
 	c.allAt = c.seq
 	c.areaAt, c.postAt = nil, nil // all older than allAt now
-	c.pages = nil
+	c.pages, c.counts = nil, nil
 	c.items, c.itemCount = nil, 0
 }
 
@@ -442,6 +509,11 @@ func (c *boardCache) changedIn(area string, post int64) {
 	for k, p := range c.pages {
 		if slices.Contains(p.areas, area) {
 			delete(c.pages, k)
+		}
+	}
+	for k, n := range c.counts {
+		if slices.Contains(n.areas, area) {
+			delete(c.counts, k)
 		}
 	}
 	c.itemCount -= len(c.items[post])

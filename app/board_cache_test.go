@@ -512,3 +512,44 @@ func TestBoardCacheChangeInOneAreaKeepsOthersRenders(t *testing.T) {
 		t.Error("a page rendered before changed() was kept")
 	}
 }
+
+// Every page of a board shares its post count: a page not seen before uses
+// the count kept by another page (a post deleted behind app's back is still
+// counted), and a change in the board's area counts afresh.
+func TestBoardCountShared(t *testing.T) {
+	e := newTestEnv(t)
+	ctx := context.Background()
+	writer := e.register("countwriter", addrSajik)
+	reader := e.register("countreader", addrSajik)
+	var last int64
+	for i := range postsPerPage + 1 {
+		last, _ = e.writePost(writer, fmt.Sprintf("글 %d", i), 4)
+	}
+	currentPage := func(page int) float64 {
+		t.Helper()
+		r := e.do(req{method: "GET", path: fmt.Sprintf("/api/post/?page=%d", page), token: reader.token})
+		if r.status != 200 {
+			t.Fatalf("board page %d: %d %s", page, r.status, r.raw)
+		}
+		return r.json(t)["paginator"].(map[string]any)["current_page"].(float64)
+	}
+	if got := currentPage(1); got != 1 {
+		t.Fatalf("page 1: current_page %v", got)
+	}
+	// Ten posts remain: counted afresh, page 2 would not exist (clamped to 1).
+	if err := e.store.DeletePost(ctx, last); err != nil {
+		t.Fatal(err)
+	}
+	if got := currentPage(2); got != 2 {
+		t.Fatalf("page 2 after a deletion behind app's back: current_page %v, want 2 (the kept count)", got)
+	}
+	// A post written through a handler drops the count; with one more
+	// deleted behind app's back there are ten again, and page 2 is gone.
+	e.writePost(writer, "새 글", 4)
+	if err := e.store.DeletePost(ctx, last-1); err != nil {
+		t.Fatal(err)
+	}
+	if got := currentPage(2); got != 1 {
+		t.Fatalf("page 2 with ten posts counted afresh: current_page %v, want 1", got)
+	}
+}

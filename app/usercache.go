@@ -33,6 +33,7 @@ type userCache struct {
 	epoch  uint64
 	users  map[int64]cachedUser
 	blocks map[int64]cachedBlocks // by blocker: the ids it blocks
+	rooms  map[int64]cachedRooms  // by user: the rooms it is a member of
 
 	// blockers is the whole user_blocks table by blocked id (blockersOf),
 	// read at versions blockersVer and blockersEpoch; nil: not read yet.
@@ -47,6 +48,11 @@ type cachedUser struct {
 	ver, epoch uint64
 }
 
+type cachedRooms struct {
+	ids        map[int64]bool
+	ver, epoch uint64 // store.MembershipVersion, the cache's epoch
+}
+
 type cachedBlocks struct {
 	ids        []int64
 	ver, epoch uint64
@@ -57,6 +63,7 @@ const maxCachedUsers = 4096
 
 func newUserCache(st *store.Store, log *slog.Logger, now func() time.Time) *userCache {
 	return &userCache{st: st, log: log, now: now, users: map[int64]cachedUser{}, blocks: map[int64]cachedBlocks{},
+		rooms: map[int64]cachedRooms{},
 		watch: dataWatch{version: st.DataVersion, now: now, epoch: now()}}
 }
 
@@ -92,6 +99,7 @@ func (c *userCache) versions(ctx context.Context) (ver, epoch uint64) {
 		c.epoch++
 		clear(c.users)
 		clear(c.blocks)
+		clear(c.rooms)
 		c.mu.Unlock()
 	}
 	ver = c.st.UsersVersion()
@@ -125,6 +133,36 @@ func (c *userCache) blocked(ctx context.Context, id int64) ([]int64, error) {
 		evictOne(c.blocks)
 	}
 	c.blocks[id] = cachedBlocks{ids: ids, ver: ver, epoch: epoch}
+	c.mu.Unlock()
+	return ids, nil
+}
+
+// roomsOf returns the rooms user id is a member of, like store.RoomsOf:
+// every board view marks the viewer's own rooms ("내 주문"), and a
+// resident's memberships change only when they join, leave or write.
+// The map is shared: callers must not modify it.
+func (c *userCache) roomsOf(ctx context.Context, id int64) (map[int64]bool, error) {
+	_, epoch := c.versions(ctx)
+	ver := c.st.MembershipVersion(id) // before the rows it validates
+	c.mu.Lock()
+	e, ok := c.rooms[id]
+	c.mu.Unlock()
+	if ok && e.ver == ver && e.epoch == epoch {
+		return e.ids, nil
+	}
+	list, err := c.st.RoomsOf(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	ids := make(map[int64]bool, len(list))
+	for _, r := range list {
+		ids[r] = true
+	}
+	c.mu.Lock()
+	if len(c.rooms) >= maxCachedUsers {
+		evictOne(c.rooms)
+	}
+	c.rooms[id] = cachedRooms{ids: ids, ver: ver, epoch: epoch}
 	c.mu.Unlock()
 	return ids, nil
 }

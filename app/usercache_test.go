@@ -91,6 +91,33 @@ func TestUserCacheSeesOtherProcess(t *testing.T) {
 	}
 }
 
+// A join by another process (a second Store on the file, as the CLI is)
+// reaches the viewer's "내 주문" marks through the data version too.
+func TestRoomsCacheSeesOtherProcess(t *testing.T) {
+	e := newTestEnv(t)
+	writer := e.register("roomwriter", addrSajik)
+	joiner := e.register("roomjoiner", addrSajik)
+	post, room := e.writePost(writer, "다른 프로세스", 4)
+	if got := boardJoined(t, e, joiner, ""); got[post] {
+		t.Fatal("is_joined before joining")
+	}
+	other, err := store.Open(filepath.Join(e.dir, store.FileName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	if _, err := other.JoinRoom(context.Background(), room, joiner.id); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for !boardJoined(t, e, joiner, "")[post] {
+		if time.Now().After(deadline) {
+			t.Fatal("a join by another process never showed as is_joined")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
 func userName(t *testing.T, r response) any {
 	t.Helper()
 	u, _ := r.json(t)["user"].(map[string]any)

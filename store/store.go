@@ -302,7 +302,10 @@ func (s *Store) tx(ctx context.Context, fn func(tx *wtx) error) error {
 	tx := &wtx{tx: sqlTx, stmts: &s.wstmts}
 	// The writer's one connection is free again only after the
 	// transaction: prepare the statements it met for the first time then.
-	defer func() { s.wstmts.prepare(context.WithoutCancel(ctx), s.w, tx.unprepared) }()
+	defer func() {
+		s.users.members.settle()
+		s.wstmts.prepare(context.WithoutCancel(ctx), s.w, tx.unprepared)
+	}()
 	defer sqlTx.Rollback()
 	if err := fn(tx); err != nil {
 		return err

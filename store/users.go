@@ -173,6 +173,8 @@ func (s *Store) usersChanged() { s.users.ver.Add(1) }
 type userWrites struct {
 	ver   atomic.Uint64
 	dirty atomic.Bool // a users row was written since the last commit of tx
+
+	members memberWrites // room_members rows, by user (MembershipVersion)
 }
 
 // connector opens writer connections with the hook on.
@@ -196,9 +198,12 @@ func (c hookedConnector) Connect(ctx context.Context) (driver.Conn, error) {
 		return nil, errors.New("sqlite connection without hooks")
 	}
 	h.RegisterPreUpdateHook(func(d sqlite.SQLitePreUpdateData) {
-		if d.TableName == "users" || d.TableName == "user_blocks" {
+		switch d.TableName {
+		case "users", "user_blocks":
 			c.u.ver.Add(1)
 			c.u.dirty.Store(true)
+		case "room_members":
+			c.u.members.hook(&d)
 		}
 	})
 	return conn, nil
