@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -454,13 +455,16 @@ func (s *Store) HiddenMessages(ctx context.Context, ids []int64) (map[int64]bool
 	if len(ids) == 0 {
 		return out, nil
 	}
-	args := make([]any, len(ids))
-	for i, id := range ids {
-		args[i] = id
+	// A page of history is a run of ids: one range of the table's rowid
+	// serves any page with one prepared statement, where an IN list had a
+	// text (and a parse) per page size. Hidden messages of other rooms in
+	// the range are left out below.
+	want := make(map[int64]bool, len(ids))
+	for _, id := range ids {
+		want[id] = true
 	}
-	// Not through the statement cache: the text varies with the page size.
-	rows, err := s.r.DB.QueryContext(ctx, `SELECT message_id FROM hidden_messages WHERE message_id IN (?`+
-		strings.Repeat(`, ?`, len(ids)-1)+`)`, args...)
+	rows, err := s.r.QueryContext(ctx, `SELECT message_id FROM hidden_messages WHERE message_id BETWEEN ? AND ?`,
+		slices.Min(ids), slices.Max(ids))
 	if err != nil {
 		return nil, fmt.Errorf("hidden messages: %w", err)
 	}
@@ -470,7 +474,9 @@ func (s *Store) HiddenMessages(ctx context.Context, ids []int64) (map[int64]bool
 		if err := rows.Scan(&id); err != nil {
 			return nil, fmt.Errorf("scan hidden message: %w", err)
 		}
-		out[id] = true
+		if want[id] {
+			out[id] = true
+		}
 	}
 	return out, rows.Err()
 }

@@ -145,3 +145,36 @@ func TestInviteUsedOnceUnderRace(t *testing.T) {
 		t.Error("a failed registration used up the invite")
 	}
 }
+
+// HiddenMessages reads a range of ids: a hidden message of another room
+// inside the range is not reported for this room's page.
+func TestHiddenMessagesOfOnePage(t *testing.T) {
+	st := newTestStore(t)
+	ctx := context.Background()
+	writer, joiner := mustUser(t, st, "hmwriter"), mustUser(t, st, "hmjoiner")
+	a, b := mustPost(t, st, writer, 4), mustPost(t, st, writer, 4)
+	byRoom := map[int64][]int64{}
+	for range 3 { // notices alternate between the rooms: interleaved ids
+		for _, room := range []int64{a.RoomID, b.RoomID} {
+			ch, err := st.JoinRoom(ctx, room, joiner.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			byRoom[room] = append(byRoom[room], ch.Notice.ID)
+			if ch, err = st.LeaveRoom(ctx, room, joiner.ID); err != nil {
+				t.Fatal(err)
+			}
+			byRoom[room] = append(byRoom[room], ch.Notice.ID)
+		}
+	}
+	hiddenInB := byRoom[b.RoomID][2]
+	if _, err := st.w.ExecContext(ctx, `INSERT INTO hidden_messages (message_id, hidden_at) VALUES (?, '')`, hiddenInB); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := st.HiddenMessages(ctx, byRoom[a.RoomID]); err != nil || len(got) != 0 {
+		t.Errorf("room A's page: hidden %v, %v; want none", got, err)
+	}
+	if got, err := st.HiddenMessages(ctx, byRoom[b.RoomID]); err != nil || len(got) != 1 || !got[hiddenInB] {
+		t.Errorf("room B's page: hidden %v, %v; want only %d", got, err, hiddenInB)
+	}
+}
