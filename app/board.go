@@ -117,9 +117,18 @@ func (s *Server) handleListPosts(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	body, seq, ok := s.boards.get(r.Context(), key)
+	kept, seq, ok := s.boards.get(r.Context(), key)
 	if ok && len(blocked) == 0 {
-		s.writeBoard(w, r, u, body, true)
+		if kept.body == nil { // a post on it changed: the same posts, items read again
+			body, err := s.assembleBoard(r.Context(), kept.ids, kept.paginator, u.DongCode, seq)
+			if err != nil {
+				s.fail(w, r, err)
+				return
+			}
+			kept.body = body
+			s.boards.put(seq, key, areas, kept)
+		}
+		s.writeBoard(w, r, u, kept.body, true)
 		return
 	}
 	filter := store.PostFilter{Areas: areas, Category: category, Recruiting: recruiting, Now: s.now(), ExcludeWriters: blocked}
@@ -140,27 +149,33 @@ func (s *Server) handleListPosts(w http.ResponseWriter, r *http.Request) {
 	}
 	pg := newPaginator(page, total)
 	filter.Limit, filter.Offset = postsPerPage, (pg.CurrentPage-1)*postsPerPage
-	body, err = s.renderBoard(r.Context(), filter, pg, u.DongCode, seq)
+	ids, err := s.store.ListPostIDs(r.Context(), filter)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	kept := len(blocked) == 0 && s.boards != nil
-	if kept {
-		s.boards.put(seq, key, areas, body)
+	paginatorJSON, err := json.Marshal(pg)
+	if err != nil {
+		s.fail(w, r, err)
+		return
 	}
-	s.writeBoard(w, r, u, body, kept)
+	body, err := s.assembleBoard(r.Context(), ids, paginatorJSON, u.DongCode, seq)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	shared := len(blocked) == 0 && s.boards != nil
+	if shared {
+		s.boards.put(seq, key, areas, cachedPage{ids: ids, paginator: paginatorJSON, body: body})
+	}
+	s.writeBoard(w, r, u, body, shared)
 }
 
-// renderBoard renders the page of filter, reusing the kept items of its
-// posts and reading only the others. The page is shared by the area's
-// residents: it is rendered for nobody in particular (no one's email), with
-// distances from the neighbourhood dong.
-func (s *Server) renderBoard(ctx context.Context, filter store.PostFilter, pg paginator, dong string, seq uint64) ([]byte, error) {
-	ids, err := s.store.ListPostIDs(ctx, filter)
-	if err != nil {
-		return nil, err
-	}
+// assembleBoard renders the page of the posts ids with its paginator,
+// reusing the kept items of its posts and reading only the others. The
+// page is shared by the area's residents: it is rendered for nobody in
+// particular (no one's email), with distances from the neighbourhood dong.
+func (s *Server) assembleBoard(ctx context.Context, ids []int64, paginatorJSON []byte, dong string, seq uint64) ([]byte, error) {
 	items := make([][]byte, len(ids))
 	var missing []int64
 	for i, id := range ids {
@@ -190,10 +205,6 @@ func (s *Server) renderBoard(ctx context.Context, filter store.PostFilter, pg pa
 				items[i] = rendered[id] // nil: deleted since the ids were read
 			}
 		}
-	}
-	paginatorJSON, err := json.Marshal(pg)
-	if err != nil {
-		return nil, err
 	}
 	// The bytes json.Marshal(boardJSON{…}) gives.
 	out := make([]byte, 0, 64+len(paginatorJSON)+len(items)*700)
@@ -336,6 +347,7 @@ type boardCache struct {
 	seq    uint64
 	allAt  uint64            // the last change of everything (changed)
 	areaAt map[string]uint64 // the last change in an area (changedIn), when later than allAt
+	postIn map[string]uint64 // the last change of a post in an area (changedPost), when later than allAt
 	pages  map[boardKey]cachedPage
 	counts map[boardKey]cachedCount // by the key of page 0: every page of a board shares it
 
@@ -354,10 +366,14 @@ type boardCache struct {
 	known     bool
 }
 
-// cachedPage is a rendered page and the areas whose posts it lists.
+// cachedPage is a board page: the posts it lists (ids) with its
+// paginator, rendered (body) unless one of its posts changed since, and
+// the areas whose posts it lists.
 type cachedPage struct {
-	body  []byte
-	areas []string
+	ids       []int64
+	paginator []byte
+	body      []byte // nil: render it again from ids
+	areas     []string
 }
 
 // cachedCount is a board's post count, counted up to atMost (CountPosts),
@@ -385,45 +401,52 @@ func newBoardCache(dataVersion func(context.Context) (int64, error), log *slog.L
 	return &boardCache{dataVersion: dataVersion, log: log, now: now, epoch: now()}
 }
 
-// get returns the cached page for k. On a miss, seq is what the caller
-// passes to put with the page it renders.
-func (c *boardCache) get(ctx context.Context, k boardKey) (body []byte, seq uint64, ok bool) {
+// get returns the cached page for k, whose body is nil when its posts
+// must be rendered again. seq is what the caller passes to put with the
+// page it renders.
+func (c *boardCache) get(ctx context.Context, k boardKey) (page cachedPage, seq uint64, ok bool) {
 	if c == nil {
-		return nil, 0, false
+		return cachedPage{}, 0, false
 	}
 	c.checkOtherWriters(ctx)
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	p, ok := c.pages[k]
-	return p.body, c.seq, ok
+	page, ok = c.pages[k]
+	return page, c.seq, ok
 }
 
-// put keeps a page of the posts of areas rendered after get returned seq;
-// a page rendered from data older than a change of its areas since then
-// is dropped.
-func (c *boardCache) put(seq uint64, k boardKey, areas []string, body []byte) {
+// put keeps page k, the posts of areas, read after get returned seq. A
+// page whose list is older than a change of its areas since is dropped;
+// one with a post changed since keeps its list, not its body.
+func (c *boardCache) put(seq uint64, k boardKey, areas []string, page cachedPage) {
 	if c == nil {
 		return
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.staleLocked(seq, areas) {
+	if c.staleLocked(seq, areas, k.recruiting) {
 		return
+	}
+	if c.postFloor > seq || slices.ContainsFunc(page.ids, func(id int64) bool { return c.postAt[id] > seq }) {
+		page.body = nil
 	}
 	if c.pages == nil || len(c.pages) >= maxBoardPages {
 		c.pages = make(map[boardKey]cachedPage)
 	}
-	c.pages[k] = cachedPage{body: body, areas: areas}
+	page.areas = areas
+	c.pages[k] = page
 }
 
-// staleLocked reports whether data of areas read after seq was handed out
-// is older than a change since.
-func (c *boardCache) staleLocked(seq uint64, areas []string) bool {
+// staleLocked reports whether which posts of areas a board lists, read
+// after seq was handed out, may have changed since: a change in the areas
+// (changedIn), or for a board of recruiting posts also a change of one of
+// their posts (changedPost), which may start or end its recruiting.
+func (c *boardCache) staleLocked(seq uint64, areas []string, recruiting bool) bool {
 	if c.allAt > seq {
 		return true
 	}
 	for _, a := range areas {
-		if c.areaAt[a] > seq {
+		if c.areaAt[a] > seq || recruiting && c.postIn[a] > seq {
 			return true
 		}
 	}
@@ -460,7 +483,7 @@ func (c *boardCache) putCount(seq uint64, k boardKey, areas []string, total, atM
 	k.page = 0
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.staleLocked(seq, areas) {
+	if c.staleLocked(seq, areas, k.recruiting) {
 		return
 	}
 	if c.counts == nil || len(c.counts) >= maxBoardPages {
@@ -480,7 +503,7 @@ func (c *boardCache) changed() {
 	defer c.mu.Unlock()
 	c.seq++
 	c.allAt = c.seq
-	c.areaAt, c.postAt = nil, nil // all older than allAt now
+	c.areaAt, c.postIn, c.postAt = nil, nil, nil // all older than allAt now
 	c.pages, c.counts = nil, nil
 	c.items, c.itemCount = nil, 0
 }
@@ -516,6 +539,51 @@ func (c *boardCache) changedIn(area string, post int64) {
 			delete(c.counts, k)
 		}
 	}
+	c.dropItemLocked(post)
+}
+
+// changedPost is changedIn for a change of one post that leaves which
+// posts its area's boards list as it was: a join, a leave, a ban, an order
+// step or cart. Such a change moves the post's members, totals and state,
+// never its area, category or existence, so pages keep their lists and
+// counts and render only the changed post again; boards of recruiting
+// posts (?recruiting=1) are dropped, since the post may have started or
+// stopped recruiting.
+//
+// In a busy neighbourhood joins and leaves outnumber new posts; with
+// changedIn for them every board page was read again after each one.
+func (c *boardCache) changedPost(area string, post int64) {
+	if c == nil {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.seq++
+	if c.postIn == nil {
+		c.postIn = make(map[string]uint64)
+	}
+	c.postIn[area] = c.seq
+	for k, p := range c.pages {
+		switch {
+		case !slices.Contains(p.areas, area):
+		case k.recruiting:
+			delete(c.pages, k)
+		case p.body != nil && slices.Contains(p.ids, post):
+			p.body = nil
+			c.pages[k] = p
+		}
+	}
+	for k, n := range c.counts {
+		if k.recruiting && slices.Contains(n.areas, area) {
+			delete(c.counts, k)
+		}
+	}
+	c.dropItemLocked(post)
+}
+
+// dropItemLocked drops the items of post, and refuses the ones being
+// rendered from data read before now.
+func (c *boardCache) dropItemLocked(post int64) {
 	c.itemCount -= len(c.items[post])
 	delete(c.items, post)
 	if len(c.postAt) >= maxChangedPosts {

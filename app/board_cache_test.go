@@ -284,15 +284,15 @@ func TestBoardCacheGenerations(t *testing.T) {
 	if ok {
 		t.Fatal("hit in an empty cache")
 	}
-	c.put(gen, k, []string{"1"}, []byte("v1"))
-	if b, _, ok := c.get(ctx, k); !ok || string(b) != "v1" {
-		t.Fatalf("get = %q %v", b, ok)
+	c.put(gen, k, []string{"1"}, cachedPage{body: []byte("v1")})
+	if p, _, ok := c.get(ctx, k); !ok || string(p.body) != "v1" {
+		t.Fatalf("get = %q %v", p.body, ok)
 	}
 
 	// A page rendered from data read before a change must not be kept.
 	_, gen, _ = c.get(ctx, boardKey{area: "2", page: 1})
 	c.changed()
-	c.put(gen, boardKey{area: "2", page: 1}, []string{"2"}, []byte("old"))
+	c.put(gen, boardKey{area: "2", page: 1}, []string{"2"}, cachedPage{body: []byte("old")})
 	if _, _, ok := c.get(ctx, boardKey{area: "2", page: 1}); ok {
 		t.Error("a page rendered before a change was kept")
 	}
@@ -302,14 +302,14 @@ func TestBoardCacheGenerations(t *testing.T) {
 
 	_, gen, _ = c.get(ctx, k)
 	for i := range maxBoardPages + 5 {
-		c.put(gen, boardKey{page: i}, nil, []byte("x"))
+		c.put(gen, boardKey{page: i}, nil, cachedPage{body: []byte("x")})
 	}
 	if len(c.pages) > maxBoardPages {
 		t.Errorf("%d pages cached, bound is %d", len(c.pages), maxBoardPages)
 	}
 
 	var off *boardCache // Config.NoBoardCache
-	off.put(0, k, nil, []byte("x"))
+	off.put(0, k, nil, cachedPage{body: []byte("x")})
 	off.changed()
 	if _, _, ok := off.get(ctx, k); ok {
 		t.Error("a nil cache answered")
@@ -325,7 +325,7 @@ func TestBoardCacheDataVersion(t *testing.T) {
 	cache := func() {
 		t.Helper()
 		_, gen, _ := c.get(ctx, k)
-		c.put(gen, k, nil, []byte("page"))
+		c.put(gen, k, nil, cachedPage{body: []byte("page")})
 		if _, _, ok := c.get(ctx, k); !ok {
 			t.Fatal("the page was not kept")
 		}
@@ -487,27 +487,27 @@ func TestBoardCacheChangeInOneAreaKeepsOthersRenders(t *testing.T) {
 	_, seqHere, _ := c.get(ctx, here)
 	_, seqThere, _ := c.get(ctx, there)
 	c.changedIn("1", 0)
-	c.put(seqHere, here, []string{"1", "3"}, []byte("stale"))
-	c.put(seqThere, there, []string{"2", "3"}, []byte("fresh"))
+	c.put(seqHere, here, []string{"1", "3"}, cachedPage{body: []byte("stale")})
+	c.put(seqThere, there, []string{"2", "3"}, cachedPage{body: []byte("fresh")})
 	if _, _, ok := c.get(ctx, here); ok {
 		t.Error("a page of the changed area, rendered before the change, was kept")
 	}
-	if b, _, ok := c.get(ctx, there); !ok || string(b) != "fresh" {
-		t.Errorf("a page of another area = %q %v, want it kept", b, ok)
+	if p, _, ok := c.get(ctx, there); !ok || string(p.body) != "fresh" {
+		t.Errorf("a page of another area = %q %v, want it kept", p.body, ok)
 	}
 
 	// After the change, a new render of the changed area is kept again.
 	_, seqHere, _ = c.get(ctx, here)
-	c.put(seqHere, here, []string{"1", "3"}, []byte("new"))
-	if b, _, ok := c.get(ctx, here); !ok || string(b) != "new" {
-		t.Errorf("a page rendered after the change = %q %v, want it kept", b, ok)
+	c.put(seqHere, here, []string{"1", "3"}, cachedPage{body: []byte("new")})
+	if p, _, ok := c.get(ctx, here); !ok || string(p.body) != "new" {
+		t.Errorf("a page rendered after the change = %q %v, want it kept", p.body, ok)
 	}
 
 	// A change of everything still beats every render in flight.
 	_, seqThere, _ = c.get(ctx, boardKey{area: "2", page: 2})
 	c.changed()
 	c.changedIn("9", 0)
-	c.put(seqThere, boardKey{area: "2", page: 2}, []string{"2"}, []byte("old"))
+	c.put(seqThere, boardKey{area: "2", page: 2}, []string{"2"}, cachedPage{body: []byte("old")})
 	if _, _, ok := c.get(ctx, boardKey{area: "2", page: 2}); ok {
 		t.Error("a page rendered before changed() was kept")
 	}
@@ -551,5 +551,84 @@ func TestBoardCountShared(t *testing.T) {
 	}
 	if got := currentPage(2); got != 1 {
 		t.Fatalf("page 2 with ten posts counted afresh: current_page %v, want 1", got)
+	}
+}
+
+// A join changes one post, not which posts a board lists: pages keep their
+// lists (a post deleted behind app's back stays listed, its item kept) and
+// show the joined post afresh, while boards of recruiting posts are read
+// again (a post filled by the join leaves them).
+func TestBoardJoinKeepsLists(t *testing.T) {
+	e := newTestEnv(t)
+	ctx := context.Background()
+	writer := e.register("listwriter", addrSajik)
+	reader := e.register("listreader", addrSajik)
+	witness, _ := e.writePost(writer, "증인", 4)
+	pair, pairRoom := e.writePost(writer, "둘이서", 2)
+	board := func(query string) map[int64]map[string]any {
+		t.Helper()
+		r := e.do(req{method: "GET", path: "/api/post/" + query, token: reader.token})
+		if r.status != 200 {
+			t.Fatalf("board %s: %d %s", query, r.status, r.raw)
+		}
+		out := map[int64]map[string]any{}
+		for _, p := range r.json(t)["posts"].([]any) {
+			m := p.(map[string]any)
+			out[int64(m["id"].(float64))] = m
+		}
+		return out
+	}
+	board("")
+	if got := board("?recruiting=1"); got[pair] == nil || got[witness] == nil {
+		t.Fatalf("recruiting board before the join: %v", got)
+	}
+	if err := e.store.DeletePost(ctx, witness); err != nil {
+		t.Fatal(err)
+	}
+
+	e.joinAPI(pairRoom, reader, 200) // fills the post (target 2)
+	all := board("")
+	if all[witness] == nil {
+		t.Error("a join re-read the list: the witness deleted behind app's back is gone")
+	}
+	if p := all[pair]; p == nil || p["join_number"] != float64(2) || p["is_compelete"] != true || p["is_joined"] != true {
+		t.Errorf("the joined post on the kept list: %v", p)
+	}
+	recruiting := board("?recruiting=1")
+	if recruiting[pair] != nil {
+		t.Error("the recruiting board still lists the post the join filled")
+	}
+	if recruiting[witness] != nil {
+		t.Error("the recruiting board was not read again (the witness is still listed)")
+	}
+}
+
+// A page whose list was read before a post on it changed keeps its list
+// but not its body; a recruiting page read before is not kept at all.
+func TestBoardCacheChangedPost(t *testing.T) {
+	ctx := context.Background()
+	c, _, _ := newFakeBoardCache(t)
+	plain := boardKey{area: "1", page: 1}
+	recruiting := boardKey{area: "1", page: 1, recruiting: true}
+	_, seq, _ := c.get(ctx, plain)
+	c.changedPost("1", 42)
+	c.put(seq, plain, []string{"1"}, cachedPage{ids: []int64{43, 42}, body: []byte("old")})
+	c.put(seq, recruiting, []string{"1"}, cachedPage{ids: []int64{43, 42}, body: []byte("old")})
+	if p, _, ok := c.get(ctx, plain); !ok || p.body != nil || len(p.ids) != 2 {
+		t.Errorf("plain page = %+v %v, want its list without a body", p, ok)
+	}
+	if _, _, ok := c.get(ctx, recruiting); ok {
+		t.Error("a recruiting page read before a post changed was kept")
+	}
+
+	_, seq, _ = c.get(ctx, plain)
+	c.put(seq, plain, []string{"1"}, cachedPage{ids: []int64{43, 42}, body: []byte("new")})
+	c.changedPost("1", 7) // not on the page
+	if p, _, _ := c.get(ctx, plain); string(p.body) != "new" {
+		t.Errorf("a change of a post not on the page dropped its body: %+v", p)
+	}
+	c.changedPost("1", 43)
+	if p, _, ok := c.get(ctx, plain); !ok || p.body != nil {
+		t.Errorf("a change of a post on the page kept its body: %+v %v", p, ok)
 	}
 }

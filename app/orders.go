@@ -399,7 +399,7 @@ func (s *Server) publishOrder(ch store.OrderChange) { s.publishOrderBy(ch, 0) }
 // publishOrderBy is publishOrder naming who made the change (0: the system
 // or unknown), for the room event.
 func (s *Server) publishOrderBy(ch store.OrderChange, actor int64) {
-	s.boards.changedIn(ch.Order.Area, ch.Order.PostID) // food totals, shares and states show on the board
+	s.boards.changedPost(ch.Order.Area, ch.Order.PostID) // food totals, shares and states show on the board
 	if ch.Notice != nil {
 		s.hub.Publish(ch.Order.RoomID, messageFrame(*ch.Notice))
 	}
@@ -857,7 +857,7 @@ func (s *Server) applyDeadlines(ctx context.Context) error {
 		s.log.Error("apply order deadlines", "err", err)
 	}
 	for _, ch := range changes {
-		s.boards.changedIn(ch.Order.Area, ch.Order.PostID)
+		s.boards.changedPost(ch.Order.Area, ch.Order.PostID)
 		if ch.Notice != nil {
 			s.hub.Publish(ch.Order.RoomID, messageFrame(*ch.Notice))
 		}

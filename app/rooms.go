@@ -215,7 +215,7 @@ func (s *Server) handleJoinRoom(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, notFoundAs(errRoomNotFound, err))
 		return
 	}
-	s.boards.changedIn(room.Area, room.PostID)
+	s.boards.changedPost(room.Area, room.PostID)
 	if ch.Changed { // commit, then publish
 		s.hub.Publish(id, memberFrame("chat.user.join", u.ID, ch.Notice))
 		s.emitRoomEvent(roomEvent{Kind: roomJoined, RoomID: id, ActorID: u.ID, Message: &ch.Notice})
@@ -300,7 +300,7 @@ func (s *Server) handleLeaveRoom(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, notFoundAs(errRoomNotFound, err))
 		return
 	}
-	s.boards.changedIn(ch.Room.Area, ch.Room.PostID)
+	s.boards.changedPost(ch.Room.Area, ch.Room.PostID)
 	// The event first: the leaver's sockets receive it, then their close.
 	s.hub.Publish(id, memberFrame("chat.user.leave", u.ID, ch.Notice))
 	s.kick(id, u.ID, statusLeft)
@@ -342,7 +342,7 @@ func (s *Server) handleBan(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, notFoundAs(errRoomNotFound, err))
 		return
 	}
-	s.boards.changedIn(room.Area, room.PostID)
+	s.boards.changedPost(room.Area, room.PostID)
 	if ch.Changed { // the event first: the target's sockets receive it, then their close
 		s.hub.Publish(room.ID, memberFrame("chat.user.leave", target, ch.Notice))
 	}
