@@ -166,7 +166,7 @@ func (s *Server) handleListPosts(w http.ResponseWriter, r *http.Request) {
 	}
 	shared := len(blocked) == 0 && s.boards != nil
 	if shared {
-		s.boards.put(seq, key, areas, cachedPage{ids: ids, paginator: paginatorJSON, body: body})
+		s.boards.put(seq, key, areas, cachedPage{ids: ids, current: pg.CurrentPage, paginator: paginatorJSON, body: body})
 	}
 	s.writeBoard(w, r, u, body, shared)
 }
@@ -348,6 +348,7 @@ type boardCache struct {
 	allAt  uint64            // the last change of everything (changed)
 	areaAt map[string]uint64 // the last change in an area (changedIn), when later than allAt
 	postIn map[string]uint64 // the last change of a post in an area (changedPost), when later than allAt
+	adding map[string]int    // posts being written, by area (beginAdd)
 	pages  map[boardKey]cachedPage
 	counts map[boardKey]cachedCount // by the key of page 0: every page of a board shares it
 
@@ -371,6 +372,7 @@ type boardCache struct {
 // the areas whose posts it lists.
 type cachedPage struct {
 	ids       []int64
+	current   int // the page shown: the one asked for, or the last when it was past it
 	paginator []byte
 	body      []byte // nil: render it again from ids
 	areas     []string
@@ -439,14 +441,15 @@ func (c *boardCache) put(seq uint64, k boardKey, areas []string, page cachedPage
 
 // staleLocked reports whether which posts of areas a board lists, read
 // after seq was handed out, may have changed since: a change in the areas
-// (changedIn), or for a board of recruiting posts also a change of one of
-// their posts (changedPost), which may start or end its recruiting.
+// (changedIn), a post being written there (beginAdd), or for a board of
+// recruiting posts also a change of one of their posts (changedPost),
+// which may start or end its recruiting.
 func (c *boardCache) staleLocked(seq uint64, areas []string, recruiting bool) bool {
 	if c.allAt > seq {
 		return true
 	}
 	for _, a := range areas {
-		if c.areaAt[a] > seq || recruiting && c.postIn[a] > seq {
+		if c.areaAt[a] > seq || recruiting && c.postIn[a] > seq || c.adding[a] > 0 {
 			return true
 		}
 	}
@@ -540,6 +543,128 @@ func (c *boardCache) changedIn(area string, post int64) {
 		}
 	}
 	c.dropItemLocked(post)
+}
+
+// addedIn is changedIn for a new post, which goes first on every board
+// that lists it: instead of dropping the area's pages, each board whose
+// pages are kept from page 1 on, and whose count is kept, moves its posts
+// down by one (page k takes the last post of page k-1) and counts one
+// more; its pages render again from the kept items and the new post's.
+// Pages that cannot be moved that way are dropped, as are boards of
+// recruiting posts; boards of another category do not list the post.
+//
+// A busy neighbourhood writes a post every few seconds; dropping the
+// pages made most board views after each one read the lists and counts
+// again.
+//
+// The handler calls beginAdd before its write and then addedIn, or
+// addFailed when the write failed. In between no list or count of the
+// area is kept (a render could read the post before addedIn moves it in
+// again), and addedIn moves posts only on pages whose first post is older
+// than the new one (two writes may report out of commit order).
+func (c *boardCache) addedIn(area string, post int64, category string) {
+	if c == nil {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.endAddLocked(area)
+	lists := func(k boardKey, areas []string) bool {
+		return slices.Contains(areas, area) && (k.category == "" || k.category == category)
+	}
+	for k, n := range c.counts {
+		switch {
+		case !lists(k, n.areas):
+		case k.recruiting:
+			delete(c.counts, k)
+		default:
+			n.total = min(n.total+1, n.atMost)
+			c.counts[k] = n
+		}
+	}
+	boards := map[boardKey][]int{} // board (page 0) → its kept page numbers
+	for k, p := range c.pages {
+		if !lists(k, p.areas) {
+			continue
+		}
+		if k.recruiting {
+			delete(c.pages, k)
+			continue
+		}
+		b := k
+		b.page = 0
+		boards[b] = append(boards[b], k.page)
+	}
+	for b, pages := range boards {
+		slices.Sort(pages)
+		n, counted := c.counts[b]
+		carry := post // the post that moves onto the next page
+		for i, page := range pages {
+			k := b
+			k.page = page
+			p := c.pages[k]
+			need := (page+10)*postsPerPage + 1
+			if !counted || page != i+1 || p.current != page || carry == 0 || n.total == n.atMost && n.atMost < need ||
+				page == 1 && len(p.ids) > 0 && p.ids[0] >= post {
+				delete(c.pages, k) // and every later one: their carry is unknown
+				carry = 0
+				continue
+			}
+			ids := make([]int64, 0, postsPerPage)
+			ids = append(ids, carry)
+			carry = 0
+			if len(p.ids) == postsPerPage {
+				carry = p.ids[postsPerPage-1]
+				ids = append(ids, p.ids[:postsPerPage-1]...)
+			} else {
+				ids = append(ids, p.ids...)
+			}
+			pg, err := json.Marshal(newPaginator(page, min(n.total, need)))
+			if err != nil {
+				delete(c.pages, k)
+				carry = 0
+				continue
+			}
+			c.pages[k] = cachedPage{ids: ids, current: page, paginator: pg, areas: p.areas}
+		}
+	}
+}
+
+// beginAdd starts a post's write in area (see addedIn).
+func (c *boardCache) beginAdd(area string) {
+	if c == nil {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.adding == nil {
+		c.adding = make(map[string]int)
+	}
+	c.adding[area]++
+}
+
+// addFailed ends a post's write that may or may not have committed.
+func (c *boardCache) addFailed(area string) {
+	if c == nil {
+		return
+	}
+	c.mu.Lock()
+	c.endAddLocked(area)
+	c.mu.Unlock()
+	c.changedIn(area, 0)
+}
+
+// endAddLocked ends a post's write in area and refuses the renders in
+// flight, which read the lists before it.
+func (c *boardCache) endAddLocked(area string) {
+	if c.adding[area]--; c.adding[area] <= 0 {
+		delete(c.adding, area)
+	}
+	c.seq++
+	if c.areaAt == nil {
+		c.areaAt = make(map[string]uint64)
+	}
+	c.areaAt[area] = c.seq
 }
 
 // changedPost is changedIn for a change of one post that leaves which

@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
@@ -407,16 +409,31 @@ func TestBoardCacheChangedInArea(t *testing.T) {
 	if !listed(0, witness) || !listed(2, witness) {
 		t.Fatal("an order far away dropped a page that does not list its area")
 	}
+	// A new post moves into the kept lists (TestBoardNewPostMovesLists);
+	// an edit drops the pages of its area.
+	edit := func(u testUser, id int64) {
+		t.Helper()
+		r := e.do(req{method: "POST", path: fmt.Sprintf("/api/post/detail/%d/edit/", id), token: u.token,
+			body: map[string]any{"content": "고친 내용"}})
+		if r.status != 200 {
+			t.Fatalf("edit: %d %s", r.status, r.raw)
+		}
+	}
 	nearPost, _ := e.writePost(near, "이웃 글", 4) // within range 2 only
+	if !listed(2, nearPost) {
+		t.Fatal("range 2 after a post nearby: the post is not listed")
+	}
+	edit(near, nearPost)
 	if listed(2, witness) || !listed(2, nearPost) {
-		t.Fatal("range 2 after a post nearby: want the page rendered afresh")
+		t.Fatal("range 2 after an edit nearby: want the page rendered afresh")
 	}
 	if !listed(0, witness) {
-		t.Fatal("range 0 after a post nearby: want the cached page")
+		t.Fatal("range 0 after an edit nearby: want the cached page")
 	}
-	e.writePost(local, "동네 글", 4) // the reader's own area: both
+	localPost, _ := e.writePost(local, "동네 글", 4) // the reader's own area: both
+	edit(local, localPost)
 	if listed(0, witness) {
-		t.Fatal("range 0 after a post in its area: want the page rendered afresh")
+		t.Fatal("range 0 after an edit in its area: want the page rendered afresh")
 	}
 }
 
@@ -543,11 +560,10 @@ func TestBoardCountShared(t *testing.T) {
 	if got := currentPage(2); got != 2 {
 		t.Fatalf("page 2 after a deletion behind app's back: current_page %v, want 2 (the kept count)", got)
 	}
-	// A post written through a handler drops the count; with one more
-	// deleted behind app's back there are ten again, and page 2 is gone.
-	e.writePost(writer, "새 글", 4)
-	if err := e.store.DeletePost(ctx, last-1); err != nil {
-		t.Fatal(err)
+	// An edit through a handler drops the count: ten posts, page 2 is gone.
+	if r := e.do(req{method: "POST", path: fmt.Sprintf("/api/post/detail/%d/edit/", last-1), token: writer.token,
+		body: map[string]any{"content": "고친 내용"}}); r.status != 200 {
+		t.Fatalf("edit: %d %s", r.status, r.raw)
 	}
 	if got := currentPage(2); got != 1 {
 		t.Fatalf("page 2 with ten posts counted afresh: current_page %v, want 1", got)
@@ -630,5 +646,106 @@ func TestBoardCacheChangedPost(t *testing.T) {
 	c.changedPost("1", 43)
 	if p, _, ok := c.get(ctx, plain); !ok || p.body != nil {
 		t.Errorf("a change of a post on the page kept its body: %+v %v", p, ok)
+	}
+}
+
+// A new post goes first on the boards that list it: their kept pages move
+// down by one (a post deleted behind app's back stays listed: the lists are
+// moved, not read again), the count grows by one, and a board of another
+// category keeps its page as it was.
+func TestBoardNewPostMovesLists(t *testing.T) {
+	e := newTestEnv(t)
+	ctx := context.Background()
+	writer := e.register("movewriter", addrSajik)
+	reader := e.register("movereader", addrSajik)
+	var ids []int64 // newest first
+	for i := range postsPerPage + 3 {
+		id, _ := e.writePost(writer, fmt.Sprintf("글 %d", i), 4) // 치킨
+		ids = append([]int64{id}, ids...)
+	}
+	type pageView struct {
+		ids       []int64
+		pageRange []any
+	}
+	view := func(query string) pageView {
+		t.Helper()
+		r := e.do(req{method: "GET", path: "/api/post/" + query, token: reader.token})
+		if r.status != 200 {
+			t.Fatalf("board %s: %d %s", query, r.status, r.raw)
+		}
+		body := r.json(t)
+		var v pageView
+		for _, p := range body["posts"].([]any) {
+			v.ids = append(v.ids, int64(p.(map[string]any)["id"].(float64)))
+		}
+		v.pageRange = body["paginator"].(map[string]any)["page_range"].([]any)
+		return v
+	}
+	view("?page=1")
+	view("?page=2")
+	other := view("?category=" + url.QueryEscape("피자"))
+	witness := ids[postsPerPage+1] // on page 2
+	if err := e.store.DeletePost(ctx, witness); err != nil {
+		t.Fatal(err)
+	}
+
+	newest, _ := e.writePost(writer, "새 글", 4)
+	all := append([]int64{newest}, ids...) // the moved lists, witness included
+	if got := view("?page=1"); !slices.Equal(got.ids, all[:postsPerPage]) {
+		t.Errorf("page 1 after a new post = %v, want %v", got.ids, all[:postsPerPage])
+	}
+	got := view("?page=2")
+	if !slices.Equal(got.ids, all[postsPerPage:]) {
+		t.Errorf("page 2 after a new post = %v, want %v (moved, not read again)", got.ids, all[postsPerPage:])
+	}
+	if len(got.pageRange) != 2 {
+		t.Errorf("page range after a new post = %v, want 2 pages (14 counted)", got.pageRange)
+	}
+	if again := view("?category=" + url.QueryEscape("피자")); !slices.Equal(again.ids, other.ids) {
+		t.Errorf("another category's board changed: %v, want %v", again.ids, other.ids)
+	}
+}
+
+// While a post is being written no list of its area is kept, and a post
+// reported after a newer one (out of commit order) drops the page instead
+// of moving it.
+func TestBoardCacheAddOrder(t *testing.T) {
+	ctx := context.Background()
+	c, _, _ := newFakeBoardCache(t)
+	k := boardKey{area: "1", page: 1}
+	keep := func(ids ...int64) {
+		t.Helper()
+		_, seq, _ := c.get(ctx, k)
+		c.putCount(seq, k, []string{"1"}, len(ids), 111)
+		c.put(seq, k, []string{"1"}, cachedPage{ids: ids, current: 1, body: []byte("x")})
+		if _, _, ok := c.get(ctx, k); !ok {
+			t.Fatal("page not kept")
+		}
+	}
+	keep(5, 4)
+	c.beginAdd("1")
+	_, seq, _ := c.get(ctx, boardKey{area: "1", page: 2})
+	c.put(seq, boardKey{area: "1", page: 2}, []string{"1"}, cachedPage{ids: []int64{3}, current: 2, body: []byte("x")})
+	if _, _, ok := c.get(ctx, boardKey{area: "1", page: 2}); ok {
+		t.Error("a page was kept while a post of its area was being written")
+	}
+	c.addedIn("1", 7, "치킨")
+	if p, _, ok := c.get(ctx, k); !ok || !slices.Equal(p.ids, []int64{7, 5, 4}) || p.body != nil {
+		t.Errorf("page after post 7 = %+v %v, want ids [7 5 4] to render", p, ok)
+	}
+	if n, ok := c.count(k, 111); !ok || n != 3 {
+		t.Errorf("count after post 7 = %d %v, want 3", n, ok)
+	}
+	c.beginAdd("1")
+	c.addedIn("1", 6, "치킨") // committed before 7, reported after it
+	if p, _, ok := c.get(ctx, k); ok {
+		t.Errorf("a post older than the page's first moved in: %+v", p)
+	}
+
+	keep(9, 8)
+	c.beginAdd("1")
+	c.addFailed("1")
+	if _, _, ok := c.get(ctx, k); ok {
+		t.Error("a failed write (committed or not) kept the page")
 	}
 }

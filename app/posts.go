@@ -167,16 +167,18 @@ func (s *Server) handleWritePost(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	u := currentUser(r)
+	s.boards.beginAdd(u.Area())
 	p, err := s.store.CreatePost(r.Context(), store.NewPost{
 		WriterID: u.ID, Title: *in.Title, Category: *in.Category, Content: *in.Content,
 		Address: u.Address, Area: u.Area(), TargetNumber: *in.TargetNumber, Order: order,
 		MaxOpen: s.cfg.MaxOpenPosts,
 	})
 	if err != nil {
+		s.boards.addFailed(u.Area())
 		s.fail(w, r, err)
 		return
 	}
-	s.boards.changedIn(p.Area, p.ID)
+	s.boards.addedIn(p.Area, p.ID, p.Category)
 	if order != nil {
 		s.deadlines.poke()
 	}
