@@ -359,7 +359,11 @@ type boardCache struct {
 	items     map[int64]map[string][]byte
 	itemCount int
 	postAt    map[int64]uint64 // the last change of a post, when later than postFloor
-	postFloor uint64           // items read before it are refused (postAt was emptied then)
+
+	// Posts are kept whole for their detail page and their room's
+	// answers, with the same changes dropping them as their items.
+	posts     map[int64]cachedPost
+	postFloor uint64 // items read before it are refused (postAt was emptied then)
 
 	nextCheck atomic.Int64 // time since epoch of the next data version read
 	checking  sync.Mutex   // one read at a time; guards version, known
@@ -376,6 +380,12 @@ type cachedPage struct {
 	paginator []byte
 	body      []byte // nil: render it again from ids
 	areas     []string
+}
+
+// cachedPost is a post as store.PostByID reads it, and whether staff hid it.
+type cachedPost struct {
+	p      store.Post
+	hidden bool
 }
 
 // cachedCount is a board's post count, counted up to atMost (CountPosts),
@@ -507,7 +517,7 @@ func (c *boardCache) changed() {
 	c.seq++
 	c.allAt = c.seq
 	c.areaAt, c.postIn, c.postAt = nil, nil, nil // all older than allAt now
-	c.pages, c.counts = nil, nil
+	c.pages, c.counts, c.posts = nil, nil, nil
 	c.items, c.itemCount = nil, 0
 }
 
@@ -711,6 +721,7 @@ func (c *boardCache) changedPost(area string, post int64) {
 func (c *boardCache) dropItemLocked(post int64) {
 	c.itemCount -= len(c.items[post])
 	delete(c.items, post)
+	delete(c.posts, post)
 	if len(c.postAt) >= maxChangedPosts {
 		c.postAt, c.postFloor = nil, c.seq
 	}
@@ -718,6 +729,46 @@ func (c *boardCache) dropItemLocked(post int64) {
 		c.postAt = make(map[int64]uint64)
 	}
 	c.postAt[post] = c.seq
+}
+
+// seqNow is the seq to pass to putPost with a post read after it.
+func (c *boardCache) seqNow(ctx context.Context) uint64 {
+	if c == nil {
+		return 0
+	}
+	c.checkOtherWriters(ctx)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.seq
+}
+
+// post returns the kept post id. Its Order is shared: callers must not
+// modify it.
+func (c *boardCache) post(id int64) (cachedPost, bool) {
+	if c == nil {
+		return cachedPost{}, false
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	p, ok := c.posts[id]
+	return p, ok
+}
+
+// putPost keeps post p, read after seqNow returned seq, unless it changed
+// since.
+func (c *boardCache) putPost(seq uint64, p cachedPost) {
+	if c == nil {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.allAt > seq || c.postFloor > seq || c.postAt[p.p.ID] > seq {
+		return
+	}
+	if c.posts == nil || len(c.posts) >= maxBoardItems {
+		c.posts = make(map[int64]cachedPost)
+	}
+	c.posts[p.p.ID] = p
 }
 
 // item returns the kept item of post rendered for dong, or nil.

@@ -749,3 +749,35 @@ func TestBoardCacheAddOrder(t *testing.T) {
 		t.Error("a failed write (committed or not) kept the page")
 	}
 }
+
+// A post's page is read from the board cache until a change of the post:
+// a rename behind app's back stays unseen, a join through a handler shows
+// it with the new member.
+func TestPostDetailCached(t *testing.T) {
+	e := newTestEnv(t)
+	ctx := context.Background()
+	writer := e.register("detailwriter", addrSajik)
+	reader := e.register("detailreader", addrSajik)
+	post, room := e.writePost(writer, "처음", 4)
+	detail := func() map[string]any {
+		t.Helper()
+		r := e.do(req{method: "GET", path: fmt.Sprintf("/api/post/detail/%d/", post), token: reader.token})
+		if r.status != 200 {
+			t.Fatalf("detail: %d %s", r.status, r.raw)
+		}
+		return r.json(t)
+	}
+	detail()
+	title := "뒤에서 바꿈"
+	if _, err := e.store.UpdatePost(ctx, post, store.PostUpdate{Title: &title}); err != nil {
+		t.Fatal(err)
+	}
+	if got := detail()["title"]; got != "처음" {
+		t.Fatalf("detail after a rename behind app's back: title %v, want the kept 처음", got)
+	}
+	e.joinAPI(room, reader, 200)
+	d := detail()
+	if d["title"] != title || d["join_number"] != float64(2) || d["is_joined"] != true {
+		t.Errorf("detail after a join: title %v, join_number %v, is_joined %v", d["title"], d["join_number"], d["is_joined"])
+	}
+}

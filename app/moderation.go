@@ -114,11 +114,11 @@ func (s *Server) handleCreateReport(w http.ResponseWriter, r *http.Request) {
 func (s *Server) canSee(ctx context.Context, u store.User, target string, id int64) (bool, error) {
 	switch target {
 	case store.TargetPost:
-		if _, err := s.store.PostByID(ctx, id); err != nil {
+		_, hidden, err := s.viewPost(ctx, id)
+		if err != nil {
 			return false, ignoreNotFound(err)
 		}
-		hidden, err := s.store.PostHidden(ctx, id)
-		return err == nil && (!hidden || u.Staff), err
+		return !hidden || u.Staff, nil
 	case store.TargetMessage:
 		m, err := s.store.MessageByID(ctx, id)
 		if err != nil {
@@ -210,14 +210,10 @@ func (s *Server) blockedWriters(ctx context.Context, viewer store.User) ([]int64
 
 // postVisible answers 404 itself and returns false when the viewer may not
 // see the post: staff hid it (staff still see it) or its writer is blocked.
-func (s *Server) postVisible(w http.ResponseWriter, r *http.Request, p store.Post) bool {
+func (s *Server) postVisible(w http.ResponseWriter, r *http.Request, p store.Post, hidden bool) bool {
 	u := currentUser(r)
-	hidden, err := s.store.PostHidden(r.Context(), p.ID)
-	if err != nil {
-		s.fail(w, r, err)
-		return false
-	}
-	blocked, err := s.store.IsBlocked(r.Context(), u.ID, p.Writer.ID)
+	blocks, err := s.users.blocked(r.Context(), u.ID)
+	blocked := slices.Contains(blocks, p.Writer.ID)
 	if err != nil {
 		s.fail(w, r, err)
 		return false
@@ -236,7 +232,8 @@ func (s *Server) joinAllowed(w http.ResponseWriter, r *http.Request, roomID int6
 	if err != nil {
 		return true // the join itself answers a missing room
 	}
-	blocked, err := s.store.IsBlocked(r.Context(), room.Writer.ID, currentUser(r).ID)
+	blocks, err := s.users.blocked(r.Context(), room.Writer.ID)
+	blocked := slices.Contains(blocks, currentUser(r).ID)
 	if err != nil {
 		s.fail(w, r, err)
 		return false

@@ -224,9 +224,36 @@ func (s *Server) inReach(ctx context.Context, u store.User, area string, roomID 
 	return s.store.IsMember(ctx, roomID, u.ID)
 }
 
+// viewPost reads post id as store.PostByID does, and whether staff hid it,
+// through the board cache: a post's page, its room's answers and its
+// shared preview are read far more often than the post changes.
+func (s *Server) viewPost(ctx context.Context, id int64) (p store.Post, hidden bool, err error) {
+	if kept, ok := s.boards.post(id); ok {
+		return kept.p, kept.hidden, nil
+	}
+	seq := s.boards.seqNow(ctx)
+	if p, err = s.store.PostByID(ctx, id); err != nil {
+		return p, false, err
+	}
+	if hidden, err = s.store.PostHidden(ctx, id); err != nil {
+		return p, false, err
+	}
+	s.boards.putPost(seq, cachedPost{p: p, hidden: hidden})
+	return p, hidden, nil
+}
+
 func (s *Server) handlePostDetail(w http.ResponseWriter, r *http.Request) {
-	p, ok := s.loadPost(w, r)
-	if !ok || !s.postVisible(w, r, p) {
+	id, ok := idParam(r, "id")
+	if !ok {
+		s.fail(w, r, errPostNotFound)
+		return
+	}
+	p, hidden, err := s.viewPost(r.Context(), id)
+	if err != nil {
+		s.fail(w, r, notFoundAs(errPostNotFound, err))
+		return
+	}
+	if !s.postVisible(w, r, p, hidden) {
 		return
 	}
 	if near, err := s.inReach(r.Context(), currentUser(r), p.Area, p.RoomID); err != nil || !near {

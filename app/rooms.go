@@ -147,7 +147,7 @@ func (s *Server) respondRoom(w http.ResponseWriter, r *http.Request, room store.
 		s.fail(w, r, err)
 		return
 	}
-	post, err := s.store.PostByID(r.Context(), room.PostID)
+	post, _, err := s.viewPost(r.Context(), room.PostID)
 	if err != nil {
 		s.fail(w, r, err)
 		return

@@ -37,16 +37,15 @@ type postPreviewJSON struct {
 // postPreview loads the preview of post id: false when there is none to
 // show (unknown, deleted or hidden by staff).
 func (s *Server) postPreview(r *http.Request, id int64) (postPreviewJSON, bool, error) {
-	p, err := s.store.PostByID(r.Context(), id)
+	p, hidden, err := s.viewPost(r.Context(), id)
 	if err != nil {
 		if errors.Is(err, store.ErrNotFound) {
 			return postPreviewJSON{}, false, nil
 		}
 		return postPreviewJSON{}, false, err
 	}
-	hidden, err := s.store.PostHidden(r.Context(), p.ID)
-	if err != nil || hidden {
-		return postPreviewJSON{}, false, err
+	if hidden {
+		return postPreviewJSON{}, false, nil
 	}
 	return s.previewOf(p), true, nil
 }
