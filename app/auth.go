@@ -34,9 +34,7 @@ func (s *Server) issueToken(u store.User) (string, error) {
 }
 
 // parseToken verifies a token and returns its user id and version.
-func (s *Server) parseToken(raw string) (int64, int64, error) {
-	return token.Parse(s.secret, raw, s.now)
-}
+func (s *Server) parseToken(raw string) (int64, int64, error) { return s.tokens.Parse(raw) }
 
 // credential says how a request authenticated.
 type credential struct {

@@ -31,6 +31,7 @@ type Server struct {
 	store         *store.Store
 	dongs         *neighborhood.Index
 	secret        []byte
+	tokens        *token.Verifier // secret's verifier, remembering good tokens
 	hasher        *hasher
 	origin        string // public origin, "" when not configured
 	csp           string // Content-Security-Policy of every answer
@@ -120,6 +121,7 @@ func NewServer(cfg Config, st *store.Store, dongs *neighborhood.Index, uiFS fs.F
 	}
 	s.accounts = newAccountGuard(cfg.Accounts, s.now)
 	s.users = newUserCache(st, log, time.Now)
+	s.tokens = token.NewVerifier(secret, func() time.Time { return s.now() })
 	if cfg.ChatRate > 0 {
 		s.chatByUser = newLimiter(60*cfg.ChatRate, 2*cfg.ChatRate, func() time.Time { return s.now() })
 	}

@@ -149,3 +149,49 @@ func TestShortSecretRefused(t *testing.T) {
 		t.Fatalf("32-byte secret: %q, %v", got, err)
 	}
 }
+
+// A Verifier answers like Parse: a remembered token still expires, and a
+// token differing from a remembered one in any byte is checked afresh.
+func TestVerifierRemembersUntilExpiry(t *testing.T) {
+	key := []byte("0123456789abcdef0123456789abcdef")
+	now := time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)
+	clock := now
+	v := NewVerifier(key, func() time.Time { return clock })
+	raw, err := Issue(key, 42, 3, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 2 { // checked, then remembered
+		if id, ver, err := v.Parse(raw); err != nil || id != 42 || ver != 3 {
+			t.Fatalf("Parse = %d %d %v, want 42 3", id, ver, err)
+		}
+	}
+	if len(v.tokens) != 1 {
+		t.Fatalf("%d tokens remembered, want 1", len(v.tokens))
+	}
+	forged := raw[:len(raw)-2] + "AA"
+	if forged == raw {
+		forged = raw[:len(raw)-2] + "BB"
+	}
+	if _, _, err := v.Parse(forged); err == nil {
+		t.Error("a token with another signature verified")
+	}
+	clock = now.Add(Lifetime + time.Second)
+	if _, _, err := v.Parse(raw); !errors.Is(err, jwt.ErrTokenExpired) {
+		t.Errorf("a remembered token after its expiry: err = %v, want expired", err)
+	}
+
+	clock = now
+	for i := range maxVerified + 10 {
+		tok, err := Issue(key, int64(i+1), 1, now.Add(time.Duration(i)*time.Millisecond))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := v.Parse(tok); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(v.tokens) > maxVerified {
+		t.Errorf("%d tokens remembered, bound is %d", len(v.tokens), maxVerified)
+	}
+}
