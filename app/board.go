@@ -149,12 +149,29 @@ func (s *Server) handleListPosts(w http.ResponseWriter, r *http.Request) {
 	}
 	pg := newPaginator(page, total)
 	filter.Limit, filter.Offset = postsPerPage, (pg.CurrentPage-1)*postsPerPage
-	ids, err := s.store.ListPostIDs(r.Context(), filter)
+	paginatorJSON, err := json.Marshal(pg)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	paginatorJSON, err := json.Marshal(pg)
+	shared := len(blocked) == 0 && s.boards != nil
+	if !shared { // a page for this view only: the posts in one query, nothing kept
+		posts, err := s.store.ListPosts(r.Context(), filter)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		items := make([][]byte, len(posts))
+		for i, p := range posts {
+			if items[i], err = s.boardItem(p, u.DongCode); err != nil {
+				s.fail(w, r, err)
+				return
+			}
+		}
+		s.writeBoard(w, r, u, joinBoard(items, paginatorJSON), false)
+		return
+	}
+	ids, err := s.store.ListPostIDs(r.Context(), filter)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -164,49 +181,23 @@ func (s *Server) handleListPosts(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	shared := len(blocked) == 0 && s.boards != nil
-	if shared {
-		s.boards.put(seq, key, areas, cachedPage{ids: ids, current: pg.CurrentPage, paginator: paginatorJSON, body: body})
-	}
-	s.writeBoard(w, r, u, body, shared)
+	s.boards.put(seq, key, areas, cachedPage{ids: ids, current: pg.CurrentPage, paginator: paginatorJSON, body: body})
+	s.writeBoard(w, r, u, body, true)
 }
 
-// assembleBoard renders the page of the posts ids with its paginator,
-// reusing the kept items of its posts and reading only the others. The
-// page is shared by the area's residents: it is rendered for nobody in
-// particular (no one's email), with distances from the neighbourhood dong.
-func (s *Server) assembleBoard(ctx context.Context, ids []int64, paginatorJSON []byte, dong string, seq uint64) ([]byte, error) {
-	items := make([][]byte, len(ids))
-	var missing []int64
-	for i, id := range ids {
-		if items[i] = s.boards.item(id, dong); items[i] == nil {
-			missing = append(missing, id)
-		}
-	}
-	if len(missing) > 0 {
-		posts, err := s.store.PostsByIDs(ctx, missing)
-		if err != nil {
-			return nil, err
-		}
-		shared := store.User{DongCode: dong}
-		rendered := make(map[int64][]byte, len(posts))
-		for _, p := range posts {
-			item := s.postJSON(p, shared)
-			item.IsJoined = new(bool) // false; writeBoard sets the viewer's own
-			b, err := json.Marshal(item)
-			if err != nil {
-				return nil, err
-			}
-			rendered[p.ID] = b
-			s.boards.putItem(seq, p.ID, dong, b)
-		}
-		for i, id := range ids {
-			if items[i] == nil {
-				items[i] = rendered[id] // nil: deleted since the ids were read
-			}
-		}
-	}
-	// The bytes json.Marshal(boardJSON{…}) gives.
+// boardItem renders post p as board pages show it to the residents of
+// dong: for nobody in particular (no one's email), with "is_joined":false
+// (writeBoard sets the viewer's own).
+func (s *Server) boardItem(p store.Post, dong string) ([]byte, error) {
+	item := s.postJSON(p, store.User{DongCode: dong})
+	item.IsJoined = new(bool)
+	return json.Marshal(item)
+}
+
+// joinBoard is the page of items and a paginator: the bytes
+// json.Marshal(boardJSON{…}) gives. A nil item (a post deleted meanwhile)
+// is left out.
+func joinBoard(items [][]byte, paginatorJSON []byte) []byte {
 	out := make([]byte, 0, 64+len(paginatorJSON)+len(items)*700)
 	out = append(out, `{"posts":[`...)
 	first := true
@@ -222,7 +213,41 @@ func (s *Server) assembleBoard(ctx context.Context, ids []int64, paginatorJSON [
 	}
 	out = append(out, `],"paginator":`...)
 	out = append(out, paginatorJSON...)
-	return append(out, '}'), nil
+	return append(out, '}')
+}
+
+// assembleBoard renders the shared page of the posts ids with its
+// paginator, reusing the kept items of its posts and reading only the
+// others.
+func (s *Server) assembleBoard(ctx context.Context, ids []int64, paginatorJSON []byte, dong string, seq uint64) ([]byte, error) {
+	items := make([][]byte, len(ids))
+	var missing []int64
+	for i, id := range ids {
+		if items[i] = s.boards.item(id, dong); items[i] == nil {
+			missing = append(missing, id)
+		}
+	}
+	if len(missing) > 0 {
+		posts, err := s.store.PostsByIDs(ctx, missing)
+		if err != nil {
+			return nil, err
+		}
+		rendered := make(map[int64][]byte, len(posts))
+		for _, p := range posts {
+			b, err := s.boardItem(p, dong)
+			if err != nil {
+				return nil, err
+			}
+			rendered[p.ID] = b
+			s.boards.putItem(seq, p.ID, dong, b)
+		}
+		for i, id := range ids {
+			if items[i] == nil {
+				items[i] = rendered[id] // nil: deleted since the ids were read
+			}
+		}
+	}
+	return joinBoard(items, paginatorJSON), nil
 }
 
 // The keys writeBoard looks for. JSON escapes every '"' inside a string
