@@ -384,11 +384,11 @@ type boardCache struct {
 	items     map[int64]map[string][]byte
 	itemCount int
 	postAt    map[int64]uint64 // the last change of a post, when later than postFloor
+	postFloor uint64           // items and posts read before it are refused (postAt was emptied then)
 
 	// Posts are kept whole for their detail page and their room's
 	// answers, with the same changes dropping them as their items.
-	posts     map[int64]cachedPost
-	postFloor uint64 // items read before it are refused (postAt was emptied then)
+	posts map[int64]cachedPost
 
 	nextCheck atomic.Int64 // time since epoch of the next data version read
 	checking  sync.Mutex   // one read at a time; guards version, known
