@@ -547,11 +547,12 @@ func (c *boardCache) changed() {
 }
 
 // changedIn drops the pages that list posts of area, and the items of
-// post. Handlers call it after a committed write to one post, its room or
-// its order (write, edit, delete; join, leave, ban, room deletion; order
-// steps and carts): only boards whose range covers the post's area can
-// show it, and only pages of such boards (and items of the post) being
-// rendered meanwhile are not kept.
+// post. Handlers call it after a committed write that may change which
+// posts a board lists (an edit, which may change the category; a deletion
+// of the post or its room): only boards whose range covers the post's area
+// can show it, and only pages of such boards (and items of the post) being
+// rendered meanwhile are not kept. A new post calls addedIn, and a change
+// of one post's members, totals or state changedPost.
 //
 // Before, every change dropped every page: in a busy neighbourhood the
 // cache was empty most of the time, and the board served from the

@@ -31,9 +31,9 @@ type userCache struct {
 
 	mu     sync.Mutex
 	epoch  uint64
-	users  map[int64]cachedUser
-	blocks map[int64]cachedBlocks // by blocker: the ids it blocks
-	rooms  map[int64]cachedRooms  // by user: the rooms it is a member of
+	users  map[int64]versioned[store.User]
+	blocks map[int64]versioned[[]int64]        // by blocker: the ids it blocks
+	rooms  map[int64]versioned[map[int64]bool] // by user: the rooms it is a member of
 
 	// blockers is the whole user_blocks table by blocked id (blockersOf),
 	// read at versions blockersVer and blockersEpoch; nil: not read yet.
@@ -43,18 +43,11 @@ type userCache struct {
 	watch dataWatch
 }
 
-type cachedUser struct {
-	u          store.User
-	ver, epoch uint64
-}
-
-type cachedRooms struct {
-	ids        map[int64]bool
-	ver, epoch uint64 // store.MembershipVersion, the cache's epoch
-}
-
-type cachedBlocks struct {
-	ids        []int64
+// versioned is a cached value with the versions it was read at: the
+// store's version of its rows (UsersVersion, MembershipVersion) and the
+// cache's epoch.
+type versioned[V any] struct {
+	v          V
 	ver, epoch uint64
 }
 
@@ -62,31 +55,37 @@ type cachedBlocks struct {
 const maxCachedUsers = 4096
 
 func newUserCache(st *store.Store, log *slog.Logger, now func() time.Time) *userCache {
-	return &userCache{st: st, log: log, now: now, users: map[int64]cachedUser{}, blocks: map[int64]cachedBlocks{},
-		rooms: map[int64]cachedRooms{},
+	return &userCache{st: st, log: log, now: now, users: map[int64]versioned[store.User]{},
+		blocks: map[int64]versioned[[]int64]{}, rooms: map[int64]versioned[map[int64]bool]{},
 		watch: dataWatch{version: st.DataVersion, now: now, epoch: now()}}
+}
+
+// cached returns m's value for id when it was read at ver and epoch, else
+// the value load reads, kept in m at those versions.
+func cached[V any](c *userCache, m map[int64]versioned[V], id int64, ver, epoch uint64, load func() (V, error)) (V, error) {
+	c.mu.Lock()
+	e, ok := m[id]
+	c.mu.Unlock()
+	if ok && e.ver == ver && e.epoch == epoch {
+		return e.v, nil
+	}
+	v, err := load()
+	if err != nil {
+		return v, err
+	}
+	c.mu.Lock()
+	if len(m) >= maxCachedUsers {
+		evictOne(m)
+	}
+	m[id] = versioned[V]{v: v, ver: ver, epoch: epoch}
+	c.mu.Unlock()
+	return v, nil
 }
 
 // user returns the row of user id, like store.UserByID.
 func (c *userCache) user(ctx context.Context, id int64) (store.User, error) {
 	ver, epoch := c.versions(ctx)
-	c.mu.Lock()
-	e, ok := c.users[id]
-	c.mu.Unlock()
-	if ok && e.ver == ver && e.epoch == epoch {
-		return e.u, nil
-	}
-	u, err := c.st.UserByID(ctx, id)
-	if err != nil {
-		return u, err
-	}
-	c.mu.Lock()
-	if len(c.users) >= maxCachedUsers {
-		evictOne(c.users)
-	}
-	c.users[id] = cachedUser{u: u, ver: ver, epoch: epoch}
-	c.mu.Unlock()
-	return u, nil
+	return cached(c, c.users, id, ver, epoch, func() (store.User, error) { return c.st.UserByID(ctx, id) })
 }
 
 // versions are the store's UsersVersion and the cache's epoch, moved first
@@ -114,27 +113,14 @@ func (c *userCache) versions(ctx context.Context) (ver, epoch uint64) {
 // pages). The slice is shared: callers must not modify it.
 func (c *userCache) blocked(ctx context.Context, id int64) ([]int64, error) {
 	ver, epoch := c.versions(ctx)
-	c.mu.Lock()
-	e, ok := c.blocks[id]
-	c.mu.Unlock()
-	if ok && e.ver == ver && e.epoch == epoch {
-		return e.ids, nil
-	}
-	list, err := c.st.Blocked(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	ids := make([]int64, len(list))
-	for i, u := range list {
-		ids[i] = u.ID
-	}
-	c.mu.Lock()
-	if len(c.blocks) >= maxCachedUsers {
-		evictOne(c.blocks)
-	}
-	c.blocks[id] = cachedBlocks{ids: ids, ver: ver, epoch: epoch}
-	c.mu.Unlock()
-	return ids, nil
+	return cached(c, c.blocks, id, ver, epoch, func() ([]int64, error) {
+		list, err := c.st.Blocked(ctx, id)
+		ids := make([]int64, len(list))
+		for i, u := range list {
+			ids[i] = u.ID
+		}
+		return ids, err
+	})
 }
 
 // roomsOf returns the rooms user id is a member of, like store.RoomsOf:
@@ -144,27 +130,14 @@ func (c *userCache) blocked(ctx context.Context, id int64) ([]int64, error) {
 func (c *userCache) roomsOf(ctx context.Context, id int64) (map[int64]bool, error) {
 	_, epoch := c.versions(ctx)
 	ver := c.st.MembershipVersion(id) // before the rows it validates
-	c.mu.Lock()
-	e, ok := c.rooms[id]
-	c.mu.Unlock()
-	if ok && e.ver == ver && e.epoch == epoch {
-		return e.ids, nil
-	}
-	list, err := c.st.RoomsOf(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	ids := make(map[int64]bool, len(list))
-	for _, r := range list {
-		ids[r] = true
-	}
-	c.mu.Lock()
-	if len(c.rooms) >= maxCachedUsers {
-		evictOne(c.rooms)
-	}
-	c.rooms[id] = cachedRooms{ids: ids, ver: ver, epoch: epoch}
-	c.mu.Unlock()
-	return ids, nil
+	return cached(c, c.rooms, id, ver, epoch, func() (map[int64]bool, error) {
+		list, err := c.st.RoomsOf(ctx, id)
+		ids := make(map[int64]bool, len(list))
+		for _, r := range list {
+			ids[r] = true
+		}
+		return ids, err
+	})
 }
 
 // blockersOf returns the users who block author: live chat frames of

@@ -126,7 +126,7 @@ func userName(t *testing.T, r response) any {
 
 // TestEvictOne: a full cache loses one entry, not all of them.
 func TestEvictOne(t *testing.T) {
-	m := map[int64]cachedUser{1: {}, 2: {}, 3: {}}
+	m := map[int64]versioned[store.User]{1: {}, 2: {}, 3: {}}
 	evictOne(m)
 	if len(m) != 2 {
 		t.Fatalf("%d entries left, want 2", len(m))
