@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 func openTest(t *testing.T) *Store {
@@ -202,5 +203,34 @@ func TestWriteStatementsPreparedOnce(t *testing.T) {
 	}
 	if s.wstmts.get(broken) != nil {
 		t.Fatal("a statement that does not prepare was kept")
+	}
+}
+
+// parseStoredTime reads what formatTime writes exactly as time.Parse does,
+// and leaves every other text to it.
+func TestParseStoredTime(t *testing.T) {
+	for _, at := range []time.Time{
+		time.Date(2026, 11, 28, 17, 4, 5, 123456000, time.UTC),
+		time.Date(1999, 1, 1, 0, 0, 0, 0, time.UTC),
+		time.Date(2028, 2, 29, 23, 59, 59, 999999000, time.UTC),
+	} {
+		s := formatTime(at)
+		got, ok := parseStoredTime(s)
+		want, err := time.Parse(timeFormat, s)
+		if !ok || err != nil || !got.Equal(want) || got.Location() != time.UTC {
+			t.Errorf("%s: got %v %v, want %v %v", s, got, ok, want, err)
+		}
+		if !parseTime(s).Equal(at) {
+			t.Errorf("parseTime(%s) = %v, want %v", s, parseTime(s), at)
+		}
+	}
+	for _, s := range []string{"", "2026-11-28T17:04:05Z", "2026-02-30T00:00:00.000000Z", "2026-13-01T00:00:00.000000Z",
+		"2026-11-28 17:04:05.000000Z", "2026-11-28T17:04:05.00000xZ", "2026-11-28T24:00:00.000000Z"} {
+		if _, ok := parseStoredTime(s); ok {
+			t.Errorf("%q: parsed, want it left to time.Parse", s)
+		}
+	}
+	if got := parseTime("2026-11-28T17:04:05+09:00"); !got.Equal(time.Date(2026, 11, 28, 8, 4, 5, 0, time.UTC)) {
+		t.Errorf("RFC 3339 with an offset: %v", got)
 	}
 }
