@@ -253,20 +253,29 @@ func (s *Store) ListPosts(ctx context.Context, f PostFilter) ([]Post, error) {
 		return nil, nil
 	}
 	query, args := f.listQuery()
+	return s.queryPosts(ctx, "list posts", f.Limit, query, args...)
+}
+
+// queryPosts runs a query of postSelect's columns on the reader pool and
+// scans its rows; what names the query in errors.
+func (s *Store) queryPosts(ctx context.Context, what string, sizeHint int, query string, args ...any) ([]Post, error) {
 	rows, err := s.r.QueryContext(ctx, query, args...)
 	if err != nil {
-		return nil, fmt.Errorf("list posts: %w", err)
+		return nil, fmt.Errorf("%s: %w", what, err)
 	}
 	defer rows.Close()
-	out := make([]Post, 0, f.Limit)
+	out := make([]Post, 0, sizeHint)
 	for rows.Next() {
 		p, err := scanPost(rows)
 		if err != nil {
-			return nil, fmt.Errorf("scan post: %w", err)
+			return nil, fmt.Errorf("%s: scan post: %w", what, err)
 		}
 		out = append(out, p)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("%s: %w", what, err)
+	}
+	return out, nil
 }
 
 // ListPostIDs returns the ids of a page of posts, newest first: the board
@@ -303,20 +312,8 @@ func (s *Store) PostsByIDs(ctx context.Context, ids []int64) ([]Post, error) {
 		args[i] = id
 	}
 	// One statement text per count of ids: a page has at most ten.
-	rows, err := s.r.QueryContext(ctx, postSelect+` WHERE p.id IN (?`+strings.Repeat(`, ?`, len(ids)-1)+`) ORDER BY p.id DESC`, args...)
-	if err != nil {
-		return nil, fmt.Errorf("posts by ids: %w", err)
-	}
-	defer rows.Close()
-	out := make([]Post, 0, len(ids))
-	for rows.Next() {
-		p, err := scanPost(rows)
-		if err != nil {
-			return nil, fmt.Errorf("scan post: %w", err)
-		}
-		out = append(out, p)
-	}
-	return out, rows.Err()
+	return s.queryPosts(ctx, "posts by ids", len(ids),
+		postSelect+` WHERE p.id IN (?`+strings.Repeat(`, ?`, len(ids)-1)+`) ORDER BY p.id DESC`, args...)
 }
 
 // countQuery is the query CountPosts runs.
@@ -353,21 +350,8 @@ func (s *Store) OpenPosts(ctx context.Context, areas []string, limit int) ([]Pos
 	}
 	where, args := PostFilter{Areas: areas}.where()
 	args = append(args, limit)
-	rows, err := s.r.QueryContext(ctx, postSelect+where+` AND NOT `+completeSQL+` AND r.deleted_at IS NULL
+	return s.queryPosts(ctx, "open posts", limit, postSelect+where+` AND NOT `+completeSQL+` AND r.deleted_at IS NULL
 		ORDER BY p.id DESC LIMIT ?`, args...)
-	if err != nil {
-		return nil, fmt.Errorf("open posts: %w", err)
-	}
-	defer rows.Close()
-	var out []Post
-	for rows.Next() {
-		p, err := scanPost(rows)
-		if err != nil {
-			return nil, fmt.Errorf("scan post: %w", err)
-		}
-		out = append(out, p)
-	}
-	return out, rows.Err()
 }
 
 // PostUpdate changes the non-nil fields.
