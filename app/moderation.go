@@ -227,11 +227,7 @@ func (s *Server) postVisible(w http.ResponseWriter, r *http.Request, p store.Pos
 
 // joinAllowed answers 400 itself and returns false when the room's writer
 // blocked the user who wants to join.
-func (s *Server) joinAllowed(w http.ResponseWriter, r *http.Request, roomID int64) bool {
-	room, err := s.store.RoomByID(r.Context(), roomID)
-	if err != nil {
-		return true // the join itself answers a missing room
-	}
+func (s *Server) joinAllowed(w http.ResponseWriter, r *http.Request, room store.Room) bool {
 	blocks, err := s.users.blocked(r.Context(), room.Writer.ID)
 	blocked := slices.Contains(blocks, currentUser(r).ID)
 	if err != nil {

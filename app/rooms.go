@@ -203,7 +203,7 @@ func (s *Server) handleJoinRoom(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, cmp.Or(err, errRoomNotFound))
 		return
 	}
-	if !s.joinAllowed(w, r, id) {
+	if !s.joinAllowed(w, r, room) {
 		return
 	}
 	ch, err := s.store.JoinRoomLimited(r.Context(), id, u.ID, s.cfg.MaxOpenRooms)
