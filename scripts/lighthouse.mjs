@@ -16,6 +16,14 @@
 // different path than asked (e.g. redirected to /login/), so a table never
 // reports the wrong screen. Figures from a busy machine are noisy; performance
 // is simulated (Lantern), not measured.
+//
+//   LIGHTHOUSE_PAGES=board,room   only these pages (landing, board, post, room)
+//   LIGHTHOUSE_TRACE=1            also write e2e/lighthouse/<page>.trace.json (the
+//                                 trace Lighthouse simulated from, with V8 CPU
+//                                 samples: open it in DevTools' Performance panel
+//                                 or read it with scripts/lighthouse-trace.mjs;
+//                                 the sampler itself costs time, so scores from
+//                                 such a run are a little lower)
 import { spawn, spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -143,9 +151,12 @@ try {
     { name: 'room', path: `/chat/${room}/`, signedIn: true },
   ];
   mkdirSync(OUT, { recursive: true });
+  const only = (process.env.LIGHTHOUSE_PAGES || '').split(',').filter(Boolean);
+  const trace = Boolean(process.env.LIGHTHOUSE_TRACE);
   const rows = [];
   let wrong = 0;
   for (const p of pages) {
+    if (only.length && !only.includes(p.name)) continue;
     if (p.signedIn) await login('lh@example.com');
     await page.goto('about:blank');
     const r = await lighthouse(`${base}${p.path}`, {
@@ -153,9 +164,11 @@ try {
       output: 'json',
       logLevel: 'error',
       onlyCategories: ['performance', 'accessibility'],
+      ...(trace ? { additionalTraceCategories: 'disabled-by-default-v8.cpu_profiler' } : {}),
     });
     const lhr = r.lhr;
     writeFileSync(join(OUT, `${p.name}.json`), r.report);
+    if (trace) writeFileSync(join(OUT, `${p.name}.trace.json`), JSON.stringify(r.artifacts.Trace));
     const final = new URL(lhr.finalDisplayedUrl).pathname;
     if (final !== p.path) wrong++;
     const score = (c) => (lhr.categories[c]?.score == null ? '—' : Math.round(lhr.categories[c].score * 100));
@@ -170,6 +183,7 @@ try {
       accessibility: score('accessibility'),
       CLS: cls == null ? '—' : cls.toFixed(3),
       LCP: `${Math.round(lhr.audits['largest-contentful-paint']?.numericValue ?? 0)} ms`,
+      TBT: `${Math.round(lhr.audits['total-blocking-time']?.numericValue ?? 0)} ms`,
       'a11y failures': failed.join(' ') || '—',
       // Lighthouse's CPU benchmark: a desktop scores ~1000+; far below, the
       // simulated performance figures mostly measure the busy machine.
