@@ -25,6 +25,11 @@ export default defineConfig({
     assetsDir: 'assets',
     sourcemap: false,
     target: 'es2020',
+    // Browsers that know `system-ui` (Firefox 92+): for older ones the CSS
+    // minifier expands it into nine family names (BlinkMacSystemFont, Segoe
+    // UI, Roboto, …), and every name a system lacks costs a font lookup
+    // during layout. Nothing else in styles.css changes with this target.
+    cssTarget: ['chrome87', 'edge88', 'firefox92', 'safari14'],
   },
   server: {
     proxy: {
