@@ -1,3 +1,4 @@
+import { dayLabel } from '../lib/format';
 import type { ChatMessage } from '../lib/types';
 
 /*
@@ -31,17 +32,9 @@ export function kstMinute(iso: string): number {
   return Math.floor((ms(iso) + KST_OFFSET_MS) / 60_000);
 }
 
-const dateFmt = new Intl.DateTimeFormat('ko-KR', {
-  timeZone: 'Asia/Seoul',
-  year: 'numeric',
-  month: 'long',
-  day: 'numeric',
-  weekday: 'long',
-});
-
 /** "2026년 11월 28일 토요일" for a date separator. */
 export function dateLabel(iso: string): string {
-  return dateFmt.format(new Date(ms(iso)));
+  return dayLabel(new Date(ms(iso)).toISOString());
 }
 
 export type LogItem =

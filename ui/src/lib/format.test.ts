@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { boardPlace, formatDistance, fullTime, placeName, relativeTime } from './format';
+import { boardPlace, clockTime, dayLabel, formatDistance, fullTime, placeName, relativeTime } from './format';
 
 describe('relativeTime', () => {
   const now = new Date('2026-11-26T03:00:00Z');
@@ -20,6 +20,37 @@ describe('relativeTime', () => {
   });
   it('formats full times in Asia/Seoul', () => {
     expect(fullTime('2026-11-26T01:34:49Z')).toContain('10:34');
+  });
+});
+
+// What Chromium's Intl.DateTimeFormat('ko-KR', { timeZone: 'Asia/Seoul', … })
+// gives for these instants (Node's ICU here differs: "AM 10:34", "24:00"); the
+// hand-written formatting must match it.
+describe('Seoul dates without Intl', () => {
+  const cases: [string, string, string, string][] = [
+    // instant, fullTime, clockTime, dayLabel
+    ['2026-11-26T01:34:49Z', '2026년 11월 26일 10:34', '오전 10:34', '2026년 11월 26일 목요일'],
+    ['2026-11-25T15:00:00Z', '2026년 11월 26일 00:00', '오전 12:00', '2026년 11월 26일 목요일'],
+    ['2026-11-26T03:05:00Z', '2026년 11월 26일 12:05', '오후 12:05', '2026년 11월 26일 목요일'],
+    ['2026-01-01T14:59:00Z', '2026년 1월 1일 23:59', '오후 11:59', '2026년 1월 1일 목요일'],
+    ['2026-06-30T23:09:00Z', '2026년 7월 1일 08:09', '오전 8:09', '2026년 7월 1일 수요일'],
+    ['2025-12-31T15:00:00Z', '2026년 1월 1일 00:00', '오전 12:00', '2026년 1월 1일 목요일'],
+    ['2026-11-28T09:30:00+09:00', '2026년 11월 28일 09:30', '오전 9:30', '2026년 11월 28일 토요일'],
+  ];
+  it.each(cases)('%s', (iso, full, clock, day) => {
+    expect(fullTime(iso)).toBe(full);
+    expect(clockTime(iso)).toBe(clock);
+    expect(dayLabel(iso)).toBe(day);
+  });
+  it('compares years in Seoul, not UTC', () => {
+    // 2025-12-31T15:00Z is already 2026 in Seoul
+    expect(relativeTime('2025-12-15T03:00:00Z', new Date('2025-12-31T15:00:00Z'))).toBe('2025년 12월 15일');
+    expect(relativeTime('2026-01-01T00:00:00Z', new Date('2026-01-20T00:00:00Z'))).toBe('1월 1일');
+  });
+  it('returns nothing for a bad date', () => {
+    expect(fullTime('x')).toBe('');
+    expect(clockTime('x')).toBe('');
+    expect(dayLabel('x')).toBe('');
   });
 });
 

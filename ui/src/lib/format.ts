@@ -1,36 +1,51 @@
-const SEOUL = 'Asia/Seoul';
+// Dates are written out by hand in Asia/Seoul (UTC+9 all year: Korea has
+// no daylight saving time) rather than with Intl.DateTimeFormat: the first
+// ko-KR formatter a page creates loads ICU's Korean and time-zone data,
+// 40-190 ms of main thread on the Lighthouse machine (×4 in its simulated
+// phone), and five of them were created while the bundle evaluated. The
+// strings are the ones Chromium's Intl gives (see format.test.ts).
 
-const fullFmt = new Intl.DateTimeFormat('ko-KR', {
-  timeZone: SEOUL,
-  year: 'numeric',
-  month: 'long',
-  day: 'numeric',
-  hour: '2-digit',
-  minute: '2-digit',
-  hour12: false,
-});
+const KST_OFFSET_MS = 9 * 60 * 60 * 1000;
+const WEEKDAYS = ['일', '월', '화', '수', '목', '금', '토'];
 
-const dayFmt = new Intl.DateTimeFormat('ko-KR', {
-  timeZone: SEOUL,
-  month: 'long',
-  day: 'numeric',
-});
+interface SeoulParts {
+  year: number;
+  month: number; // 1-12
+  day: number;
+  hour: number; // 0-23
+  minute: number;
+  weekday: string;
+}
 
-const yearDayFmt = new Intl.DateTimeFormat('ko-KR', {
-  timeZone: SEOUL,
-  year: 'numeric',
-  month: 'long',
-  day: 'numeric',
-});
+function seoul(t: Date): SeoulParts {
+  const k = new Date(t.getTime() + KST_OFFSET_MS);
+  return {
+    year: k.getUTCFullYear(),
+    month: k.getUTCMonth() + 1,
+    day: k.getUTCDate(),
+    hour: k.getUTCHours(),
+    minute: k.getUTCMinutes(),
+    weekday: WEEKDAYS[k.getUTCDay()],
+  };
+}
 
-const timeFmt = new Intl.DateTimeFormat('ko-KR', {
-  timeZone: SEOUL,
-  hour: 'numeric',
-  minute: '2-digit',
-  hour12: true,
-});
+const two = (n: number) => String(n).padStart(2, '0');
 
-const yearFmt = new Intl.DateTimeFormat('en-CA', { timeZone: SEOUL, year: 'numeric' });
+/** "11월 26일" */
+function monthDay(p: SeoulParts): string {
+  return `${p.month}월 ${p.day}일`;
+}
+
+/** "2026년 11월 26일" */
+function yearMonthDay(p: SeoulParts): string {
+  return `${p.year}년 ${monthDay(p)}`;
+}
+
+/** "오전 12:05", "오후 3:05" */
+function clock12(p: SeoulParts): string {
+  const h = p.hour % 12 === 0 ? 12 : p.hour % 12;
+  return `${p.hour < 12 ? '오전' : '오후'} ${h}:${two(p.minute)}`;
+}
 
 /** "방금 전", "5분 전", "3시간 전", "2일 전", then the date in Asia/Seoul. */
 export function relativeTime(iso: string, now: Date = new Date()): string {
@@ -44,19 +59,30 @@ export function relativeTime(iso: string, now: Date = new Date()): string {
   if (hr < 24) return `${hr}시간 전`;
   const day = Math.floor(hr / 24);
   if (day < 7) return `${day}일 전`;
-  return yearFmt.format(t) === yearFmt.format(now) ? dayFmt.format(t) : yearDayFmt.format(t);
+  const p = seoul(t);
+  return p.year === seoul(now).year ? monthDay(p) : yearMonthDay(p);
 }
 
 /** Full date and time in Asia/Seoul, for title/tooltips and <time>. */
 export function fullTime(iso: string): string {
   const t = new Date(iso);
-  return Number.isNaN(t.getTime()) ? '' : fullFmt.format(t);
+  if (Number.isNaN(t.getTime())) return '';
+  const p = seoul(t);
+  return `${yearMonthDay(p)} ${two(p.hour)}:${two(p.minute)}`;
 }
 
 /** Clock time for chat bubbles ("오후 3:05"). */
 export function clockTime(iso: string): string {
   const t = new Date(iso);
-  return Number.isNaN(t.getTime()) ? '' : timeFmt.format(t);
+  return Number.isNaN(t.getTime()) ? '' : clock12(seoul(t));
+}
+
+/** "2026년 11월 28일 토요일", for a chat date separator. */
+export function dayLabel(iso: string): string {
+  const t = new Date(iso);
+  if (Number.isNaN(t.getTime())) return '';
+  const p = seoul(t);
+  return `${yearMonthDay(p)} ${p.weekday}요일`;
 }
 
 /** "850m" / "1.2km"; empty when unknown or zero (own neighbourhood). */

@@ -1,4 +1,5 @@
 import type { FeeTier, Order, OrderState } from '../lib/types';
+import { clockTime } from '../lib/format';
 
 /** "3,000원". Integers only; grouping does not depend on the browser's locale. */
 export function won(n: number | null | undefined): string {
@@ -80,9 +81,6 @@ export function accountNumber(info: string): string {
 }
 
 /** "오후 7:00" in KST, for the deadline. */
-const clock = new Intl.DateTimeFormat('ko-KR', { timeZone: 'Asia/Seoul', hour: 'numeric', minute: '2-digit', hour12: true });
 export function orderClock(iso: string | null | undefined): string {
-  if (!iso) return '';
-  const t = new Date(iso);
-  return Number.isNaN(t.getTime()) ? '' : clock.format(t);
+  return iso ? clockTime(iso) : '';
 }
