@@ -1,4 +1,4 @@
-import { ReactNode, Suspense, useEffect, useMemo, useRef, useState } from 'react';
+import { ReactNode, startTransition, Suspense, useEffect, useMemo, useRef, useState } from 'react';
 import { api, ApiError, errorMessage, setUnauthorizedHandler } from './lib/api';
 import { matchRoute, navigate, useLocation } from './lib/router';
 import type { User } from './lib/types';
@@ -77,15 +77,22 @@ export function App() {
 
   function probe() {
     setBoot('loading');
+    // The first real screen renders as a transition: React works on it in
+    // slices of a few milliseconds instead of one long task (Lighthouse's
+    // Total Blocking Time), and keeps "불러오는 중" up until it is done.
     api<{ user: User }>('/api/user/current/', { quiet401: true })
-      .then((r) => {
-        setUser(r.user);
-        setBoot('ready');
-      })
+      .then((r) =>
+        startTransition(() => {
+          setUser(r.user);
+          setBoot('ready');
+        }),
+      )
       .catch((e) => {
         if (e instanceof ApiError && e.status === 401) {
-          setUser(null);
-          setBoot('ready');
+          startTransition(() => {
+            setUser(null);
+            setBoot('ready');
+          });
         } else setBoot(e instanceof ApiError ? e : new ApiError(0, null));
       });
   }

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { startTransition, useCallback, useEffect, useRef, useState } from 'react';
 import { api, ApiError, isAbort } from './api';
 import { setPageTitle } from './title';
 
@@ -10,7 +10,7 @@ export interface Resource<T> {
   setData: (d: T | null) => void;
 }
 
-/** GET a path (null = do nothing); aborts when the path changes. */
+/** GET a path (null = do nothing); aborts when the path changes. The answer renders as a transition. */
 export function useApi<T>(path: string | null): Resource<T> {
   const [data, setData] = useState<T | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
@@ -26,8 +26,13 @@ export function useApi<T>(path: string | null): Resource<T> {
     setError(null);
     api<T>(path, { signal: ctl.signal })
       .then((d) => {
-        setData(d);
-        setLoading(false);
+        // A transition: the answer renders in slices that yield to input
+        // instead of one long task.
+        startTransition(() => {
+          if (ctl.signal.aborted) return;
+          setData(d);
+          setLoading(false);
+        });
       })
       .catch((e) => {
         if (isAbort(e)) return;
