@@ -23,21 +23,36 @@ export function lazyPage<T extends ComponentType<any>>(load: () => Promise<{ def
 }
 
 /**
- * Fetch every lazy screen once the browser is idle (after a signed-in boot):
- * a tap on 채팅 or 글쓰기 then does not wait, and the service worker's /assets/
- * cache holds the chunks for offline use. Failures are ignored (the screen
- * fetches again when shown). Returns a cancel function.
+ * Fetch the lazy screens after the page has loaded, one per idle period (a
+ * tap on 채팅 or 글쓰기 then does not wait, and the service worker's /assets/
+ * cache holds the chunks for offline use). One import per idle callback, not
+ * all in one: Vite's preload helper adds a <link> per dependency of each
+ * import, and all of them at once made a 25-70 ms task right after load.
+ * Failures are ignored (the screen fetches again when shown). Returns a
+ * cancel function.
  */
 export function preloadPages(): () => void {
-  const run = () => {
-    for (const load of loaders) load().catch(() => {});
+  let next = 0;
+  let idle: number | undefined;
+  let timer: number | undefined;
+  const later = (fn: () => void) => {
+    if (typeof window.requestIdleCallback === 'function') idle = window.requestIdleCallback(fn, { timeout: 5000 });
+    else timer = window.setTimeout(fn, 500);
   };
-  if (typeof window.requestIdleCallback === 'function') {
-    const id = window.requestIdleCallback(run, { timeout: 5000 });
-    return () => window.cancelIdleCallback(id);
-  }
-  const id = window.setTimeout(run, 2000);
-  return () => window.clearTimeout(id);
+  const step = () => {
+    if (next >= loaders.length) return;
+    loaders[next++]().catch(() => {});
+    later(step);
+  };
+  const start = () => later(step);
+  if (document.readyState === 'complete') start();
+  else window.addEventListener('load', start, { once: true });
+  return () => {
+    window.removeEventListener('load', start);
+    if (idle !== undefined) window.cancelIdleCallback(idle);
+    window.clearTimeout(timer);
+    next = loaders.length;
+  };
 }
 
 /** Forget failed imports so the next render fetches them again. */
