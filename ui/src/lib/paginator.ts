@@ -47,7 +47,9 @@ export function paginatorModel(p: Paginator | undefined | null): PageItem[] {
       kind: 'page',
       page: n,
       label: String(n),
-      ariaLabel: current ? `${n}쪽, 현재 페이지` : `${n}쪽`,
+      // "3 쪽", not "3쪽": the name must hold the visible "3" as a word of
+      // its own (axe's label-content-name-mismatch segments "3쪽" as one).
+      ariaLabel: current ? `${n} 쪽, 현재 페이지` : `${n} 쪽`,
       current,
       far: n < nearFrom || n > nearTo,
     });
