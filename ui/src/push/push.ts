@@ -16,7 +16,12 @@ export function pushSupported(): boolean {
   );
 }
 
-/** Register the service worker once the page has loaded (it caches the app shell and shows pushes). */
+/**
+ * Register the service worker once the page has loaded and the browser is
+ * idle (it caches the app shell and shows pushes). Not at the load event
+ * itself: installing it fetches the whole shell again (its precache), which
+ * competed with the page's own start-up requests and work.
+ */
 export function registerServiceWorker() {
   if (typeof window === 'undefined' || !('serviceWorker' in navigator) || !window.isSecureContext) return;
   const go = () => {
@@ -24,8 +29,12 @@ export function registerServiceWorker() {
       /* no offline shell and no pushes: the app works without them */
     });
   };
-  if (document.readyState === 'complete') go();
-  else window.addEventListener('load', go, { once: true });
+  const idle = () => {
+    if (typeof window.requestIdleCallback === 'function') window.requestIdleCallback(go, { timeout: 5000 });
+    else window.setTimeout(go, 1000);
+  };
+  if (document.readyState === 'complete') idle();
+  else window.addEventListener('load', idle, { once: true });
 }
 
 /** The registration as it stands (none yet: null), without waiting. */
