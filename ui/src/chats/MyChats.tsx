@@ -115,18 +115,31 @@ export function MyChatsProvider({ userId, children }: { userId: number | null; c
       timer = window.setTimeout(connect, backoffDelay(attempt++));
     }
 
+    let started = false;
     function onOnline() {
-      if (!ws && !cancelled) {
+      if (started && !ws && !cancelled) {
         window.clearTimeout(timer);
         connect();
       }
     }
 
-    refresh(); // the badge need not wait for the socket
-    connect();
+    // Start once the page's own first screen is done (the next idle period,
+    // at most 2 s): the list and the socket are for the badge and the chat
+    // list, not for the screen being opened, and their work made the page's
+    // first effects task longer. The badge need not wait for the socket.
+    const start = () => {
+      if (cancelled) return;
+      started = true;
+      refresh();
+      connect();
+    };
+    const idle = typeof window.requestIdleCallback === 'function' ? window.requestIdleCallback(start, { timeout: 2000 }) : undefined;
+    const startTimer = idle === undefined ? window.setTimeout(start, 0) : undefined;
     window.addEventListener('online', onOnline);
     return () => {
       cancelled = true;
+      if (idle !== undefined) window.cancelIdleCallback(idle);
+      window.clearTimeout(startTimer);
       ctl?.abort();
       window.clearTimeout(timer);
       window.removeEventListener('online', onOnline);
