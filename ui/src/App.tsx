@@ -27,6 +27,22 @@ const Profile = lazyPage(() => import('./pages/Profile').then((m) => ({ default:
 const Admin = lazyPage(() => import('./pages/Admin').then((m) => ({ default: m.Admin })));
 const ResetPassword = lazyPage(() => import('./pages/ResetPassword').then((m) => ({ default: m.ResetPassword })));
 
+// Opened on a lazy screen (a shared room or post-edit link, a reload): fetch
+// its chunk now, beside the sign-in check, instead of after it.
+{
+  const here = typeof window !== 'undefined' ? window.location.pathname : '';
+  const chunks: [string, { preload: () => void }][] = [
+    ['/chat/:id/', Chat],
+    ['/chats/', Chats],
+    ['/write/', PostForm],
+    ['/post/:id/edit/', PostForm],
+    ['/me/', Profile],
+    ['/admin/', Admin],
+    ['/reset-password/', ResetPassword],
+  ];
+  for (const [pattern, page] of chunks) if (matchRoute(pattern, here)) page.preload();
+}
+
 /** Pages where a 401 is expected and must not redirect. */
 const PUBLIC_PATHS = ['/login/', '/register/', '/register', '/reset-password/', '/reset-password'];
 

@@ -19,6 +19,10 @@ export function lazyPage<T extends ComponentType<any>>(load: () => Promise<{ def
   function LazyPage(props: ComponentProps<T>) {
     return <Current {...props} />;
   }
+  /** Start fetching the chunk now (e.g. at start-up, for the screen in the address bar). */
+  LazyPage.preload = () => {
+    load().catch(() => {}); // a failure shows when the screen renders
+  };
   return LazyPage;
 }
 
