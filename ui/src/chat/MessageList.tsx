@@ -1,4 +1,4 @@
-import { MutableRefObject, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
+import { memo, MutableRefObject, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { ReportBlock } from '../components/ReportBlock';
 import { clockTime, fullTime } from '../lib/format';
 import type { ChatMessage } from '../lib/types';
@@ -48,7 +48,22 @@ const NEAR_BOTTOM_PX = 80;
  * it a role="log" wrapper announces new messages, and the <ol> keeps its
  * list semantics.
  */
-export function MessageList({ messages, pending, myId, hasMore, stopped, olderBusy, olderError, loadOlder, retry, discard, stick }: Props) {
+// memo: the room re-renders for its connection state, members and order;
+// the log only when its own props change (each render of it is the most
+// costly part of the room's start-up renders).
+export const MessageList = memo(function MessageList({
+  messages,
+  pending,
+  myId,
+  hasMore,
+  stopped,
+  olderBusy,
+  olderError,
+  loadOlder,
+  retry,
+  discard,
+  stick,
+}: Props) {
   const logRef = useRef<HTMLDivElement>(null);
   const [reporting, setReporting] = useState<number | null>(null); // the message whose report form is open
   const [unseen, setUnseen] = useState(false); // a message arrived while scrolled up
@@ -229,4 +244,4 @@ export function MessageList({ messages, pending, myId, hasMore, stopped, olderBu
       )}
     </div>
   );
-}
+});

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useReducer, useRef, useState } from 'react';
+import { startTransition, useCallback, useEffect, useReducer, useRef, useState } from 'react';
 import { api, ApiError, chatsApi, errorStatus, path, qs } from '../lib/api';
 import type { ChatMessage, ChatRoom, Order, UserRef } from '../lib/types';
 import { orderApi } from '../order/orderApi';
@@ -61,9 +61,11 @@ export function useChat(roomId: string, myId: number) {
     try {
       const r = await api<{ user: UserRef }[]>(`${base}user/`);
       const list = Array.isArray(r) ? r.map((x) => x.user).filter(Boolean) : [];
-      setMembers(list);
-      setMembersError('');
-      setRoom((old) => (old ? { ...old, join_number: list.length } : old));
+      startTransition(() => {
+        setMembers(list);
+        setMembersError('');
+        setRoom((old) => (old ? { ...old, join_number: list.length } : old));
+      });
     } catch (e) {
       setMembersError(e instanceof ApiError ? e.message : '참여자 목록을 불러오지 못했어요.');
     }
@@ -285,8 +287,14 @@ export function useChat(roomId: string, myId: number) {
         // room with an order when it came later).
         if (r.order_state) await loadOrder();
         if (cancelled) return;
-        setRoom(r);
-        dispatch({ type: 'loaded', messages: Array.isArray(r.messages) ? r.messages : [], hasMore: !!r.has_more });
+        // A transition: the room's first render comes in slices instead of
+        // one long task. Socket events that arrive meanwhile are applied
+        // first and the room renders after them (the page shows 불러오는 중
+        // until it is loaded, connection state included).
+        startTransition(() => {
+          setRoom(r);
+          dispatch({ type: 'loaded', messages: Array.isArray(r.messages) ? r.messages : [], hasMore: !!r.has_more });
+        });
         loadMembers();
         connect();
       } catch (e) {
