@@ -85,9 +85,15 @@ export async function newUser(browser, vp, base, label, contextOptions = {}) {
       const u = new URL(url);
       if (u.origin === new URL(base).origin && u.pathname.startsWith('/api/')) {
         mon.pending.push(
-          req.allHeaders().then((h) => {
-            mon.apiRequests.push({ method: req.method(), url: u.pathname + u.search, client: h['x-mealbuddy-client'] });
-          }),
+          req
+            .allHeaders()
+            // A tab closed while its request was in flight (the chat list starts
+            // in the first idle period) can no longer give allHeaders(); the
+            // headers the page set are in headers() all the same.
+            .catch(() => req.headers())
+            .then((h) => {
+              mon.apiRequests.push({ method: req.method(), url: u.pathname + u.search, client: h['x-mealbuddy-client'] });
+            }),
         );
       }
     });
