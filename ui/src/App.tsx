@@ -15,6 +15,7 @@ import { SharedPost } from './pages/SharedPost';
 import { ChunkBoundary, lazyPage, preloadPages } from './lib/lazyPage';
 import { MyChatsProvider } from './chats/MyChats';
 import { useOnline } from './lib/online';
+import { takeEarly } from './lib/early';
 
 // Screens a first visit (landing, sign-in, sign-up, the board, a shared post)
 // does not need come in their own chunks, fetched when first shown or, once
@@ -96,7 +97,8 @@ export function App() {
     // The first real screen renders as a transition: React works on it in
     // slices of a few milliseconds instead of one long task (Lighthouse's
     // Total Blocking Time), and keeps "불러오는 중" up until it is done.
-    api<{ user: User }>('/api/user/current/', { quiet401: true })
+    // The first probe takes the request main.tsx began (same options).
+    (takeEarly<{ user: User }>('/api/user/current/') ?? api<{ user: User }>('/api/user/current/', { quiet401: true }))
       .then((r) =>
         startTransition(() => {
           setUser(r.user);

@@ -2,6 +2,7 @@ import { startTransition, useCallback, useEffect, useReducer, useRef, useState }
 import { api, ApiError, chatsApi, errorStatus, path, qs } from '../lib/api';
 import type { ChatMessage, ChatRoom, Order, UserRef } from '../lib/types';
 import { orderApi } from '../order/orderApi';
+import { earlyOr, takeEarly } from '../lib/early';
 import {
   ANSWER_TIMEOUT_MS,
   chatReducer,
@@ -89,6 +90,18 @@ export function useChat(roomId: string, myId: number) {
       /* the room's own load reports access problems; the summary waits for a frame */
     }
   }, [roomId, orderAct]);
+  /** The first load: main.tsx's early answer when there is one, else a request (lib/early.ts). */
+  const firstOrder = useCallback(
+    async (early: Promise<unknown> | null) => {
+      if (!early) return loadOrder();
+      try {
+        await orderAct(() => orderApi.of(early).catch(() => orderApi.get(roomId)));
+      } catch {
+        /* as in loadOrder */
+      }
+    },
+    [roomId, orderAct, loadOrder],
+  );
 
   useEffect(() => {
     let cancelled = false;
@@ -280,12 +293,16 @@ export function useChat(roomId: string, myId: number) {
 
     (async () => {
       try {
-        const r = await api<ChatRoom>(base);
+        // Opened on this room: main.tsx asked for the room and its order
+        // beside the sign-in check; a room without an order drops the
+        // order's answer (404) unread.
+        const earlyOrder = takeEarly(`${base}order/`);
+        const r = await earlyOr(base, () => api<ChatRoom>(base));
         if (cancelled) return;
         // The order panel sits above the log: shown with the room, it does
         // not push the log down when it arrives (Lighthouse: CLS 0.2 on a
         // room with an order when it came later).
-        if (r.order_state) await loadOrder();
+        if (r.order_state) await firstOrder(earlyOrder);
         if (cancelled) return;
         // A transition: the room's first render comes in slices instead of
         // one long task. Socket events that arrive meanwhile are applied
@@ -318,7 +335,7 @@ export function useChat(roomId: string, myId: number) {
       wsRef.current = null;
       if (ws && ws.readyState <= WebSocket.OPEN) ws.close(1000);
     };
-  }, [roomId, base, loadMembers, loadOrder]);
+  }, [roomId, base, loadMembers, loadOrder, firstOrder]);
 
   // The outbox: whenever a socket is open, write every queued message. A
   // message written twice (e.g. an effect run again) is stored once: the

@@ -15,6 +15,8 @@ export type LifecycleStep = 'locked' | 'recruiting' | 'ordered' | 'arrived' | 'c
 
 export const orderApi = {
   get: (roomId: string | number) => whole(api(base(roomId))),
+  /** The order from an answer already on its way (lib/early.ts). */
+  of: (answer: Promise<unknown>) => whole(answer),
   cart: (roomId: string | number, items: CartItem[]) =>
     whole(api(`${base(roomId)}cart/`, { method: 'PUT', body: { items } })),
   ready: (roomId: string | number, ready: boolean) =>

@@ -9,6 +9,7 @@ import { createRoot, Root } from 'react-dom/client';
 import { App } from '../App';
 import type { ChatRoom, Post, PostList, User, Weather } from '../lib/types';
 import { safeNext } from './Login';
+import { earlyPaths, startEarly } from '../lib/early';
 
 // App fetches these screens with import() (route-level code splitting); load
 // them once up front so a test's step-bounded until() does not wait on Vite's
@@ -274,6 +275,64 @@ describe('screens with effects against a fake API', () => {
     expect(text()).toContain('안녕하세요');
     // Two sockets now: the room's, and /ws/me/ for the chat list and badges.
     expect(sockets.map((s) => new URL(s.url).pathname).sort()).toEqual(['/ws/chat/3/', '/ws/me/']);
+  });
+
+  it('chat opened on its address: takes the requests main.tsx began instead of asking again', async () => {
+    // As main.tsx does before the first render: the sign-in check, the room and
+    // its order side by side. This room has no order: its 404 is dropped.
+    fake = signedIn();
+    vi.stubGlobal('fetch', fake.fetch);
+    window.history.replaceState(null, '', `/chat/${room.id}/`);
+    for (const p of earlyPaths(window.location.pathname)) startEarly(p);
+    container = document.createElement('div');
+    document.body.appendChild(container);
+    root = createRoot(container);
+    await act(async () => root!.render(<App />));
+    await until(() => container.querySelectorAll('[data-testid="chat-message"]').length === 2, 'the history');
+    const gets = (p: string) => fake.calls.filter((c) => c.method === 'GET' && c.path === p).length;
+    expect(gets('/api/user/current/')).toBe(1);
+    expect(gets(`/api/chat/${room.id}/`)).toBe(1);
+    expect(gets(`/api/chat/${room.id}/order/`)).toBe(1);
+    expect($('order-summary')).toBeNull();
+    expect(text()).toContain('안녕하세요');
+  });
+
+  it('chat opened on its address with an order: the order panel comes from the early answer', async () => {
+    const order = {
+      state: 'recruiting',
+      store_name: '교촌치킨 창신점',
+      menu_url: '',
+      delivery_fee: 3000,
+      fee_tiers: [],
+      fee_now: 3000,
+      min_order: 20000,
+      order_at: new Date(Date.now() + 3600e3).toISOString(),
+      pickup_spot: '주민센터 앞',
+      pickup_note: '',
+      close_on_min: false,
+      eta_minutes: null,
+      can_unlock: false,
+      food_total: 0,
+      remaining_to_min: 20000,
+      fee_share: 3000,
+      payment_info: '',
+      members: [{ user: post.writer, items: [], subtotal: 0, fee: 0, to_pay: 0, ready: false, paid: 'none' }],
+    };
+    fake = signedIn()
+      .on('GET', `/api/chat/${room.id}/`, 200, { ...room, order_state: 'recruiting' })
+      .on('GET', `/api/chat/${room.id}/order/`, 200, order);
+    vi.stubGlobal('fetch', fake.fetch);
+    window.history.replaceState(null, '', `/chat/${room.id}/`);
+    for (const p of earlyPaths(window.location.pathname)) startEarly(p);
+    container = document.createElement('div');
+    document.body.appendChild(container);
+    root = createRoot(container);
+    await act(async () => root!.render(<App />));
+    await until(() => $('order-summary') !== null && $('chat-message') !== null, 'the room with its order');
+    expect($('order-store')?.textContent).toContain('교촌치킨 창신점');
+    const gets = (p: string) => fake.calls.filter((c) => c.method === 'GET' && c.path === p).length;
+    expect(gets(`/api/chat/${room.id}/`)).toBe(1);
+    expect(gets(`/api/chat/${room.id}/order/`)).toBe(1);
   });
 
   it('chat list: rows, badges and tab title, kept live by /ws/me/ frames', async () => {
