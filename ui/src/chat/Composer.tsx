@@ -25,10 +25,18 @@ export function Composer({ stopped, serverError, send }: Props) {
   const showCounter = counterVisible(len, MESSAGE_MAX);
 
   // Grow to the text's height, at most COMPOSER_MAX_LINES lines (the
-  // textarea is box-sizing: border-box), then scroll.
+  // textarea is box-sizing: border-box), then scroll. Empty (the room's
+  // first render, after a send) it is one line as the CSS lays it out
+  // (rows=1, min-height) without measuring: a measure here forced a layout
+  // of the whole room inside React's commit at start-up.
   useLayoutEffect(() => {
     const el = box.current;
     if (!el) return;
+    if (text === '') {
+      el.style.height = '';
+      el.style.overflowY = 'hidden';
+      return;
+    }
     const cs = window.getComputedStyle(el);
     const px = (v: string) => parseFloat(v) || 0;
     const borders = px(cs.borderTopWidth) + px(cs.borderBottomWidth);

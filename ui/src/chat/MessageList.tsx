@@ -77,20 +77,39 @@ export const MessageList = memo(function MessageList({
   // Keep the view pinned to the bottom for new messages; keep position when
   // older messages are prepended; offer the pill for a new one while the
   // reader is scrolled up.
+  //
+  // Only the prepend (after a tap on 이전 메시지) reads the layout here. Pinning
+  // to the bottom and measuring the height waits for the next animation
+  // frame, which still runs before that frame's paint: reading scrollHeight
+  // in this effect forced a layout of the whole log inside React's commit,
+  // one long task with the render (Lighthouse's Total Blocking Time). The
+  // frame pins only if the reader has not scrolled away meanwhile; the
+  // scroll event of an earlier pin, which may come after a new message was
+  // added, is not the reader's (pinned, onScroll).
+  const frame = useRef(0);
+  const pinned = useRef<number | null>(null); // the scrollTop the last pin left
   useLayoutEffect(() => {
     const el = logRef.current;
     if (!el) return;
     const pf = prevFirst.current;
+    window.cancelAnimationFrame(frame.current);
     if (pf && firstId !== undefined && firstId < pf.id) {
       el.scrollTop += el.scrollHeight - pf.height;
-    } else if (stick.current) {
-      el.scrollTop = el.scrollHeight;
-    } else if (lastId !== undefined && prevLast.current !== undefined && lastId > prevLast.current) {
-      setUnseen(true);
+      prevFirst.current = { id: firstId, height: el.scrollHeight };
+    } else {
+      const follow = stick.current;
+      if (!follow && lastId !== undefined && prevLast.current !== undefined && lastId > prevLast.current) setUnseen(true);
+      frame.current = window.requestAnimationFrame(() => {
+        if (follow && stick.current) {
+          el.scrollTop = el.scrollHeight;
+          pinned.current = el.scrollTop;
+        }
+        prevFirst.current = firstId !== undefined ? { id: firstId, height: el.scrollHeight } : null;
+      });
     }
-    prevFirst.current = firstId !== undefined ? { id: firstId, height: el.scrollHeight } : null;
     prevLast.current = lastId;
   }, [count, firstId, lastId, stick]);
+  useEffect(() => () => window.cancelAnimationFrame(frame.current), []);
 
   // Stay pinned when the log or its content changes size without a new
   // message: a bar above it appears (연결 끊김), a message gains its 전송 실패
@@ -126,6 +145,8 @@ export const MessageList = memo(function MessageList({
         data-testid="chat-scroll"
         onScroll={(e) => {
           const el = e.currentTarget;
+          if (pinned.current !== null && el.scrollTop === pinned.current) return; // the last pin's own event
+          pinned.current = null;
           stick.current = el.scrollHeight - el.scrollTop - el.clientHeight < NEAR_BOTTOM_PX;
           if (stick.current && unseen) setUnseen(false);
         }}
