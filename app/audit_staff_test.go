@@ -159,3 +159,24 @@ func TestStaffPostEditAudited(t *testing.T) {
 		t.Errorf("entry: %v", e)
 	}
 }
+
+// Staff cancelling someone else's group order is a staff action: it goes
+// into the audit log with who and which post. The organiser's own cancel
+// does not.
+func TestStaffOrderCancelAudited(t *testing.T) {
+	m := newModEnv(t)
+	ownPost, ownRoom := m.writeOrder(m.other, orderPostBody())
+	m.orderCall("POST", ownRoom, "state/", m.other, map[string]any{"state": "cancelled"}, 200)
+	if n := len(auditEntries(t, m)); n != 0 {
+		t.Fatalf("%d audit entries after the organiser's own cancel (post %d)", n, ownPost)
+	}
+	post, room := m.writeOrder(m.other, orderPostBody())
+	m.orderCall("POST", room, "state/", m.staff, map[string]any{"state": "cancelled"}, 200)
+	entries := auditEntries(t, m)
+	if len(entries) != 1 {
+		t.Fatalf("audit entries: %v", entries)
+	}
+	if e := entries[0]; e["action"] != "cancel-order" || e["actor"] != "staff" || e["target"] != "post" || e["target_id"] != float64(post) {
+		t.Errorf("entry: %v", e)
+	}
+}

@@ -678,6 +678,12 @@ func (s *Server) handleOrderState(w http.ResponseWriter, r *http.Request) {
 		by = store.ByStaff
 	}
 	ch, err := s.store.MoveOrder(r.Context(), c.room.ID, to, eta, by)
+	if err == nil && by == store.ByStaff { // into the audit log, like a staff edit
+		detail := fmt.Sprintf("organiser user %d: %q", c.room.Writer.ID, c.room.Title)
+		if err := s.store.RecordStaffAction(r.Context(), actorOf(c.user), store.ActionCancelOrder, store.TargetPost, c.room.PostID, detail); err != nil {
+			s.log.Error("audit of a staff order cancel", "post", c.room.PostID, "err", err)
+		}
+	}
 	s.answerOrder(w, r, ch, err)
 }
 

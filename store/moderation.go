@@ -158,13 +158,15 @@ const (
 	ActionDismiss     = "dismiss"
 	ActionApprove     = "approve"
 	// Outside the report queue: the CLI's user commands and staff
-	// deleting someone else's post or room.
+	// editing or deleting someone else's post or room, or cancelling its
+	// group order.
 	ActionEnableUser  = "enable-user"
 	ActionGrantStaff  = "grant-staff"
 	ActionRevokeStaff = "revoke-staff"
 	ActionDeletePost  = "delete-post"
 	ActionDeleteRoom  = "delete-room"
 	ActionEditPost    = "edit-post"
+	ActionCancelOrder = "cancel-order"
 )
 
 // SetActiveBy disables or enables an account as SetActive does (disabling

@@ -31,6 +31,7 @@ export const ACTION_LABEL: Record<string, string> = {
   'delete-post': '게시글 삭제',
   'delete-room': '채팅방 삭제',
   'edit-post': '게시글 수정',
+  'cancel-order': '주문 취소',
 };
 
 export function reasonLabel(reason: string): string {
