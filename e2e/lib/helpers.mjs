@@ -5,6 +5,21 @@ import { SHOTS, TIMEOUT } from './browser.mjs';
 
 export const tid = (id) => `[data-testid="${id}"]`;
 
+/** Call an API route from u's page: same origin, its session cookie, as the web app does. */
+export async function api(u, method, url, body) {
+  return u.page.evaluate(
+    async ({ method, url, body }) => {
+      const res = await fetch(url, {
+        method,
+        headers: { 'Content-Type': 'application/json', 'X-MealBuddy-Client': 'web' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      return { status: res.status, body: await res.json().catch(() => null) };
+    },
+    { method, url, body },
+  );
+}
+
 async function context(u) {
   let text = '';
   try {

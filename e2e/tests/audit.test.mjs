@@ -15,7 +15,7 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { startServer, binaryPath } from '../lib/server.mjs';
 import { launch, newUser, press, shot, horizontalOverflow, VIEWPORTS } from '../lib/browser.mjs';
-import { tid, visible, until, failureShot } from '../lib/helpers.mjs';
+import { tid, visible, until, failureShot, api } from '../lib/helpers.mjs';
 import { axeViolations, smallTapTargets } from '../lib/a11y.mjs';
 import { startFakeWeather } from '../lib/fakeweather.mjs';
 
@@ -34,21 +34,6 @@ function createUser(server, { email, username, admin }) {
   assert.equal(r.status, 0, `mealbuddy ${args.join(' ')} failed: ${r.stderr}${r.stdout}`);
 }
 
-async function apiCall(u, method, url, body) {
-  return u.page.evaluate(
-    async ({ method, url, body }) => {
-      const res = await fetch(url, {
-        method,
-        headers: { 'Content-Type': 'application/json', 'X-MealBuddy-Client': 'web' },
-        credentials: 'same-origin',
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      return { status: res.status, body: await res.json().catch(() => null) };
-    },
-    { method, url, body },
-  );
-}
-
 describe('audit: axe-core, overflow and tap targets on every screen', () => {
   const S = { server: null, weather: null, browser: null, contexts: [], run: Math.random().toString(36).slice(2, 7) };
   const email = (who) => `${who}.${S.run}@example.com`;
@@ -57,7 +42,7 @@ describe('audit: axe-core, overflow and tap targets on every screen', () => {
     const u = await newUser(S.browser, vp, S.server.base, label, AUDIT_CONTEXT);
     S.contexts.push(u);
     await u.page.goto('/login/');
-    const r = await apiCall(u, 'POST', '/api/user/login/', { email: email(who), password: PASSWORD });
+    const r = await api(u, 'POST', '/api/user/login/', { email: email(who), password: PASSWORD });
     assert.equal(r.status, 200, `${label}: login answered ${r.status} ${JSON.stringify(r.body)}`);
     return u;
   }
@@ -85,14 +70,14 @@ describe('audit: axe-core, overflow and tap targets on every screen', () => {
     const N = await signIn(desk, 'neighbour', 'seed-neighbour');
     const staff = await signIn(desk, 'staff', 'seed-staff');
     // A plain post, then a group order with a store, a fee and a deadline.
-    const plain = await apiCall(N, 'POST', '/api/post/write/', {
+    const plain = await api(N, 'POST', '/api/post/write/', {
       title: '떡볶이 튀김 세트 같이 시켜요',
       category: '분식',
       target_number: 3,
       content: '순대 추가해요. 사직동 주민센터 앞에서 받아요.',
     });
     assert.equal(plain.status, 201, `plain post: ${JSON.stringify(plain.body)}`);
-    const order = await apiCall(O, 'POST', '/api/post/write/', {
+    const order = await api(O, 'POST', '/api/post/write/', {
       title: '교촌치킨 허니콤보 반반 같이 시켜요',
       category: '치킨',
       target_number: 4,
@@ -105,16 +90,16 @@ describe('audit: axe-core, overflow and tap targets on every screen', () => {
     });
     assert.equal(order.status, 201, `order post: ${JSON.stringify(order.body)}`);
     S.post = String(order.body.id);
-    const detail = await apiCall(O, 'GET', `/api/post/detail/${S.post}/`);
+    const detail = await api(O, 'GET', `/api/post/detail/${S.post}/`);
     S.room = String(detail.body.chat_id ?? detail.body.post?.chat_id ?? '');
     assert.ok(S.room, `the order's room id: ${JSON.stringify(detail.body)}`);
-    const join = await apiCall(N, 'POST', `/api/chat/${S.room}/`);
+    const join = await api(N, 'POST', `/api/chat/${S.room}/`);
     assert.equal(join.status, 200, `join: ${JSON.stringify(join.body)}`);
     for (const [u, items] of [
       [O, [{ name: '허니콤보', price: 23000, qty: 1, note: '' }]],
       [N, [{ name: '레드콤보 반반', price: 12000, qty: 1, note: '순살로요' }]],
     ]) {
-      const r = await apiCall(u, 'PUT', `/api/chat/${S.room}/order/cart/`, { items });
+      const r = await api(u, 'PUT', `/api/chat/${S.room}/order/cart/`, { items });
       assert.equal(r.status, 200, `cart: ${JSON.stringify(r.body)}`);
     }
     // A few messages, typed in the room like residents do.
@@ -131,7 +116,7 @@ describe('audit: axe-core, overflow and tap targets on every screen', () => {
       await sendMessage(u, text);
     }
     // One report for the staff queue.
-    const rep = await apiCall(N, 'POST', '/api/reports/', { target: 'post', id: Number(plain.body.id), reason: 'spam', text: '전단지 광고 같아요' });
+    const rep = await api(N, 'POST', '/api/reports/', { target: 'post', id: Number(plain.body.id), reason: 'spam', text: '전단지 광고 같아요' });
     assert.ok(rep.status === 201 || rep.status === 200, `report: ${JSON.stringify(rep.body)}`);
     for (const u of [O, N, staff]) await u.context.close();
   });

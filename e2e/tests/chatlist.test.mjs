@@ -24,7 +24,7 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, startFakePush, binaryPath } from '../lib/server.mjs';
 import { launch, newUser, press, shot, VIEWPORTS } from '../lib/browser.mjs';
-import { tid, visible, gone, path, until, failureShot } from '../lib/helpers.mjs';
+import { tid, visible, gone, path, until, failureShot, api } from '../lib/helpers.mjs';
 
 const HOOD = '서울특별시 종로구 사직동';
 const PASSWORD = 'e2e-pass-1234';
@@ -82,20 +82,6 @@ async function resident(S, label, name, sub) {
   await u.page.goto('/');
   await visible(u, tid('write-button'), 'the board after registering');
   return u;
-}
-
-async function api(u, method, url, body) {
-  return u.page.evaluate(
-    async ({ method, url, body }) => {
-      const res = await fetch(url, {
-        method,
-        headers: { 'Content-Type': 'application/json', 'X-MealBuddy-Client': 'web' },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      return { status: res.status, body: await res.json().catch(() => null) };
-    },
-    { method, url, body },
-  );
 }
 
 async function sendMessage(u, text) {

@@ -30,7 +30,7 @@ import { startServer, binaryPath } from '../lib/server.mjs';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { launch, newUser, press, horizontalOverflow, SHOTS } from '../lib/browser.mjs';
-import { tid, visible, gone, until, failureShot } from '../lib/helpers.mjs';
+import { tid, visible, gone, until, failureShot, api } from '../lib/helpers.mjs';
 
 const HOOD = '서울특별시 종로구 사직동';
 const PASSWORD = 'e2e-pass-1234';
@@ -59,20 +59,6 @@ after(async () => {
   if (G.failed && G.server) console.error(`--- server log ---\n${G.server.log()}`);
   await G.server?.stop();
 });
-
-async function api(u, method, url, body) {
-  return u.page.evaluate(
-    async ({ method, url, body }) => {
-      const res = await fetch(url, {
-        method,
-        headers: { 'Content-Type': 'application/json', 'X-MealBuddy-Client': 'web' },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      return { status: res.status, body: await res.json().catch(() => null) };
-    },
-    { method, url, body },
-  );
-}
 
 /**
  * A resident's browser at vp. Each name registers once (password hashing is

@@ -5,7 +5,7 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, binaryPath } from '../lib/server.mjs';
 import { launch, newUser, press, shot, VIEWPORTS } from '../lib/browser.mjs';
-import { tid, visible, path, until, failureShot } from '../lib/helpers.mjs';
+import { tid, visible, path, until, failureShot, api } from '../lib/helpers.mjs';
 
 const HOOD = '서울특별시 종로구 사직동';
 const PASSWORD = 'e2e-pass-1234';
@@ -61,21 +61,6 @@ async function resident(S, label, name) {
   await u.page.goto('/');
   await visible(u, tid('write-button'), 'the board after registering');
   return u;
-}
-
-/** Call an API route from the page (same origin, session cookie). */
-async function apiCall(u, method, url, body) {
-  return u.page.evaluate(
-    async ({ method, url, body }) => {
-      const res = await fetch(url, {
-        method,
-        headers: { 'Content-Type': 'application/json', 'X-MealBuddy-Client': 'web' },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      return { status: res.status, body: await res.json().catch(() => null) };
-    },
-    { method, url, body },
-  );
 }
 
 /** The pinned summary's numbers, as shown. */
@@ -392,7 +377,7 @@ story('group order deadline: it locks on time, or cancels with fewer than two ea
   let O, N1, lockPost, cancelPost;
 
   async function writeOrder(u, title, secondsAhead) {
-    const r = await apiCall(u, 'POST', '/api/post/write/', {
+    const r = await api(u, 'POST', '/api/post/write/', {
       title,
       category: '피자',
       target_number: 3,
@@ -444,7 +429,7 @@ story('group order deadline: it locks on time, or cancels with fewer than two ea
     await fillCart(N1, [{ name: '포테이토 L', price: 16000, qty: 1 }]);
     await closeCart(N1);
     // Move the deadline to a few seconds from now (the organiser's edit re-arms it).
-    const r = await apiCall(O, 'POST', `/api/post/detail/${lockPost.id}/edit/`, {
+    const r = await api(O, 'POST', `/api/post/detail/${lockPost.id}/edit/`, {
       order_at: new Date(Date.now() + 4000).toISOString(),
     });
     assert.equal(r.status, 200, `edit answered ${r.status} ${JSON.stringify(r.body)}`);

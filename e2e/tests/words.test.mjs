@@ -15,7 +15,7 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, binaryPath } from '../lib/server.mjs';
 import { launch, newUser, press, shot, horizontalOverflow } from '../lib/browser.mjs';
-import { tid, visible, gone, until, failureShot } from '../lib/helpers.mjs';
+import { tid, visible, gone, until, failureShot, api } from '../lib/helpers.mjs';
 
 binaryPath();
 
@@ -40,20 +40,6 @@ const SIZES = [
   phone(390, 844),
   { name: 'desktop-1280x800', options: { viewport: { width: 1280, height: 800 }, deviceScaleFactor: 1 } },
 ];
-
-async function api(u, method, url, body) {
-  return u.page.evaluate(
-    async ({ method, url, body }) => {
-      const res = await fetch(url, {
-        method,
-        headers: { 'Content-Type': 'application/json', 'X-MealBuddy-Client': 'web' },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      return { status: res.status, body: await res.json().catch(() => null) };
-    },
-    { method, url, body },
-  );
-}
 
 /** The field's state as a person and a screen reader get it. */
 async function fieldState(u, testId) {
