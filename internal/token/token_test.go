@@ -23,7 +23,7 @@ func TestIssueParse(t *testing.T) {
 	at := func(t time.Time) func() time.Time { return func() time.Time { return t } }
 
 	t.Run("OK", func(t *testing.T) {
-		id, ver, err := Parse(key, raw, at(now.Add(Lifetime-time.Second)))
+		id, ver, err := NewVerifier(key, at(now.Add(Lifetime-time.Second))).Parse(raw)
 		if err != nil || id != 42 || ver != 7 {
 			t.Fatalf("Parse = %d, %d, %v; want 42, 7, nil", id, ver, err)
 		}
@@ -44,12 +44,12 @@ func TestIssueParse(t *testing.T) {
 		}
 	})
 	t.Run("ErrExpired", func(t *testing.T) {
-		if _, _, err := Parse(key, raw, at(now.Add(Lifetime+time.Second))); !errors.Is(err, jwt.ErrTokenExpired) {
+		if _, _, err := NewVerifier(key, at(now.Add(Lifetime+time.Second))).Parse(raw); !errors.Is(err, jwt.ErrTokenExpired) {
 			t.Errorf("err = %v, want expired", err)
 		}
 	})
 	t.Run("ErrWrongKey", func(t *testing.T) {
-		if _, _, err := Parse([]byte("another-key-another-key-another-k"), raw, at(now)); err == nil {
+		if _, _, err := NewVerifier([]byte("another-key-another-key-another-k"), at(now)).Parse(raw); err == nil {
 			t.Error("a token signed with another key was accepted")
 		}
 	})
@@ -68,7 +68,7 @@ func TestIssueParse(t *testing.T) {
 		"ErrNoSubject": sign(jwt.SigningMethodHS256, Claims{Ver: 1, RegisteredClaims: jwt.RegisteredClaims{ExpiresAt: exp}}),
 	} {
 		t.Run(name, func(t *testing.T) {
-			if id, _, err := Parse(key, bad, at(now)); err == nil {
+			if id, _, err := NewVerifier(key, at(now)).Parse(bad); err == nil {
 				t.Errorf("accepted, user %d", id)
 			}
 		})
