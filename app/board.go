@@ -769,11 +769,13 @@ func (c *boardCache) seqNow(ctx context.Context) uint64 {
 }
 
 // post returns the kept post id. Its Order is shared: callers must not
-// modify it.
-func (c *boardCache) post(id int64) (cachedPost, bool) {
+// modify it. Like get, it first looks for commits of other processes: a
+// post's page and its public preview are read without the board.
+func (c *boardCache) post(ctx context.Context, id int64) (cachedPost, bool) {
 	if c == nil {
 		return cachedPost{}, false
 	}
+	c.checkOtherWriters(ctx)
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	p, ok := c.posts[id]

@@ -228,7 +228,7 @@ func (s *Server) inReach(ctx context.Context, u store.User, area string, roomID 
 // through the board cache: a post's page, its room's answers and its
 // shared preview are read far more often than the post changes.
 func (s *Server) viewPost(ctx context.Context, id int64) (p store.Post, hidden bool, err error) {
-	if kept, ok := s.boards.post(id); ok {
+	if kept, ok := s.boards.post(ctx, id); ok {
 		return kept.p, kept.hidden, nil
 	}
 	seq := s.boards.seqNow(ctx)
