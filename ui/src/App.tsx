@@ -16,6 +16,7 @@ import { ChunkBoundary, lazyPage, preloadPages } from './lib/lazyPage';
 import { MyChatsProvider } from './chats/MyChats';
 import { useOnline } from './lib/online';
 import { takeEarly } from './lib/early';
+import { LAZY_ROUTES, type LazyScreen } from './lazyRoutes';
 
 // Screens a first visit (landing, sign-in, sign-up, the board, a shared post)
 // does not need come in their own chunks, fetched when first shown or, once
@@ -31,17 +32,10 @@ const ResetPassword = lazyPage(() => import('./pages/ResetPassword').then((m) =>
 // Opened on a lazy screen (a shared room or post-edit link, a reload): fetch
 // its chunk now, beside the sign-in check, instead of after it.
 {
+  // (The server names the same chunks in the HTML: lazyRoutes.ts.)
   const here = typeof window !== 'undefined' ? window.location.pathname : '';
-  const chunks: [string, { preload: () => void }][] = [
-    ['/chat/:id/', Chat],
-    ['/chats/', Chats],
-    ['/write/', PostForm],
-    ['/post/:id/edit/', PostForm],
-    ['/me/', Profile],
-    ['/admin/', Admin],
-    ['/reset-password/', ResetPassword],
-  ];
-  for (const [pattern, page] of chunks) if (matchRoute(pattern, here)) page.preload();
+  const screens: Record<LazyScreen, { preload: () => void }> = { Chat, Chats, PostForm, Profile, Admin, ResetPassword };
+  for (const [pattern, screen] of LAZY_ROUTES) if (matchRoute(pattern, here)) screens[screen].preload();
 }
 
 /** Pages where a 401 is expected and must not redirect. */
