@@ -41,6 +41,7 @@ type Server struct {
 	boards        *boardCache // nil: Config.NoBoardCache
 	users         *userCache  // the credential check's user rows (usercache.go)
 	ui            fs.FS
+	preloads      []routePreload
 	gzipped       sync.Map // asset name → its gzipped bytes
 	handler       http.Handler
 	now           func() time.Time
@@ -104,6 +105,7 @@ func NewServer(cfg Config, st *store.Store, dongs *neighborhood.Index, uiFS fs.F
 		ui:     uiFS,
 		now:    func() time.Time { return time.Now().UTC() },
 	}
+	s.preloads = loadPreloads(uiFS, log)
 	if origin != nil {
 		s.origin = origin.String()
 		s.secureCookies = origin.Scheme == "https"
