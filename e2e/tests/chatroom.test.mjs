@@ -216,7 +216,16 @@ for (const vp of ROOM_VIEWPORTS) {
     });
 
     step('A sends a run of messages, a 300-character word, a long URL and HTML-looking text', async () => {
-      await A.page.goto(`/chat/${roomId}/`);
+      const doc = await A.page.goto(`/chat/${roomId}/`);
+      // Issue 14: the room's HTML names the room's chunk (from the build's
+      // route-chunks.json), so it loads beside the main bundle.
+      const html = await doc.text();
+      const hrefs = [...html.matchAll(/<link rel="modulepreload" crossorigin href="(\/assets\/Chat-[^"]+\.js)">/g)].map((m) => m[1]);
+      assert.equal(hrefs.length, 1, `no preload of the room's chunk in ${html}`);
+      assert.ok(html.indexOf(hrefs[0]) < html.indexOf('</head>'), 'the preload is not in <head>');
+      const chunk = await A.page.request.get(new URL(hrefs[0], A.page.url()).href);
+      assert.equal(chunk.status(), 200, `${hrefs[0]}: ${chunk.status()}`);
+      assert.match(chunk.headers()['content-type'] ?? '', /javascript/);
       await open(A);
       for (const m of ['안녕하세요', '치킨 반반 어때요?', '7시에 시켜요']) await sendMessage(A, m);
       await sendMessage(A, longWord);
