@@ -1,6 +1,7 @@
 import { createContext, ReactNode, useCallback, useContext, useEffect, useMemo, useReducer, useRef, useState } from 'react';
 import { chatsApi, errorMessage, isAbort } from '../lib/api';
 import { setUnreadCount } from '../lib/title';
+import { whenIdle } from '../lib/idle';
 import { backoffDelay, closeInfo } from '../chat/state';
 import { chatListReducer, ChatListState, initialChatList, parseMeFrame, unreadTotal } from './list';
 
@@ -133,13 +134,11 @@ export function MyChatsProvider({ userId, children }: { userId: number | null; c
       refresh();
       connect();
     };
-    const idle = typeof window.requestIdleCallback === 'function' ? window.requestIdleCallback(start, { timeout: 2000 }) : undefined;
-    const startTimer = idle === undefined ? window.setTimeout(start, 0) : undefined;
+    const cancelStart = whenIdle(start, 2000);
     window.addEventListener('online', onOnline);
     return () => {
       cancelled = true;
-      if (idle !== undefined) window.cancelIdleCallback(idle);
-      window.clearTimeout(startTimer);
+      cancelStart();
       ctl?.abort();
       window.clearTimeout(timer);
       window.removeEventListener('online', onOnline);

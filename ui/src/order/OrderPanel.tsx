@@ -3,13 +3,16 @@ import type { OrderAct } from './orderApi';
 import type { Order } from '../lib/types';
 import { OrderSummary } from './OrderSummary';
 
-// The sheets are not part of the first page load: the room fetches them once
-// it shows an order, so they are there by the time someone taps.
+// The sheets are not part of the first page load: the room fetches them in
+// the first idle period after it shows an order (not in the commit that
+// shows it, which is the room's longest task), so they are there by the
+// time someone taps.
 const loadCart = () => import('./CartSheet');
 const loadDetails = () => import('./OrderDetails');
 const CartSheet = lazy(() => loadCart().then((m) => ({ default: m.CartSheet })));
 const OrderDetails = lazy(() => loadDetails().then((m) => ({ default: m.OrderDetails })));
 import { useNow } from './useNow';
+import { whenIdle } from '../lib/idle';
 
 interface Props {
   roomId: string;
@@ -25,10 +28,14 @@ export function OrderPanel({ roomId, order, myId, organiserId, staff, act }: Pro
   const now = useNow(10000);
   const [sheet, setSheet] = useState<'' | 'cart' | 'details'>('');
   const close = useCallback(() => setSheet(''), []);
-  useEffect(() => {
-    loadCart().catch(() => {});
-    loadDetails().catch(() => {});
-  }, []);
+  useEffect(
+    () =>
+      whenIdle(() => {
+        loadCart().catch(() => {});
+        loadDetails().catch(() => {});
+      }),
+    [],
+  );
   return (
     <>
       <OrderSummary order={order} myId={myId} now={now} openCart={() => setSheet('cart')} openDetails={() => setSheet('details')} />
