@@ -24,6 +24,10 @@
 //                                 or read it with scripts/lighthouse-trace.mjs;
 //                                 the sampler itself costs time, so scores from
 //                                 such a run are a little lower)
+//   LIGHTHOUSE_CATEGORIES=fonts,blink,disabled-by-default-v8.cpu_profiler
+//                                 with LIGHTHOUSE_TRACE=1: the extra trace
+//                                 categories (e.g. "fonts" shows each font
+//                                 lookup; default: the V8 sampler only)
 import { spawn, spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -164,7 +168,7 @@ try {
       output: 'json',
       logLevel: 'error',
       onlyCategories: ['performance', 'accessibility'],
-      ...(trace ? { additionalTraceCategories: 'disabled-by-default-v8.cpu_profiler' } : {}),
+      ...(trace ? { additionalTraceCategories: process.env.LIGHTHOUSE_CATEGORIES || 'disabled-by-default-v8.cpu_profiler' } : {}),
     });
     const lhr = r.lhr;
     writeFileSync(join(OUT, `${p.name}.json`), r.report);
