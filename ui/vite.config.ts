@@ -3,7 +3,7 @@ import type { Plugin } from 'vite';
 import react from '@vitejs/plugin-react';
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { LAZY_ROUTES, screenModule } from './src/lazyRoutes';
+import { LAZY_ROUTES, screenModule } from './src/lazyRoutes.ts';
 
 // dist/.keep is committed so that `go build` (//go:embed all:dist) works on a
 // fresh clone without Node. emptyOutDir deletes it, so put it back afterwards.
