@@ -157,15 +157,23 @@ function signedOut(): FakeApi {
   return new FakeApi().on('GET', '/api/user/current/', 401, '로그인이 필요합니다.');
 }
 
-async function mount(path: string, api: FakeApi) {
+/**
+ * Render the app at path against api. With early, first begin the requests
+ * main.tsx begins before the first render (early.ts), as it does.
+ */
+async function mount(path: string, api: FakeApi, { early = false } = {}) {
   fake = api;
   vi.stubGlobal('fetch', api.fetch);
   window.history.replaceState(null, '', path);
+  if (early) for (const p of earlyPaths(window.location.pathname)) startEarly(p);
   container = document.createElement('div');
   document.body.appendChild(container);
   root = createRoot(container);
   await act(async () => root!.render(<App />));
 }
+
+/** How many times the app asked GET path. */
+const gets = (path: string) => fake.calls.filter((c) => c.method === 'GET' && c.path === path).length;
 
 /** Let effects and fetches settle until cond holds (bounded by steps, not time). */
 async function until(cond: () => boolean, what: string) {
@@ -280,16 +288,8 @@ describe('screens with effects against a fake API', () => {
   it('chat opened on its address: takes the requests main.tsx began instead of asking again', async () => {
     // As main.tsx does before the first render: the sign-in check, the room and
     // its order side by side. This room has no order: its 404 is dropped.
-    fake = signedIn();
-    vi.stubGlobal('fetch', fake.fetch);
-    window.history.replaceState(null, '', `/chat/${room.id}/`);
-    for (const p of earlyPaths(window.location.pathname)) startEarly(p);
-    container = document.createElement('div');
-    document.body.appendChild(container);
-    root = createRoot(container);
-    await act(async () => root!.render(<App />));
+    await mount(`/chat/${room.id}/`, signedIn(), { early: true });
     await until(() => container.querySelectorAll('[data-testid="chat-message"]').length === 2, 'the history');
-    const gets = (p: string) => fake.calls.filter((c) => c.method === 'GET' && c.path === p).length;
     expect(gets('/api/user/current/')).toBe(1);
     expect(gets(`/api/chat/${room.id}/`)).toBe(1);
     expect(gets(`/api/chat/${room.id}/order/`)).toBe(1);
@@ -318,19 +318,12 @@ describe('screens with effects against a fake API', () => {
       payment_info: '',
       members: [{ user: post.writer, items: [], subtotal: 0, fee: 0, to_pay: 0, ready: false, paid: 'none' }],
     };
-    fake = signedIn()
+    const api = signedIn()
       .on('GET', `/api/chat/${room.id}/`, 200, { ...room, order_state: 'recruiting' })
       .on('GET', `/api/chat/${room.id}/order/`, 200, order);
-    vi.stubGlobal('fetch', fake.fetch);
-    window.history.replaceState(null, '', `/chat/${room.id}/`);
-    for (const p of earlyPaths(window.location.pathname)) startEarly(p);
-    container = document.createElement('div');
-    document.body.appendChild(container);
-    root = createRoot(container);
-    await act(async () => root!.render(<App />));
+    await mount(`/chat/${room.id}/`, api, { early: true });
     await until(() => $('order-summary') !== null && $('chat-message') !== null, 'the room with its order');
     expect($('order-store')?.textContent).toContain('교촌치킨 창신점');
-    const gets = (p: string) => fake.calls.filter((c) => c.method === 'GET' && c.path === p).length;
     expect(gets(`/api/chat/${room.id}/`)).toBe(1);
     expect(gets(`/api/chat/${room.id}/order/`)).toBe(1);
   });
