@@ -4,6 +4,7 @@
 // which imports again (React.lazy caches a failed import, so each retry makes a
 // new lazy component), and 새로고침, which loads the current index.html.
 import { Component, ComponentProps, ComponentType, ErrorInfo, lazy, ReactNode } from 'react';
+import { whenIdle } from './idle';
 
 const resets: (() => void)[] = [];
 const loaders: (() => Promise<unknown>)[] = [];
@@ -37,11 +38,9 @@ export function lazyPage<T extends ComponentType<any>>(load: () => Promise<{ def
  */
 export function preloadPages(): () => void {
   let next = 0;
-  let idle: number | undefined;
-  let timer: number | undefined;
+  let cancel = () => {};
   const later = (fn: () => void) => {
-    if (typeof window.requestIdleCallback === 'function') idle = window.requestIdleCallback(fn, { timeout: 5000 });
-    else timer = window.setTimeout(fn, 500);
+    cancel = whenIdle(fn, 5000, 500);
   };
   const step = () => {
     if (next >= loaders.length) return;
@@ -53,8 +52,7 @@ export function preloadPages(): () => void {
   else window.addEventListener('load', start, { once: true });
   return () => {
     window.removeEventListener('load', start);
-    if (idle !== undefined) window.cancelIdleCallback(idle);
-    window.clearTimeout(timer);
+    cancel();
     next = loaders.length;
   };
 }

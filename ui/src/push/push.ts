@@ -1,5 +1,6 @@
 import { pushApi } from '../lib/api';
 import type { PushSubscriptionBody } from '../lib/types';
+import { whenIdle } from '../lib/idle';
 
 // Web Push through our own service worker (public/sw.js). Everything here is
 // quiet: an unsupported browser or a refusal is a state to show, never an error.
@@ -30,8 +31,7 @@ export function registerServiceWorker() {
     });
   };
   const idle = () => {
-    if (typeof window.requestIdleCallback === 'function') window.requestIdleCallback(go, { timeout: 5000 });
-    else window.setTimeout(go, 1000);
+    whenIdle(go, 5000, 1000);
   };
   if (document.readyState === 'complete') idle();
   else window.addEventListener('load', idle, { once: true });
