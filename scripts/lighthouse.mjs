@@ -35,6 +35,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { api } from '../e2e/lib/helpers.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const fromE2E = createRequire(join(root, 'e2e', 'package.json'));
@@ -99,18 +100,7 @@ try {
     locale: 'ko-KR',
   });
   const page = context.pages()[0] || (await context.newPage());
-  const call = (method, url, body) =>
-    page.evaluate(
-      async ({ method, url, body }) => {
-        const r = await fetch(url, {
-          method,
-          headers: { 'Content-Type': 'application/json', 'X-MealBuddy-Client': 'web' },
-          body: body === undefined ? undefined : JSON.stringify(body),
-        });
-        return { status: r.status, body: await r.json().catch(() => null) };
-      },
-      { method, url, body },
-    );
+  const call = (method, url, body) => api({ page }, method, url, body);
   const login = async (email) => {
     await page.goto('/login/');
     const r = await call('POST', '/api/user/login/', { email, password: PASSWORD });
