@@ -443,6 +443,10 @@ for (const vp of ROOM_VIEWPORTS) {
 
     step('a socket that swallows frames: 연결 끊김, 전송 실패, then 다시 보내기 delivers exactly once', async () => {
       await open(B);
+      // Sockets opened so far: the swallowed one must be replaced by a new one.
+      // (Counted here, not when the swallowing ends: a reconnect may already be
+      // under way then and become the socket that comes back.)
+      const socketsBefore = wsRoute.sockets;
       wsRoute.swallow = wsRoute.swallowUp = true; // nothing passes either way
       const text = `삼킨 소켓 ${run}`;
       await B.page.locator(tid('message-input')).fill(text);
@@ -470,7 +474,6 @@ for (const vp of ROOM_VIEWPORTS) {
       if (vp.name === 'phone-360x740') await roomShot(B, 'chat-send-failed');
       assert.equal((await logRows(A)).filter((r) => r.text === text).length, 0, 'the server never got it');
 
-      const socketsBefore = wsRoute.sockets;
       wsRoute.swallow = wsRoute.swallowUp = false;
       await open(B); // it reconnects by itself
       assert.ok(wsRoute.sockets > socketsBefore, 'a new socket was opened');
