@@ -11,6 +11,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"math/rand/v2"
 	"net/http"
 	"net/url"
@@ -39,6 +40,30 @@ type httpResult struct {
 	elapsed          time.Duration
 	p50, p99         time.Duration
 	status5xx, other int // 5xx answers; transport errors and other non-2xx
+
+	// byKind is the count and p99 of each kind of request (kindOf), for
+	// workloads of more than one kind: which of them make the tail.
+	byKind map[string]kindLatency
+}
+
+type kindLatency struct {
+	n   int
+	p99 time.Duration
+}
+
+// kindOf names a request by its method and route, ids left out:
+// "GET /api/post/detail/", "DELETE /api/chat/user/".
+func kindOf(q httpReq) string {
+	path, _, _ := strings.Cut(q.uri, "?")
+	var b strings.Builder
+	b.WriteString(q.method + " /")
+	for _, seg := range strings.Split(strings.Trim(path, "/"), "/") {
+		if seg == "" || strings.Trim(seg, "0123456789") == "" {
+			continue
+		}
+		b.WriteString(seg + "/")
+	}
+	return b.String()
 }
 
 func (r httpResult) rps() float64 { return float64(r.n) / r.elapsed.Seconds() }
@@ -91,6 +116,7 @@ func runHTTP(ctx context.Context, t *httpTarget, tokens []string, w workload, wa
 	var (
 		wg        sync.WaitGroup
 		lat       = make([][]time.Duration, len(tokens))
+		kinds     = make([]map[string][]time.Duration, len(tokens))
 		n5xx, bad atomic.Int64
 	)
 	start := time.Now()
@@ -100,11 +126,12 @@ func runHTTP(ctx context.Context, t *httpTarget, tokens []string, w workload, wa
 		wg.Go(func() {
 			rng := rand.New(rand.NewPCG(uint64(i), uint64(start.UnixNano())))
 			local := make([]time.Duration, 0, 1<<14)
+			byKind := map[string][]time.Duration{}
 			for {
 				for _, q := range w(i, rng) {
 					t0 := time.Now()
 					if t0.After(until) {
-						lat[i] = local
+						lat[i], kinds[i] = local, byKind
 						return
 					}
 					status, _, _, err := t.do(ctx, tok, q)
@@ -121,6 +148,8 @@ func runHTTP(ctx context.Context, t *httpTarget, tokens []string, w workload, wa
 						bad.Add(1)
 					}
 					local = append(local, took)
+					k := kindOf(q)
+					byKind[k] = append(byKind[k], took)
 				}
 			}
 		})
@@ -128,8 +157,32 @@ func runHTTP(ctx context.Context, t *httpTarget, tokens []string, w workload, wa
 	wg.Wait()
 	all := slices.Concat(lat...)
 	slices.Sort(all)
-	return httpResult{n: len(all), elapsed: d,
+	res := httpResult{n: len(all), elapsed: d,
 		p50: quantile(all, 0.50), p99: quantile(all, 0.99), status5xx: int(n5xx.Load()), other: int(bad.Load())}
+	merged := map[string][]time.Duration{}
+	for _, m := range kinds {
+		for k, v := range m {
+			merged[k] = append(merged[k], v...)
+		}
+	}
+	if len(merged) > 1 {
+		res.byKind = make(map[string]kindLatency, len(merged))
+		for k, v := range merged {
+			slices.Sort(v)
+			res.byKind[k] = kindLatency{n: len(v), p99: quantile(v, 0.99)}
+		}
+	}
+	return res
+}
+
+// kindsLine lists r's kinds of request with their counts and p99s.
+func (r httpResult) kindsLine() string {
+	names := slices.Sorted(maps.Keys(r.byKind))
+	parts := make([]string, len(names))
+	for i, k := range names {
+		parts[i] = fmt.Sprintf("%s %d, p99 %.2f ms", k, r.byKind[k].n, ms(r.byKind[k].p99))
+	}
+	return strings.Join(parts, "; ")
 }
 
 func quantile(sorted []time.Duration, q float64) time.Duration {
@@ -341,6 +394,9 @@ func runCases(ctx context.Context, o options, title string, tokens []string, cas
 				line += fmt.Sprintf(" | ceiling %8.0f req/s p99 %6.2f ms", cr.rps(), ms(cr.p99))
 			}
 			fmt.Println(line)
+			if len(r.byKind) > 0 {
+				fmt.Printf("  mealbuddy by kind: %s\n", r.kindsLine())
+			}
 		}
 	}
 	printTable(title, rows)
