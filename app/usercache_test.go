@@ -2,8 +2,13 @@ package app
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"math/rand/v2"
 	"net/http"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
@@ -131,4 +136,94 @@ func TestEvictOne(t *testing.T) {
 	if len(m) != 2 {
 		t.Fatalf("%d entries left, want 2", len(m))
 	}
+}
+
+// TestRoomsOfCatchesUp: the kept room sets, brought up to date with the
+// store's change log rather than read again, equal the rows at every
+// quiet moment, while joins, leaves, new posts and deletions run beside
+// board views that read the sets at the same time.
+func TestRoomsOfCatchesUp(t *testing.T) {
+	e := newTestEnv(t)
+	ctx := context.Background()
+	users := make([]testUser, 4)
+	for i := range users {
+		users[i] = e.register(fmt.Sprintf("catchup%d", i), addrSajik)
+	}
+	check := func(when string) {
+		t.Helper()
+		for _, u := range users {
+			got, err := e.srv.users.roomsOf(ctx, u.id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ids, err := e.store.RoomsOf(ctx, u.id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := map[int64]bool{}
+			for _, id := range ids {
+				want[id] = true
+			}
+			if !maps.Equal(got, want) {
+				t.Fatalf("%s: %s's kept rooms %v, rows %v", when, u.username, got, want)
+			}
+		}
+	}
+	var rooms []int64
+	var posts []int64
+	for _, u := range users {
+		p, r := e.writePost(u, "따라잡기", 4)
+		posts, rooms = append(posts, p), append(rooms, r)
+	}
+	check("after the posts")
+
+	for round := range 5 {
+		var wg sync.WaitGroup
+		stop := make(chan struct{})
+		for _, u := range users { // readers: the sets as the board reads them
+			wg.Go(func() {
+				for {
+					select {
+					case <-stop:
+						return
+					default:
+					}
+					if _, err := e.srv.users.roomsOf(ctx, u.id); err != nil {
+						t.Error(err)
+						return
+					}
+				}
+			})
+		}
+		var writers sync.WaitGroup
+		for i, u := range users {
+			writers.Go(func() {
+				rng := rand.New(rand.NewPCG(uint64(round), uint64(i)))
+				for range 30 {
+					room := rooms[rng.IntN(len(rooms))]
+					var err error
+					switch rng.IntN(3) {
+					case 0:
+						_, err = e.store.JoinRoom(ctx, room, u.id)
+					case 1:
+						_, err = e.store.LeaveRoom(ctx, room, u.id)
+					default:
+						_, err = e.srv.users.roomsOf(ctx, u.id)
+					}
+					if err != nil && !errors.Is(err, store.ErrCannotJoin) && !errors.Is(err, store.ErrNotMember) && !errors.Is(err, store.ErrWriterStays) {
+						t.Error(err)
+					}
+				}
+			})
+		}
+		writers.Wait()
+		close(stop)
+		wg.Wait()
+		check(fmt.Sprintf("round %d", round))
+	}
+	// A deleted post takes its room from every member at once (a cascade).
+	if err := e.store.DeletePost(ctx, posts[0]); err != nil {
+		t.Fatal(err)
+	}
+	check("after a post was deleted")
 }

@@ -38,21 +38,68 @@ const roomsOfSQL = `SELECT room_id FROM room_members WHERE user_id = ?`
 // Like UsersVersion, changes by other processes do not move it.
 func (s *Store) MembershipVersion(userID int64) uint64 { return s.users.members.version(userID) }
 
-// memberWrites keeps MembershipVersion. The writer connection's pre-update
-// hook reports every room_members row inserted or deleted (foreign-key
-// cascades included) with its user; the user's version moves at the row
-// and again when the transaction ends (settle), so that a copy read in
-// between, without the uncommitted row, is stale too.
+// MemberChange is one committed change of a user's rooms.
+type MemberChange struct {
+	Room   int64
+	Joined bool // a member from now on; false: no longer
+}
+
+// MembershipChanges brings a copy of RoomsOf up to date without reading it
+// again: it returns the changes of userID's rooms committed after version
+// since (MembershipVersion when the copy was read), oldest first, and the
+// version the copy has once they are applied. Applying them in order to
+// the copy gives the rooms as of now, whenever between since and now the
+// copy was read: each change says what one room is from then on. ok is
+// false when they are not all known any more (the log is bounded, a
+// transaction failed after its changes, or whose rows changed could not be
+// told); then read RoomsOf again. Like MembershipVersion, this knows only
+// this Store's own writes.
+func (s *Store) MembershipChanges(userID int64, since uint64) (changes []MemberChange, ver uint64, ok bool) {
+	return s.users.members.changesSince(userID, since)
+}
+
+// memberWrites keeps MembershipVersion and the log behind
+// MembershipChanges. The writer connection's pre-update hook reports every
+// room_members row inserted or deleted (foreign-key cascades included)
+// with its user; the user's version moves at the row and again when the
+// transaction ends (settle), so that a copy read in between, without the
+// uncommitted row, is stale too. The change itself is logged at settle,
+// once committed, at that second version: a copy read before it misses it
+// and a copy read after it has it.
 type memberWrites struct {
 	mu      sync.Mutex
 	seq     uint64
-	floor   uint64           // the version of every user not in byUser
-	byUser  map[int64]uint64 // the last change of a user, when later than floor
-	pending []int64          // users changed in the open transaction
+	floor   uint64                // the version of every user not in byUser, and where their logs start
+	byUser  map[int64]*memberLog  // users changed since floor
+	inTx    bool                  // Store.tx has a write transaction open
+	pending []pendingMemberChange // rows of the open transaction (or written outside one)
 }
 
-// maxMemberVersions bounds byUser; past it every user's version moves.
-const maxMemberVersions = 4096
+// memberLog is one user's version and their changes committed after from.
+type memberLog struct {
+	ver     uint64
+	from    uint64
+	changes []loggedMemberChange
+}
+
+type loggedMemberChange struct {
+	seq uint64
+	MemberChange
+}
+
+type pendingMemberChange struct {
+	user int64
+	MemberChange
+	unsure bool // written outside Store.tx: whether and when it committed is unknown
+}
+
+const (
+	// maxMemberVersions bounds byUser; past it every user's version moves.
+	maxMemberVersions = 4096
+	// maxMemberLog bounds a user's log; a copy older than its start is
+	// read again.
+	maxMemberLog = 64
+)
 
 func (m *memberWrites) hook(d *sqlite.SQLitePreUpdateData) {
 	var roomID, userID int64
@@ -68,39 +115,72 @@ func (m *memberWrites) hook(d *sqlite.SQLitePreUpdateData) {
 	}
 	// The driver (v1.62) stores each value in the slice itself rather than
 	// through the pointer it holds; take it from wherever it went.
+	if v, ok := row[0].(int64); ok {
+		roomID = v
+	}
 	if v, ok := row[1].(int64); ok {
 		userID = v
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if err != nil || userID == 0 { // cannot tell whose: everyone's
+	if err != nil || userID == 0 || roomID == 0 { // cannot tell whose: everyone's
 		m.seq++
 		m.floor, m.byUser = m.seq, nil
 		return
 	}
 	m.bumpLocked(userID)
-	m.pending = append(m.pending, userID)
+	m.pending = append(m.pending, pendingMemberChange{user: userID,
+		MemberChange: MemberChange{Room: roomID, Joined: d.Op == sqlite3.SQLITE_INSERT}, unsure: !m.inTx})
 }
 
-func (m *memberWrites) bumpLocked(userID int64) {
+// bumpLocked moves userID's version and returns their log (nil when byUser
+// has just been emptied: the new floor covers them).
+func (m *memberWrites) bumpLocked(userID int64) *memberLog {
 	m.seq++
 	if len(m.byUser) >= maxMemberVersions {
 		m.floor, m.byUser = m.seq, nil
-		return
+		return nil
 	}
 	if m.byUser == nil {
-		m.byUser = make(map[int64]uint64)
+		m.byUser = make(map[int64]*memberLog)
 	}
-	m.byUser[userID] = m.seq
+	l := m.byUser[userID]
+	if l == nil {
+		l = &memberLog{from: m.floor}
+		m.byUser[userID] = l
+	}
+	l.ver = m.seq
+	return l
+}
+
+// begin marks a write transaction of Store.tx as open.
+func (m *memberWrites) begin() {
+	m.mu.Lock()
+	m.inTx = true
+	m.mu.Unlock()
 }
 
 // settle moves the versions of the users changed in the transaction that
-// has just ended (committed or not).
-func (m *memberWrites) settle() {
+// has just ended and logs its changes when it committed. A change that
+// cannot be logged (the transaction did not commit, or the row was
+// written outside one) starts the user's log afresh instead.
+func (m *memberWrites) settle(committed bool) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	for _, u := range m.pending {
-		m.bumpLocked(u)
+	m.inTx = false
+	for _, p := range m.pending {
+		l := m.bumpLocked(p.user)
+		switch {
+		case l == nil:
+		case !committed || p.unsure:
+			l.from, l.changes = l.ver, nil
+		default:
+			if len(l.changes) == maxMemberLog {
+				l.from = l.changes[0].seq
+				l.changes = append(l.changes[:0], l.changes[1:]...)
+			}
+			l.changes = append(l.changes, loggedMemberChange{seq: l.ver, MemberChange: p.MemberChange})
+		}
 	}
 	m.pending = m.pending[:0]
 }
@@ -108,8 +188,27 @@ func (m *memberWrites) settle() {
 func (m *memberWrites) version(userID int64) uint64 {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if v, ok := m.byUser[userID]; ok {
-		return v
+	if l, ok := m.byUser[userID]; ok {
+		return l.ver
 	}
 	return m.floor
+}
+
+func (m *memberWrites) changesSince(userID int64, since uint64) ([]MemberChange, uint64, bool) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	l, ok := m.byUser[userID]
+	if !ok {
+		return nil, m.floor, since >= m.floor
+	}
+	if since < l.from {
+		return nil, l.ver, false
+	}
+	var out []MemberChange
+	for _, c := range l.changes {
+		if c.seq > since {
+			out = append(out, c.MemberChange)
+		}
+	}
+	return out, l.ver, true
 }

@@ -2,6 +2,9 @@ package store
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"maps"
 	"strings"
 	"testing"
 )
@@ -105,5 +108,137 @@ func TestMembershipVersion(t *testing.T) {
 	})
 	if got := rooms(joiner); len(got) != 0 {
 		t.Fatalf("joiner's rooms after the post was deleted = %v", got)
+	}
+}
+
+// TestMembershipChanges: a copy of RoomsOf read at any version and brought
+// up to date with MembershipChanges equals RoomsOf read afresh, through
+// joins, leaves, new posts and a deleted post (a cascade); a transaction
+// that failed after writing a row, and a log longer than its bound, make
+// the copy read again instead.
+func TestMembershipChanges(t *testing.T) {
+	st := newTestStore(t)
+	ctx := context.Background()
+	writer, joiner := mustUser(t, st, "writer"), mustUser(t, st, "joiner")
+
+	type copyAt struct {
+		ver   uint64
+		rooms map[int64]bool
+	}
+	read := func(u User) copyAt {
+		t.Helper()
+		ver := st.MembershipVersion(u.ID)
+		ids, err := st.RoomsOf(ctx, u.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := map[int64]bool{}
+		for _, id := range ids {
+			m[id] = true
+		}
+		return copyAt{ver, m}
+	}
+	// catchUp applies the changes since c to a copy of c and checks it
+	// against RoomsOf.
+	catchUp := func(what string, u User, c copyAt) (ok bool) {
+		t.Helper()
+		changes, ver, ok := st.MembershipChanges(u.ID, c.ver)
+		if !ok {
+			return false
+		}
+		got := maps.Clone(c.rooms)
+		for _, ch := range changes {
+			if ch.Joined {
+				got[ch.Room] = true
+			} else {
+				delete(got, ch.Room)
+			}
+		}
+		if want := read(u); !maps.Equal(got, want.rooms) || ver != want.ver {
+			t.Errorf("%s: caught up to %v at version %d, RoomsOf %v at %d", what, got, ver, want.rooms, want.ver)
+		}
+		return true
+	}
+
+	var copies []copyAt // of the joiner, one before each step
+	step := func(what string, do func()) {
+		t.Helper()
+		copies = append(copies, read(joiner))
+		before := read(writer)
+		do()
+		for i, c := range copies {
+			if !catchUp(fmt.Sprintf("%s, joiner's copy %d", what, i), joiner, c) {
+				t.Errorf("%s: joiner's copy %d cannot be caught up", what, i)
+			}
+		}
+		if !catchUp(what+", writer", writer, before) {
+			t.Errorf("%s: writer's copy cannot be caught up", what)
+		}
+	}
+	var p1, p2 Post
+	step("two posts", func() { p1, p2 = mustPost(t, st, writer, 4), mustPost(t, st, writer, 4) })
+	step("join both", func() {
+		for _, p := range []Post{p1, p2} {
+			if _, err := st.JoinRoom(ctx, p.RoomID, joiner.ID); err != nil {
+				t.Fatal(err)
+			}
+		}
+	})
+	step("leave one", func() {
+		if _, err := st.LeaveRoom(ctx, p1.RoomID, joiner.ID); err != nil {
+			t.Fatal(err)
+		}
+	})
+	step("join it again, then delete the other post", func() {
+		if _, err := st.JoinRoom(ctx, p1.RoomID, joiner.ID); err != nil {
+			t.Fatal(err)
+		}
+		if err := st.DeletePost(ctx, p2.ID); err != nil {
+			t.Fatal(err)
+		}
+	})
+	if rooms := read(joiner).rooms; len(rooms) != 1 || !rooms[p1.RoomID] {
+		t.Fatalf("joiner's rooms = %v, want only %d", rooms, p1.RoomID)
+	}
+
+	// A transaction that wrote a row and then failed: its change is not
+	// known, so copies from before it are read again; later ones are fine.
+	before := read(joiner)
+	failed := errors.New("fails after the row")
+	err := st.tx(ctx, func(tx *wtx) error {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM room_members WHERE room_id = ? AND user_id = ?`, p1.RoomID, joiner.ID); err != nil {
+			return err
+		}
+		return failed
+	})
+	if !errors.Is(err, failed) {
+		t.Fatalf("tx: %v", err)
+	}
+	if _, _, ok := st.MembershipChanges(joiner.ID, before.ver); ok {
+		t.Error("a copy from before a failed transaction was caught up")
+	}
+	if !catchUp("after the failed transaction", joiner, read(joiner)) {
+		t.Error("a copy read after the failed transaction cannot be caught up")
+	}
+
+	// Past maxMemberLog changes, the oldest copies are read again.
+	old := read(joiner)
+	for range maxMemberLog/2 + 1 {
+		if _, err := st.LeaveRoom(ctx, p1.RoomID, joiner.ID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := st.JoinRoom(ctx, p1.RoomID, joiner.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, _, ok := st.MembershipChanges(joiner.ID, old.ver); ok {
+		t.Errorf("a copy %d changes old was caught up", maxMemberLog+2)
+	}
+	recent := read(joiner)
+	if _, err := st.LeaveRoom(ctx, p1.RoomID, joiner.ID); err != nil {
+		t.Fatal(err)
+	}
+	if !catchUp("after a long log", joiner, recent) {
+		t.Error("a recent copy cannot be caught up after a long log")
 	}
 }

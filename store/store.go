@@ -46,6 +46,7 @@ type Store struct {
 
 	// users counts the changes of users rows and blocks (UsersVersion).
 	users *userWrites
+	ckpt  *checkpointer
 
 	path string // the database file, absolute
 }
@@ -118,8 +119,6 @@ func (p *readPool) Close() error {
 	return p.DB.Close()
 }
 
-// Open opens (creating if needed) the database file at path. It does not
-// migrate; call Migrate.
 // Option configures a Store at Open.
 type Option func(*Store)
 
@@ -127,6 +126,8 @@ type Option func(*Store)
 // clock: deadlines, expiries and timestamps follow it (tests move it).
 func WithClock(now func() time.Time) Option { return func(s *Store) { s.now = now } }
 
+// Open opens (creating if needed) the database file at path. It does not
+// migrate; call Migrate.
 func Open(path string, opts ...Option) (*Store, error) {
 	// The DSN is a file: URI, where a relative path would read as a host.
 	path, err := filepath.Abs(path)
@@ -136,7 +137,7 @@ func Open(path string, opts ...Option) (*Store, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, fmt.Errorf("create data folder: %w", err)
 	}
-	var w, r *sql.DB
+	var w, r, c *sql.DB
 	uw := new(userWrites)
 	// The first connections create the files: under a private umask.
 	err = withPrivateFiles(func() error {
@@ -165,17 +166,26 @@ func Open(path string, opts ...Option) (*Store, error) {
 			r.Close()
 			return fmt.Errorf("open %s: %w", path, err)
 		}
+		if c, err = sql.Open("sqlite", checkpointerDSN(path)); err != nil {
+			w.Close()
+			r.Close()
+			return fmt.Errorf("open checkpointer: %w", err)
+		}
 		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
+	c.SetMaxOpenConns(1)
+	c.SetConnMaxIdleTime(0)
+	c.SetConnMaxLifetime(0)
+	uw.ckpt = newCheckpointer(c, checkpointEvery)
 	readers := max(4, runtime.NumCPU()*2)
 	r.SetMaxOpenConns(readers)
 	r.SetMaxIdleConns(readers)
 	r.SetConnMaxIdleTime(0)
 	r.SetConnMaxLifetime(0)
-	st := &Store{path: path, users: uw, w: w, r: &readPool{DB: r, stmts: map[string]*sql.Stmt{}}, now: func() time.Time { return time.Now().UTC() }}
+	st := &Store{path: path, users: uw, ckpt: uw.ckpt, w: w, r: &readPool{DB: r, stmts: map[string]*sql.Stmt{}}, now: func() time.Time { return time.Now().UTC() }}
 	for _, opt := range opts {
 		opt(st)
 	}
@@ -184,12 +194,17 @@ func Open(path string, opts ...Option) (*Store, error) {
 
 // writerDSN is the connection string of the writer. _txlock=immediate
 // makes write transactions take the lock at BEGIN, which turns lock
-// upgrades (a deadlock source) into plain waiting.
+// upgrades (a deadlock source) into plain waiting. The writer never
+// checkpoints: the checkpointer does, beside it.
 func writerDSN(path string) string {
 	q := pragmas()
 	q.Set("_txlock", "immediate")
+	q.Add("_pragma", "wal_autocheckpoint(0)")
 	return fileURI(path, q)
 }
+
+// checkpointerDSN is the connection string of the checkpointer.
+func checkpointerDSN(path string) string { return fileURI(path, pragmas()) }
 
 // readerDSN is the connection string of the read pool, which cannot write.
 func readerDSN(path string) string {
@@ -230,7 +245,7 @@ func fileURI(path string, q url.Values) string {
 // Close closes both pools.
 func (s *Store) Close() error {
 	s.wstmts.close()
-	return errors.Join(s.r.Close(), s.w.Close())
+	return errors.Join(s.r.Close(), s.w.Close(), s.ckpt.close())
 }
 
 func (s *Store) provider() (*goose.Provider, error) {
@@ -300,10 +315,12 @@ func (s *Store) tx(ctx context.Context, fn func(tx *wtx) error) error {
 		return fmt.Errorf("begin: %w", err)
 	}
 	tx := &wtx{tx: sqlTx, stmts: &s.wstmts}
+	s.users.members.begin()
+	committed := false
 	// The writer's one connection is free again only after the
 	// transaction: prepare the statements it met for the first time then.
 	defer func() {
-		s.users.members.settle()
+		s.users.members.settle(committed)
 		s.wstmts.prepare(context.WithoutCancel(ctx), s.w, tx.unprepared)
 	}()
 	defer sqlTx.Rollback()
@@ -313,6 +330,7 @@ func (s *Store) tx(ctx context.Context, fn func(tx *wtx) error) error {
 	if err := sqlTx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)
 	}
+	committed = true
 	s.users.committed()
 	return nil
 }
