@@ -61,6 +61,8 @@ func (s *Store) BackupTo(ctx context.Context, path string) error {
 // and truncates the WAL, so that the file alone holds the database. It fails
 // when another connection (another process) keeps the WAL busy.
 func (s *Store) Checkpoint(ctx context.Context) error {
+	s.ckpt.running.Lock() // not beside our own: SQLite would fail this one
+	defer s.ckpt.running.Unlock()
 	var busy, logPages, moved int
 	if err := s.w.QueryRowContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`).Scan(&busy, &logPages, &moved); err != nil {
 		return fmt.Errorf("checkpoint: %w", err)

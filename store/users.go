@@ -175,6 +175,8 @@ type userWrites struct {
 	dirty atomic.Bool // a users row was written since the last commit of tx
 
 	members memberWrites // room_members rows, by user (MembershipVersion)
+
+	ckpt *checkpointer // told of every commit of the writer
 }
 
 // connector opens writer connections with the hook on.
@@ -205,6 +207,10 @@ func (c hookedConnector) Connect(ctx context.Context) (driver.Conn, error) {
 		case "room_members":
 			c.u.members.hook(&d)
 		}
+	})
+	h.RegisterCommitHook(func() int32 {
+		c.u.ckpt.committed()
+		return 0 // go on with the commit
 	})
 	return conn, nil
 }

@@ -1,0 +1,52 @@
+package store
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"testing"
+	"time"
+)
+
+// TestCheckpointer: the writer never checkpoints (a commit that did would
+// hold every write behind it), and the checkpointer copies the log into
+// the file shortly after commits, so that the log starts over instead of
+// growing: 2,000 commits of 4 KiB rows would leave a log of 16 MB or more
+// without it.
+func TestCheckpointer(t *testing.T) {
+	st := openTest(t)
+	ctx := context.Background()
+	var auto int
+	if err := st.w.QueryRowContext(ctx, `PRAGMA wal_autocheckpoint`).Scan(&auto); err != nil || auto != 0 {
+		t.Fatalf("the writer's wal_autocheckpoint = %d, %v; want 0", auto, err)
+	}
+	if _, err := st.w.ExecContext(ctx, `CREATE TABLE filler (b BLOB)`); err != nil {
+		t.Fatal(err)
+	}
+	row := bytes.Repeat([]byte{'x'}, 4096)
+	for round := range 20 {
+		runs := st.ckpt.runs.Load()
+		for range 100 {
+			if _, err := st.w.ExecContext(ctx, `INSERT INTO filler (b) VALUES (?)`, row); err != nil {
+				t.Fatal(err)
+			}
+		}
+		// Not a timing assertion: the deadline only ends a test whose
+		// checkpointer never runs.
+		for deadline := time.Now().Add(10 * time.Second); st.ckpt.runs.Load() == runs; time.Sleep(5 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatalf("round %d: no checkpoint after 100 commits", round)
+			}
+		}
+	}
+	if log, copied := st.ckpt.logFrames.Load(), st.ckpt.copiedFrames.Load(); log == 0 || copied != log {
+		t.Errorf("last checkpoint copied %d of %d frames", copied, log)
+	}
+	fi, err := os.Stat(st.path + "-wal")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fi.Size() > 4<<20 {
+		t.Errorf("the log is %d bytes after 2,000 commits of 4 KiB", fi.Size())
+	}
+}
