@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -41,8 +42,13 @@ const FileName = "mealbuddy.db"
 type Store struct {
 	w      *sql.DB
 	wstmts writeStmts
-	r      *readPool
-	now    func() time.Time
+	// writeTurn hands the writer to Store.tx's callers in the order they
+	// asked: database/sql gives a freed connection to a random waiter,
+	// which under a steady queue of writes left some waiting for many
+	// turns (issue 11: the writes made the mixed load's p99).
+	writeTurn chan struct{}
+	r         *readPool
+	now       func() time.Time
 
 	// users counts the changes of users rows and blocks (UsersVersion).
 	users *userWrites
@@ -185,7 +191,7 @@ func Open(path string, opts ...Option) (*Store, error) {
 	r.SetMaxIdleConns(readers)
 	r.SetConnMaxIdleTime(0)
 	r.SetConnMaxLifetime(0)
-	st := &Store{path: path, users: uw, ckpt: uw.ckpt, w: w, r: &readPool{DB: r, stmts: map[string]*sql.Stmt{}}, now: func() time.Time { return time.Now().UTC() }}
+	st := &Store{path: path, users: uw, ckpt: uw.ckpt, w: w, writeTurn: make(chan struct{}, 1), r: &readPool{DB: r, stmts: map[string]*sql.Stmt{}}, now: func() time.Time { return time.Now().UTC() }}
 	for _, opt := range opts {
 		opt(st)
 	}
@@ -194,14 +200,20 @@ func Open(path string, opts ...Option) (*Store, error) {
 
 // writerDSN is the connection string of the writer. _txlock=immediate
 // makes write transactions take the lock at BEGIN, which turns lock
-// upgrades (a deadlock source) into plain waiting. The writer never
-// checkpoints: the checkpointer does, beside it.
+// upgrades (a deadlock source) into plain waiting. The checkpointer
+// copies the log beside the writer; the writer's own automatic checkpoint
+// is only a backstop, at ten times SQLite's default, for a checkpointer
+// that cannot run (the log would grow without end).
 func writerDSN(path string) string {
 	q := pragmas()
 	q.Set("_txlock", "immediate")
-	q.Add("_pragma", "wal_autocheckpoint(0)")
+	q.Add("_pragma", "wal_autocheckpoint("+strconv.Itoa(writerCheckpointPages)+")")
 	return fileURI(path, q)
 }
+
+// writerCheckpointPages is the log size (pages, ~40 MB) at which the
+// writer checkpoints by itself.
+const writerCheckpointPages = 10000
 
 // checkpointerDSN is the connection string of the checkpointer.
 func checkpointerDSN(path string) string { return fileURI(path, pragmas()) }
@@ -308,8 +320,15 @@ func (s *Store) MigrationStatuses(ctx context.Context) ([]MigrationStatus, error
 	return out, nil
 }
 
-// tx runs fn in one write transaction.
+// tx runs fn in one write transaction, after the transactions asked for
+// before it (writeTurn).
 func (s *Store) tx(ctx context.Context, fn func(tx *wtx) error) error {
+	select {
+	case s.writeTurn <- struct{}{}: // a channel's blocked senders go in order
+	case <-ctx.Done():
+		return fmt.Errorf("begin: %w", ctx.Err())
+	}
+	defer func() { <-s.writeTurn }()
 	sqlTx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
