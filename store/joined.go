@@ -73,6 +73,13 @@ type memberWrites struct {
 	byUser  map[int64]*memberLog  // users changed since floor
 	inTx    bool                  // Store.tx has a write transaction open
 	pending []pendingMemberChange // rows of the open transaction (or written outside one)
+	// unsure are the users with a row written outside Store.tx since the
+	// last settle: whether and when it committed is unknown, so their
+	// copies are read again until then.
+	unsure map[int64]bool
+	// anyone: a row of the open transaction could not be told whose, so
+	// settle moves every user's version again.
+	anyone bool
 }
 
 // memberLog is one user's version and their changes committed after from.
@@ -124,23 +131,35 @@ func (m *memberWrites) hook(d *sqlite.SQLitePreUpdateData) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if err != nil || userID == 0 || roomID == 0 { // cannot tell whose: everyone's
-		m.seq++
-		m.floor, m.byUser = m.seq, nil
+		m.everyoneLocked()
+		m.anyone = true
 		return
 	}
 	m.bumpLocked(userID)
 	m.pending = append(m.pending, pendingMemberChange{user: userID,
 		MemberChange: MemberChange{Room: roomID, Joined: d.Op == sqlite3.SQLITE_INSERT}, unsure: !m.inTx})
+	if !m.inTx {
+		if m.unsure == nil {
+			m.unsure = make(map[int64]bool)
+		}
+		m.unsure[userID] = true
+	}
+}
+
+// everyoneLocked moves every user's version and forgets every log.
+func (m *memberWrites) everyoneLocked() {
+	m.seq++
+	m.floor, m.byUser = m.seq, nil
 }
 
 // bumpLocked moves userID's version and returns their log (nil when byUser
 // has just been emptied: the new floor covers them).
 func (m *memberWrites) bumpLocked(userID int64) *memberLog {
-	m.seq++
 	if len(m.byUser) >= maxMemberVersions {
-		m.floor, m.byUser = m.seq, nil
+		m.everyoneLocked()
 		return nil
 	}
+	m.seq++
 	if m.byUser == nil {
 		m.byUser = make(map[int64]*memberLog)
 	}
@@ -168,6 +187,11 @@ func (m *memberWrites) settle(committed bool) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.inTx = false
+	if m.anyone {
+		m.everyoneLocked()
+		m.anyone = false
+	}
+	clear(m.unsure)
 	for _, p := range m.pending {
 		l := m.bumpLocked(p.user)
 		switch {
@@ -188,6 +212,10 @@ func (m *memberWrites) settle(committed bool) {
 func (m *memberWrites) version(userID int64) uint64 {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	return m.versionLocked(userID)
+}
+
+func (m *memberWrites) versionLocked(userID int64) uint64 {
 	if l, ok := m.byUser[userID]; ok {
 		return l.ver
 	}
@@ -197,6 +225,9 @@ func (m *memberWrites) version(userID int64) uint64 {
 func (m *memberWrites) changesSince(userID int64, since uint64) ([]MemberChange, uint64, bool) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	if m.unsure[userID] {
+		return nil, m.versionLocked(userID), false
+	}
 	l, ok := m.byUser[userID]
 	if !ok {
 		return nil, m.floor, since >= m.floor

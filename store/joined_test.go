@@ -242,3 +242,31 @@ func TestMembershipChanges(t *testing.T) {
 		t.Error("a recent copy cannot be caught up after a long log")
 	}
 }
+
+// TestMembershipChangesOutsideTx: a room_members row written outside
+// Store.tx (none is today) cannot be logged, since whether and when it
+// committed is unknown: the user's copies are read again, before the next
+// transaction settles and after.
+func TestMembershipChangesOutsideTx(t *testing.T) {
+	st := newTestStore(t)
+	ctx := context.Background()
+	writer, joiner := mustUser(t, st, "writer"), mustUser(t, st, "joiner")
+	p := mustPost(t, st, writer, 4)
+	if _, err := st.JoinRoom(ctx, p.RoomID, joiner.ID); err != nil {
+		t.Fatal(err)
+	}
+	before := st.MembershipVersion(joiner.ID)
+	if _, err := st.w.ExecContext(ctx, `DELETE FROM room_members WHERE room_id = ? AND user_id = ?`, p.RoomID, joiner.ID); err != nil {
+		t.Fatal(err)
+	}
+	if changes, ver, ok := st.MembershipChanges(joiner.ID, before); ok {
+		t.Errorf("a write outside Store.tx was caught up: %v at version %d", changes, ver)
+	}
+	mustPost(t, st, writer, 4) // a transaction of someone else settles
+	if changes, ver, ok := st.MembershipChanges(joiner.ID, before); ok {
+		t.Errorf("after the next transaction, a write outside Store.tx was caught up: %v at version %d", changes, ver)
+	}
+	if _, _, ok := st.MembershipChanges(writer.ID, st.MembershipVersion(writer.ID)); !ok {
+		t.Error("the writer's current copy cannot be caught up")
+	}
+}

@@ -329,8 +329,17 @@ func (s *Store) tx(ctx context.Context, fn func(tx *wtx) error) error {
 		return fmt.Errorf("begin: %w", ctx.Err())
 	}
 	defer func() { <-s.writeTurn }()
-	sqlTx, err := s.w.BeginTx(ctx, nil)
+	// The transaction runs on the writer's connection taken out of the
+	// pool, which gets it back only after settle: a write outside Store.tx
+	// cannot slip in between the commit and settle and be taken for part
+	// of this transaction.
+	conn, err := s.w.Conn(ctx)
 	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	sqlTx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		conn.Close()
 		return fmt.Errorf("begin: %w", err)
 	}
 	tx := &wtx{tx: sqlTx, stmts: &s.wstmts}
@@ -340,6 +349,7 @@ func (s *Store) tx(ctx context.Context, fn func(tx *wtx) error) error {
 	// transaction: prepare the statements it met for the first time then.
 	defer func() {
 		s.users.members.settle(committed)
+		conn.Close()
 		s.wstmts.prepare(context.WithoutCancel(ctx), s.w, tx.unprepared)
 	}()
 	defer sqlTx.Rollback()
