@@ -97,7 +97,6 @@ type loggedMemberChange struct {
 type pendingMemberChange struct {
 	user int64
 	MemberChange
-	unsure bool // written outside Store.tx: whether and when it committed is unknown
 }
 
 const (
@@ -137,7 +136,7 @@ func (m *memberWrites) hook(d *sqlite.SQLitePreUpdateData) {
 	}
 	m.bumpLocked(userID)
 	m.pending = append(m.pending, pendingMemberChange{user: userID,
-		MemberChange: MemberChange{Room: roomID, Joined: d.Op == sqlite3.SQLITE_INSERT}, unsure: !m.inTx})
+		MemberChange: MemberChange{Room: roomID, Joined: d.Op == sqlite3.SQLITE_INSERT}})
 	if !m.inTx {
 		if m.unsure == nil {
 			m.unsure = make(map[int64]bool)
@@ -191,12 +190,11 @@ func (m *memberWrites) settle(committed bool) {
 		m.everyoneLocked()
 		m.anyone = false
 	}
-	clear(m.unsure)
 	for _, p := range m.pending {
 		l := m.bumpLocked(p.user)
 		switch {
 		case l == nil:
-		case !committed || p.unsure:
+		case !committed || m.unsure[p.user]:
 			l.from, l.changes = l.ver, nil
 		default:
 			if len(l.changes) == maxMemberLog {
@@ -207,6 +205,7 @@ func (m *memberWrites) settle(committed bool) {
 		}
 	}
 	m.pending = m.pending[:0]
+	clear(m.unsure)
 }
 
 func (m *memberWrites) version(userID int64) uint64 {
