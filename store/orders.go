@@ -106,8 +106,15 @@ type PostOrder struct {
 
 // orderClosedSQL extends completeSQL for post p: its order is past
 // recruiting, or close_on_min is set and the food total reached the minimum.
+// PostOrder.stoppedRecruiting is the same rule on a post's columns.
 const orderClosedSQL = ` OR EXISTS (SELECT 1 FROM orders oc WHERE oc.post_id = p.id AND (oc.state <> 'recruiting'
 	OR (oc.close_on_min = 1 AND oc.min_order <= (SELECT COALESCE(SUM(i.price * i.qty), 0) FROM order_items i WHERE i.post_id = p.id))))`
+
+// stoppedRecruiting is orderClosedSQL on a post's order: it is past
+// recruiting, or close_on_min is set and the food total reached the minimum.
+func (o PostOrder) stoppedRecruiting() bool {
+	return o.State != OrderRecruiting || o.CloseOnMin && o.MinOrder <= o.FoodTotal
+}
 
 // Money is the post object's summary of the split.
 func (o PostOrder) Money() (feeNow, remainingToMin, feeShare int64) {
@@ -173,10 +180,12 @@ type OrderChange struct {
 }
 
 // The columns every post query adds for its order (NULL without one).
+// The items are read only for a post with an order: CASE runs its
+// subqueries only when their branch is taken.
 const postOrderCols = `, o.state, o.store_name, o.menu_url, o.delivery_fee, o.fee_tiers, o.min_order, o.order_at,
 	o.pickup_spot, o.pickup_note, o.close_on_min,
-	(SELECT COALESCE(SUM(i.price * i.qty), 0) FROM order_items i WHERE i.post_id = p.id),
-	(SELECT COUNT(DISTINCT i.user_id) FROM order_items i WHERE i.post_id = p.id)`
+	CASE WHEN o.post_id IS NULL THEN 0 ELSE (SELECT COALESCE(SUM(i.price * i.qty), 0) FROM order_items i WHERE i.post_id = p.id) END,
+	CASE WHEN o.post_id IS NULL THEN 0 ELSE (SELECT COUNT(DISTINCT i.user_id) FROM order_items i WHERE i.post_id = p.id) END`
 
 const postOrderJoin = ` LEFT JOIN orders o ON o.post_id = p.id`
 

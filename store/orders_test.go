@@ -319,3 +319,56 @@ func TestDeleteRoomCancelsOpenOrder(t *testing.T) {
 		t.Error("a deleted room's deadline is still scheduled")
 	}
 }
+
+// TestCompleteFromColumns: scanPost applies completeSQL to the columns it
+// reads (PostOrder.stoppedRecruiting and the member count) instead of
+// running it. Both must answer the same for every kind of post.
+func TestCompleteFromColumns(t *testing.T) {
+	now := time.Date(2026, 11, 28, 10, 0, 0, 0, time.UTC)
+	st := newTestStore(t, WithClock(func() time.Time { return now }))
+	ctx := context.Background()
+	w, a, b := mustUser(t, st, "writer"), mustUser(t, st, "a"), mustUser(t, st, "b")
+	yes := true
+
+	full := mustPost(t, st, w, 2)
+	mustJoin(t, st, full.RoomID, a)
+	closed := mustPost(t, st, w, 3)
+	if _, err := st.UpdatePost(ctx, closed.ID, PostUpdate{Closed: &yes}); err != nil {
+		t.Fatal(err)
+	}
+	minReached := orderPost(t, st, w, now.Add(time.Hour), true)
+	mustJoin(t, st, minReached.RoomID, a)
+	mustCart(t, st, minReached.RoomID, a, 20000)
+	minShort := orderPost(t, st, w, now.Add(time.Hour), true)
+	mustJoin(t, st, minShort.RoomID, a)
+	mustCart(t, st, minShort.RoomID, a, 19999)
+	minIgnored := orderPost(t, st, w, now.Add(time.Hour), false)
+	mustJoin(t, st, minIgnored.RoomID, b)
+	mustCart(t, st, minIgnored.RoomID, b, 25000)
+	locked := orderPost(t, st, w, now.Add(time.Hour), false)
+	if _, err := st.MoveOrder(ctx, locked.RoomID, OrderLocked, nil, ByOrganiser); err != nil {
+		t.Fatal(err)
+	}
+	cancelled := orderPost(t, st, w, now.Add(time.Hour), false)
+	if _, err := st.MoveOrder(ctx, cancelled.RoomID, OrderCancelled, nil, ByOrganiser); err != nil {
+		t.Fatal(err)
+	}
+	want := map[int64]bool{mustPost(t, st, w, 3).ID: false, full.ID: true, closed.ID: true, minReached.ID: true,
+		minShort.ID: false, minIgnored.ID: false, locked.ID: true, cancelled.ID: true}
+
+	for id, complete := range want {
+		p, err := st.PostByID(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var inSQL bool
+		if err := st.r.QueryRowContext(ctx, `SELECT `+completeSQL+` FROM posts p JOIN chat_rooms r ON r.post_id = p.id
+			WHERE p.id = ?`, id).Scan(&inSQL); err != nil {
+			t.Fatal(err)
+		}
+		if p.Complete != complete || inSQL != complete {
+			t.Errorf("post %d (%+v, %d members): complete %v from the columns, %v in SQL; want %v",
+				id, p.Order, p.JoinNumber, p.Complete, inSQL, complete)
+		}
+	}
+}

@@ -98,13 +98,14 @@ const joinNumberSQL = `(SELECT COUNT(*) FROM room_members m WHERE m.room_id = r.
 // needs the time: see Post.CompleteAt.
 const completeSQL = `(p.closed OR ` + joinNumberSQL + ` >= p.target_number` + orderClosedSQL + `)`
 
-// postSelect reads a post with its room. Complete is completeSQL, taken
-// apart: the member count is a column already, and completeSQL written out
-// would count the room's members a second time for every row (the board
-// reads ten rows a view; issue 11), so scanPost applies the "full" part.
+// postSelect reads a post with its room. It has no column for
+// completeSQL: written out, that would count the room's members and sum
+// the order's items a second time for every row (the board reads ten rows
+// a view; issue 11), so scanPost applies the same rule to the columns it
+// reads anyway (the member count, the order's state and food total).
 const postSelect = `SELECT p.id, u.id, u.username, u.email, p.title, p.category, p.content, p.address, p.area,
 	p.target_number, p.closed, p.created_at, r.id, r.deleted_at IS NOT NULL,
-	` + joinNumberSQL + `, (p.closed` + orderClosedSQL + `), ` + deletedSQL + postOrderCols + `
+	` + joinNumberSQL + `, ` + deletedSQL + postOrderCols + `
 	FROM posts p JOIN users u ON u.id = p.writer_id JOIN chat_rooms r ON r.post_id = p.id` + postOrderJoin
 
 func scanPost(row interface{ Scan(...any) error }) (Post, error) {
@@ -113,7 +114,7 @@ func scanPost(row interface{ Scan(...any) error }) (Post, error) {
 	var o postOrderScan
 	err := row.Scan(append([]any{&p.ID, &p.Writer.ID, &p.Writer.Username, &p.Writer.Email, &p.Title, &p.Category,
 		&p.Content, &p.Address, &p.Area, &p.TargetNumber, &p.Closed, &created, &p.RoomID, &p.RoomDeleted,
-		&p.JoinNumber, &p.Complete, &p.Writer.Deleted}, o.dest()...)...)
+		&p.JoinNumber, &p.Writer.Deleted}, o.dest()...)...)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Post{}, ErrNotFound
 	}
@@ -122,7 +123,8 @@ func scanPost(row interface{ Scan(...any) error }) (Post, error) {
 	}
 	p.CreatedAt = parseTime(created)
 	p.Order = o.order()
-	p.Complete = p.Complete || p.JoinNumber >= p.TargetNumber // completeSQL's "full"
+	// completeSQL: closed, full, or an order that stopped recruiting (orderClosedSQL).
+	p.Complete = p.Closed || p.JoinNumber >= p.TargetNumber || p.Order != nil && p.Order.stoppedRecruiting()
 	return p, nil
 }
 
