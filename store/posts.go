@@ -108,13 +108,15 @@ const postSelect = `SELECT p.id, u.id, u.username, u.email, p.title, p.category,
 	` + joinNumberSQL + `, ` + deletedSQL + postOrderCols + `
 	FROM posts p JOIN users u ON u.id = p.writer_id JOIN chat_rooms r ON r.post_id = p.id` + postOrderJoin
 
-func scanPost(row interface{ Scan(...any) error }) (Post, error) {
+// scanPost reads a row of postSelect's columns, after the columns of
+// before (ListPage's count).
+func scanPost(row interface{ Scan(...any) error }, before ...any) (Post, error) {
 	var p Post
 	var created string
 	var o postOrderScan
-	err := row.Scan(append([]any{&p.ID, &p.Writer.ID, &p.Writer.Username, &p.Writer.Email, &p.Title, &p.Category,
+	err := row.Scan(append(append(before, &p.ID, &p.Writer.ID, &p.Writer.Username, &p.Writer.Email, &p.Title, &p.Category,
 		&p.Content, &p.Address, &p.Area, &p.TargetNumber, &p.Closed, &created, &p.RoomID, &p.RoomDeleted,
-		&p.JoinNumber, &p.Writer.Deleted}, o.dest()...)...)
+		&p.JoinNumber, &p.Writer.Deleted), o.dest()...)...)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Post{}, ErrNotFound
 	}
@@ -200,13 +202,34 @@ func recruitingCond(t string) string {
 		"t.", t+".")
 }
 
-func (f PostFilter) where() (string, []any) {
+func (f PostFilter) where() (string, []any) { return f.whereOn(false) }
+
+// postsFrom names the posts table of a board query. A merge of several
+// areas with a category is held to the (area, category) index: SQLite
+// would otherwise take posts_category_id for the order it gives, which is
+// the walk (walkByID), slow when the areas hold few of the category's
+// posts.
+func (f PostFilter) postsFrom(byID bool) string {
+	if !byID && f.Category != "" && len(f.Areas) > 1 {
+		return `posts p INDEXED BY posts_area_category_id`
+	}
+	return `posts p`
+}
+
+// whereOn is where; byID keeps SQLite off the area indexes ("+p.area"), so
+// that it walks posts newest first, by id or on the category's index
+// (posts_category_id), and checks each one's area (see walkByID).
+func (f PostFilter) whereOn(byID bool) (string, []any) {
 	var b strings.Builder
 	args := make([]any, 0, len(f.Areas)+1)
+	area := ` WHERE p.area`
+	if byID {
+		area = ` WHERE +p.area`
+	}
 	if len(f.Areas) == 1 {
-		b.WriteString(` WHERE p.area = ?`)
+		b.WriteString(area + ` = ?`)
 	} else {
-		b.WriteString(` WHERE p.area IN (?` + strings.Repeat(`, ?`, max(len(f.Areas)-1, 0)) + `)`)
+		b.WriteString(area + ` IN (?` + strings.Repeat(`, ?`, max(len(f.Areas)-1, 0)) + `)`)
 	}
 	for _, a := range f.Areas {
 		args = append(args, a)
@@ -233,20 +256,50 @@ func (f PostFilter) where() (string, []any) {
 // area. A UNION ALL of per-area LIMITs, merged by an outer ORDER BY, did
 // the same job 4× slower at 35 areas (issue 11).
 //
+// Every row of that merge passes through the sorter, which makes a deep
+// page slow: ~0.85 µs a row, against ~0.25 µs for a row read walking
+// posts newest first. So when the areas hold a large share of all posts,
+// byID walks posts newest first instead (walkByID).
+//
 // LIMIT and OFFSET are written into the text, not bound: SQLite marks a
 // statement whose LIMIT is a bound parameter for re-preparation at every
 // bind, which would undo the statement cache.
-func (f PostFilter) pageIDs() (string, []any) {
-	where, args := f.where()
-	return `SELECT p.id FROM posts p` + where + ` ORDER BY p.id DESC LIMIT ` + strconv.Itoa(f.Limit) +
+func (f PostFilter) pageIDs(byID bool) (string, []any) {
+	where, args := f.whereOn(byID)
+	return `SELECT p.id FROM ` + f.postsFrom(byID) + where + ` ORDER BY p.id DESC LIMIT ` + strconv.Itoa(f.Limit) +
 		` OFFSET ` + strconv.Itoa(f.Offset), args
 }
 
 // listQuery is the query ListPosts runs. The page is picked on the index
-// first; only its rows are joined.
-func (f PostFilter) listQuery() (string, []any) {
-	ids, args := f.pageIDs()
-	return postSelect + ` WHERE p.id IN (` + ids + `) ORDER BY p.id DESC`, args
+// (or by id) first; only its rows are joined.
+func (f PostFilter) listQuery(byID bool) (string, []any) { return f.listQueryOf(postSelect, byID) }
+
+// listQueryOf is listQuery reading sel (postSelect or pageIDsSelect) of
+// each post of the page.
+func (f PostFilter) listQueryOf(sel string, byID bool) (string, []any) {
+	ids, args := f.pageIDs(byID)
+	return sel + ` WHERE p.id IN (` + ids + `) ORDER BY p.id DESC`, args
+}
+
+// pageIDsSelect reads a page's ids alone (ListPageIDs).
+const pageIDsSelect = `SELECT p.id FROM posts p`
+
+// walkShare is the share of the walked posts above which a page of
+// several areas is found by walking posts newest first: the walk reads
+// about (Offset+Limit)/share rows at a third of the merge's cost a row.
+const walkShare = 0.3
+
+// walkByID reports whether a page of f is found faster by walking posts
+// newest first than by merging its areas' indexes: f has several areas
+// that hold at least walkShare of all posts, or with a category of the
+// category's posts (shareOf; the walk is then on the category's index).
+// A board of recruiting posts keeps the merge: how many of them still
+// recruit is not counted, and may be few.
+//
+// Measured on 10,000 posts, 45 areas holding all of them, page 50: the
+// page and its count 600 → 236 µs (issue 11).
+func (s *Store) walkByID(f PostFilter) bool {
+	return len(f.Areas) > 1 && !f.Recruiting && s.shareOf(f) >= walkShare
 }
 
 // ListPosts returns a page of posts, newest first.
@@ -254,8 +307,103 @@ func (s *Store) ListPosts(ctx context.Context, f PostFilter) ([]Post, error) {
 	if len(f.Areas) == 0 {
 		return nil, nil
 	}
-	query, args := f.listQuery()
+	query, args := f.listQuery(s.walkByID(f))
 	return s.queryPosts(ctx, "list posts", f.Limit, query, args...)
+}
+
+// pageQuery is the query ListPage runs: the ids of the board's first
+// limit posts (-1: all), newest first, kept once (MATERIALIZED); their
+// count; and sel (postSelect or pageIDsSelect) of the page's posts among
+// them, or of the last page's when Offset is past them.
+func (f PostFilter) pageQuery(limit int, byID bool, sel string) (string, []any) {
+	where, args := f.whereOn(byID)
+	size := strconv.Itoa(f.Limit)
+	return `WITH matching AS MATERIALIZED (SELECT p.id FROM ` + f.postsFrom(byID) + where + ` ORDER BY p.id DESC LIMIT ` + strconv.Itoa(limit) + `)
+	SELECT (SELECT COUNT(*) FROM matching), ` + strings.TrimPrefix(sel, "SELECT ") + ` WHERE p.id IN (
+		SELECT id FROM matching ORDER BY id DESC LIMIT ` + size + `
+		OFFSET (SELECT MAX(MIN(` + strconv.Itoa(f.Offset) + `, ((COUNT(*) + ` + size + ` - 1) / ` + size + ` - 1) * ` + size + `), 0) FROM matching))
+	ORDER BY p.id DESC`, args
+}
+
+// lastPageOffset is the Offset of the last page of total posts, in pages
+// of size posts.
+func lastPageOffset(total, size int) int {
+	return max((total+size-1)/size-1, 0) * size
+}
+
+// ListPage returns a page of posts, newest first, and how many posts f
+// matches, counted up to atMost when it is positive (as CountPosts): the
+// board's page and its paginator. An Offset past the posts gives the last
+// page (f.Limit posts a page), as the paginator shows it.
+//
+// Where the posts come in order from one index or the walk by id, one
+// statement (pageQuery) finds the page's posts on its way to counting
+// them. The merge of several areas' indexes would sort every counted post;
+// there the count (which needs no order) and the page are two statements.
+func (s *Store) ListPage(ctx context.Context, f PostFilter, atMost int) ([]Post, int, error) {
+	return listPage(ctx, s, f, atMost, s.walkByID(f), postSelect, scanPost)
+}
+
+// ListPageIDs is ListPage with the posts' ids only: the board renders the
+// posts it has not kept (PostsByIDs) and reuses the others.
+func (s *Store) ListPageIDs(ctx context.Context, f PostFilter, atMost int) ([]int64, int, error) {
+	return listPage(ctx, s, f, atMost, s.walkByID(f), pageIDsSelect, scanID)
+}
+
+func scanID(row interface{ Scan(...any) error }, before ...any) (int64, error) {
+	var id int64
+	return id, row.Scan(append(before, &id)...)
+}
+
+// listPage is ListPage reading sel of each post with scan, and byID
+// choosing the walk (walkByID).
+func listPage[T any](ctx context.Context, s *Store, f PostFilter, atMost int, byID bool, sel string,
+	scan func(row interface{ Scan(...any) error }, before ...any) (T, error)) ([]T, int, error) {
+	if len(f.Areas) == 0 || f.Limit <= 0 {
+		return nil, 0, nil
+	}
+	limit := -1 // SQLite's "no limit"
+	if atMost > 0 {
+		limit = max(atMost, f.Offset+f.Limit) // counted far enough to hold the page
+	}
+	var query string
+	var args []any
+	total, counted := 0, false
+	if len(f.Areas) > 1 && !byID {
+		var err error
+		if total, err = s.CountPosts(ctx, f, max(limit, 0)); err != nil || total == 0 {
+			return nil, 0, err
+		}
+		counted = true
+		f.Offset = min(f.Offset, lastPageOffset(total, f.Limit))
+		query, args = f.listQueryOf(sel, false)
+	} else {
+		query, args = f.pageQuery(limit, byID, sel)
+	}
+	rows, err := s.r.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("list page: %w", err)
+	}
+	defer rows.Close()
+	page := make([]T, 0, f.Limit)
+	for rows.Next() {
+		var before []any
+		if !counted {
+			before = []any{&total} // every row carries the count; no row, no post
+		}
+		v, err := scan(rows, before...)
+		if err != nil {
+			return nil, 0, fmt.Errorf("list page: scan: %w", err)
+		}
+		page = append(page, v)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, 0, fmt.Errorf("list page: %w", err)
+	}
+	if atMost > 0 {
+		total = min(total, atMost)
+	}
+	return page, total, nil
 }
 
 // queryPosts runs a query of postSelect's columns on the reader pool and
@@ -286,7 +434,7 @@ func (s *Store) ListPostIDs(ctx context.Context, f PostFilter) ([]int64, error) 
 	if len(f.Areas) == 0 {
 		return nil, nil
 	}
-	query, args := f.pageIDs()
+	query, args := f.pageIDs(s.walkByID(f))
 	rows, err := s.r.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("list post ids: %w", err)
@@ -325,7 +473,7 @@ func (f PostFilter) countQuery(atMost int) (string, []any) {
 	if atMost > 0 {
 		limit = ` LIMIT ` + strconv.Itoa(atMost) // see pageIDs: not a bound parameter
 	}
-	return `SELECT COUNT(*) FROM (SELECT 1 FROM posts p` + where + limit + `)`, args
+	return `SELECT COUNT(*) FROM (SELECT 1 FROM ` + f.postsFrom(false) + where + limit + `)`, args
 }
 
 // CountPosts counts the posts a filter matches (Limit and Offset ignored),

@@ -107,6 +107,9 @@ func TestListUsesIndex(t *testing.T) {
 		{"SeveralAreasLaterPage", PostFilter{Areas: several, Limit: 10, Offset: 490}, "posts_area_id"},
 		{"OneAreaCategory", PostFilter{Areas: []string{"1111053000"}, Category: "치킨", Limit: 10}, "posts_area_category_id"},
 		{"SeveralAreasCategory", PostFilter{Areas: several, Category: "치킨", Limit: 10, Offset: 20}, "posts_area_category_id"},
+		// A viewer's blocks are checked on the index too (migration 9).
+		{"OneAreaBlocks", PostFilter{Areas: []string{"1111053000"}, Limit: 10, Offset: 490, ExcludeWriters: []int64{7, 9}}, "posts_area_id"},
+		{"SeveralAreasCategoryBlocks", PostFilter{Areas: several, Category: "치킨", Limit: 10, ExcludeWriters: []int64{7}}, "posts_area_category_id"},
 	}
 	usesIndex := func(plan []planStep, index string) bool {
 		want := regexp.MustCompile(`^SEARCH (posts|p) USING COVERING INDEX ` + index + ` \(area=\?`)
@@ -133,11 +136,89 @@ func TestListUsesIndex(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			query, args := tt.filter.listQuery()
+			query, args := tt.filter.listQuery(false)
 			check(t, "list", query, args, tt.index, len(tt.filter.Areas) > 1)
+			query, args = tt.filter.pageQuery(110, false, postSelect)
+			check(t, "page", query, args, tt.index, len(tt.filter.Areas) > 1)
 			query, args = tt.filter.countQuery(110)
 			check(t, "count", query, args, tt.index, false)
 		})
+	}
+}
+
+// TestWalkByIDPlan: the walk (walkByID) reads posts newest first, by id
+// or with a category on the category's index, so that it stops after the
+// page, and sorts nothing.
+func TestWalkByIDPlan(t *testing.T) {
+	st := newTestStore(t)
+	several := []string{"1111053000", "1111054000", "1111055000"}
+	const onCategory = "SEARCH p USING COVERING INDEX posts_category_id (category=?)"
+	for _, tt := range []struct {
+		f    PostFilter
+		walk string // the plan step that walks posts newest first
+	}{
+		{PostFilter{Areas: several, Limit: 10, Offset: 490}, "SCAN p"},
+		{PostFilter{Areas: several, Limit: 10, ExcludeWriters: []int64{3}}, "SCAN p"},
+		{PostFilter{Areas: several, Category: "치킨", Limit: 10, Offset: 90}, onCategory},
+		{PostFilter{Areas: several, Category: "치킨", Limit: 10, ExcludeWriters: []int64{3}}, onCategory},
+	} {
+		ids, idsArgs := tt.f.pageIDs(true)
+		page, pageArgs := tt.f.pageQuery(601, true, postSelect)
+		for name, q := range map[string]struct {
+			query string
+			args  []any
+		}{"ids": {ids, idsArgs}, "page": {page, pageArgs}} {
+			plan := queryPlan(t, st, q.query, q.args)
+			walks := slices.ContainsFunc(plan, func(s planStep) bool { return s.detail == tt.walk })
+			sorts := slices.ContainsFunc(plan, func(s planStep) bool { return sortsRows.MatchString(s.detail) })
+			if !walks || sorts {
+				t.Errorf("%+v %s: walks (%s) %v, sorts %v:\n%s", tt.f, name, tt.walk, walks, sorts, formatPlan(plan))
+			}
+		}
+	}
+}
+
+// TestWalkByIDChoice: a page of several areas is walked newest first when
+// they hold at least walkShare of the posts (with a category, of the
+// category's posts), as the last count of every area and category says;
+// never for one area or a board of recruiting posts.
+func TestWalkByIDChoice(t *testing.T) {
+	st := newTestStore(t)
+	ctx := context.Background()
+	u := mustUser(t, st, "writer")
+	// A: 6 chicken posts, B: 3 pizza posts, C: 1 chicken post.
+	for i, area := range []string{"A", "A", "A", "A", "A", "A", "B", "B", "B", "C"} {
+		category := "치킨"
+		if area == "B" {
+			category = "피자"
+		}
+		if _, err := st.CreatePost(ctx, NewPost{WriterID: u.ID, Title: fmt.Sprint(i), Category: category, Content: "c",
+			Address: "a", Area: area, TargetNumber: 3}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if st.walkByID(PostFilter{Areas: []string{"A", "B"}}) {
+		t.Error("walks before any count of the areas")
+	}
+	if err := st.refreshShares(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		f    PostFilter
+		walk bool
+	}{
+		{PostFilter{Areas: []string{"A", "B"}}, true},                                   // 0.9
+		{PostFilter{Areas: []string{"B", "C"}}, true},                                   // 0.4
+		{PostFilter{Areas: []string{"C", "D"}}, false},                                  // 0.1
+		{PostFilter{Areas: []string{"A"}}, false},                                       // one area: its index is exact
+		{PostFilter{Areas: []string{"B", "C"}, Category: "피자"}, true},                   // every 피자 post
+		{PostFilter{Areas: []string{"B", "C"}, Category: "치킨"}, false},                  // 1 of 7 치킨 posts
+		{PostFilter{Areas: []string{"A", "D"}, Category: "치킨"}, true},                   // 6 of 7 치킨 posts
+		{PostFilter{Areas: []string{"A", "B"}, Recruiting: true, Now: st.now()}, false}, // how many recruit is not counted
+	} {
+		if got := st.walkByID(tt.f); got != tt.walk {
+			t.Errorf("%v %q recruiting %v: walk %v, want %v", tt.f.Areas, tt.f.Category, tt.f.Recruiting, got, tt.walk)
+		}
 	}
 }
 
@@ -212,9 +293,10 @@ func TestCompleteRule(t *testing.T) {
 	check("room deleted", true)
 }
 
-// TestListPostsMatchesNaiveOrder checks the per-area merge of pageIDs
-// against the plain order of every matching post, for one and several
-// areas, with and without a category, at many offsets.
+// TestListPostsMatchesNaiveOrder checks both ways of finding a page (the
+// per-area merge of pageIDs and the walk by id), and ListPage's page and
+// count, against the plain order of every matching post, for one and
+// several areas, with and without a category, at many offsets.
 func TestListPostsMatchesNaiveOrder(t *testing.T) {
 	st := openTest(t)
 	ctx := context.Background()
@@ -267,22 +349,62 @@ func TestListPostsMatchesNaiveOrder(t *testing.T) {
 		}
 		for offset := 0; offset <= len(want)+10; offset += 10 {
 			f.Limit, f.Offset = 10, offset
-			posts, err := st.ListPosts(ctx, f)
-			if err != nil {
-				t.Fatal(err)
-			}
 			end := min(offset+10, len(want))
 			start := min(offset, end)
-			if len(posts) != end-start {
-				t.Fatalf("%+v: %d posts, want %d", f, len(posts), end-start)
+			// ListPage answers the last page for an offset past the posts.
+			lastStart := min(offset, max((len(want)+9)/10-1, 0)*10)
+			lastEnd := min(lastStart+10, len(want))
+			check := func(how string, posts []Post, err error) {
+				t.Helper()
+				if err != nil {
+					t.Fatal(how, err)
+				}
+				if len(posts) != end-start {
+					t.Fatalf("%s %+v: %d posts, want %d", how, f, len(posts), end-start)
+				}
+				for i, p := range posts {
+					if p.ID != want[start+i] {
+						t.Fatalf("%s %+v: post %d is %d, want %d", how, f, i, p.ID, want[start+i])
+					}
+				}
 			}
-			for i, p := range posts {
-				if p.ID != want[start+i] {
-					t.Fatalf("%+v: post %d is %d, want %d", f, i, p.ID, want[start+i])
+			posts, err := st.ListPosts(ctx, f)
+			check("ListPosts", posts, err)
+			for _, byID := range []bool{false, true} { // both plans, whichever walkByID picks
+				query, args := f.listQuery(byID)
+				posts, err := st.queryPosts(ctx, "list", 10, query, args...)
+				check(fmt.Sprintf("listQuery(byID %v)", byID), posts, err)
+			}
+			for _, atMost := range []int{0, 7, offset + 11, offset + 101} {
+				wantTotal := len(want)
+				if atMost > 0 {
+					wantTotal = min(wantTotal, atMost)
+				}
+				for _, byID := range []bool{false, true} {
+					posts, total, err := listPage(ctx, st, f, atMost, byID, postSelect, scanPost)
+					how := fmt.Sprintf("ListPage(%d, byID %v)", atMost, byID)
+					if err != nil || !slices.Equal(postIDs(posts), want[lastStart:lastEnd]) {
+						t.Fatalf("%s %+v: %v, %v; want %v", how, f, postIDs(posts), err, want[lastStart:lastEnd])
+					}
+					ids, idsTotal, err := listPage(ctx, st, f, atMost, byID, pageIDsSelect, scanID)
+					if err != nil || !slices.Equal(ids, want[lastStart:lastEnd]) {
+						t.Fatalf("ListPageIDs(%d, byID %v) %+v: %v, %v; want %v", atMost, byID, f, ids, err, want[lastStart:lastEnd])
+					}
+					if total != wantTotal || idsTotal != wantTotal {
+						t.Fatalf("%s %+v: total %d, ids' total %d, want %d", how, f, total, idsTotal, wantTotal)
+					}
 				}
 			}
 		}
 	}
+}
+
+func postIDs(posts []Post) []int64 {
+	ids := make([]int64, len(posts))
+	for i, p := range posts {
+		ids[i] = p.ID
+	}
+	return ids
 }
 
 func TestOpenPosts(t *testing.T) {

@@ -53,6 +53,8 @@ type Store struct {
 	// users counts the changes of users rows and blocks (UsersVersion).
 	users *userWrites
 	ckpt  *checkpointer
+	// shares: how many posts each area holds, for the board's plans.
+	shares shareKeeper
 
 	path string // the database file, absolute
 }
@@ -256,6 +258,7 @@ func fileURI(path string, q url.Values) string {
 
 // Close closes both pools.
 func (s *Store) Close() error {
+	s.shares.wg.Wait()
 	s.wstmts.close()
 	return errors.Join(s.r.Close(), s.w.Close(), s.ckpt.close())
 }
