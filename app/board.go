@@ -134,41 +134,23 @@ func (s *Server) handleListPosts(w http.ResponseWriter, r *http.Request) {
 	filter := store.PostFilter{Areas: areas, Category: category, Recruiting: recruiting, Now: s.now(), ExcludeWriters: blocked}
 	// Counting past ten pages beyond this one cannot change the paginator.
 	atMost := (page+10)*postsPerPage + 1
-	total, counted := 0, false
-	if len(blocked) == 0 {
-		total, counted = s.boards.count(key, atMost)
+	if len(blocked) > 0 || s.boards == nil {
+		s.writeOwnBoard(w, r, u, filter, page, atMost, seq)
+		return
 	}
+	total, counted := s.boards.count(key, atMost)
 	if !counted {
 		if total, err = s.store.CountPosts(r.Context(), filter, atMost); err != nil {
 			s.fail(w, r, err)
 			return
 		}
-		if len(blocked) == 0 {
-			s.boards.putCount(seq, key, areas, total, atMost)
-		}
+		s.boards.putCount(seq, key, areas, total, atMost)
 	}
 	pg := newPaginator(page, total)
 	filter.Limit, filter.Offset = postsPerPage, (pg.CurrentPage-1)*postsPerPage
 	paginatorJSON, err := json.Marshal(pg)
 	if err != nil {
 		s.fail(w, r, err)
-		return
-	}
-	shared := len(blocked) == 0 && s.boards != nil
-	if !shared { // a page for this view only: the posts in one query, nothing kept
-		posts, err := s.store.ListPosts(r.Context(), filter)
-		if err != nil {
-			s.fail(w, r, err)
-			return
-		}
-		items := make([][]byte, len(posts))
-		for i, p := range posts {
-			if items[i], err = s.boardItem(p, u.DongCode); err != nil {
-				s.fail(w, r, err)
-				return
-			}
-		}
-		s.writeBoard(w, r, u, joinBoard(items, paginatorJSON), false)
 		return
 	}
 	ids, err := s.store.ListPostIDs(r.Context(), filter)
@@ -183,6 +165,54 @@ func (s *Server) handleListPosts(w http.ResponseWriter, r *http.Request) {
 	}
 	s.boards.put(seq, key, areas, cachedPage{ids: ids, current: pg.CurrentPage, paginator: paginatorJSON, body: body})
 	s.writeBoard(w, r, u, body, true)
+}
+
+// writeOwnBoard answers a board page rendered for this view only, with
+// no page kept: a viewer who blocks someone, or a server without the board
+// cache. The page and its count come from one statement where they can
+// (ListPage); a page past the last one is the last, as its paginator says.
+//
+// With the board cache, the page reuses the posts' kept items: a post
+// renders the same for every viewer, whatever they block (seq is what
+// boards.get returned).
+func (s *Server) writeOwnBoard(w http.ResponseWriter, r *http.Request, u store.User, filter store.PostFilter, page, atMost int, seq uint64) {
+	filter.Limit, filter.Offset = postsPerPage, (page-1)*postsPerPage
+	var body []byte
+	if s.boards != nil {
+		ids, total, err := s.store.ListPageIDs(r.Context(), filter, atMost)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		paginatorJSON, err := json.Marshal(newPaginator(page, total))
+		if err == nil {
+			body, err = s.assembleBoard(r.Context(), ids, paginatorJSON, u.DongCode, seq)
+		}
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+	} else {
+		posts, total, err := s.store.ListPage(r.Context(), filter, atMost)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		paginatorJSON, err := json.Marshal(newPaginator(page, total))
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		items := make([][]byte, len(posts))
+		for i, p := range posts {
+			if items[i], err = s.boardItem(p, u.DongCode); err != nil {
+				s.fail(w, r, err)
+				return
+			}
+		}
+		body = joinBoard(items, paginatorJSON)
+	}
+	s.writeBoard(w, r, u, body, false)
 }
 
 // boardItem renders post p as board pages show it to the residents of

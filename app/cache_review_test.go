@@ -230,7 +230,7 @@ func TestBoardCacheMatchesUncached(t *testing.T) {
 		}
 		for _, u := range users {
 			for _, q := range []string{"", "?range=0", "?range=1", "?range=2", "?category=치킨", "?recruiting=1",
-				"?range=2&recruiting=1", "?page=2", "?range=2&page=3", "?range=1&category=피자&page=2"} {
+				"?range=2&recruiting=1", "?page=2", "?range=2&page=3", "?range=1&category=피자&page=2", "?range=2&page=99"} {
 				same(step, what, "/api/post/"+q, u)
 			}
 			if p.id != 0 {
