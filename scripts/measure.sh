@@ -13,8 +13,9 @@
 #   3. chat: 50 rooms (its RSS), CHAT_ROOMS and CHAT_ROOMS_BIG rooms, 5
 #      members each, 1 message/s per member;
 #   4. a burst of LOGINS logins at 16 clients: RSS peak and AFTER later;
-#   5. the board variants uncached (--no-board-cache when the binary has
-#      it; otherwise viewers with a block, which bypass the page cache).
+#   5. the board variants uncached, two ways: viewers with a block, who
+#      bypass the page cache (the posts' kept items still serve them); and,
+#      when the binary has it, --no-board-cache, which keeps nothing.
 # Everything is printed as markdown and kept in OUT (default
 # ./measure-<date>/, with each server's log).
 #
@@ -144,14 +145,14 @@ measure_binary() {
 	"$LOAD" --data "$data" --url "$URL" --pid "$SERVER_PID" --mode logins --logins "$LOGINS" --after "$AFTER" | tee -a "$report"
 	stop_server
 
+	start_server "$bin" "$data" "$name"
+	"$LOAD" "${common[@]}" --repeat "$VARIANTS_REPEAT" --mode variants --uncached block | tee -a "$report"
+	stop_server
 	if "$bin" serve --no-board-cache --help >/dev/null 2>&1; then # a hidden flag: not in --help
 		start_server "$bin" "$data" "$name" --no-board-cache
 		"$LOAD" "${common[@]}" --repeat "$VARIANTS_REPEAT" --mode variants --uncached flag | tee -a "$report"
-	else
-		start_server "$bin" "$data" "$name"
-		"$LOAD" "${common[@]}" --repeat "$VARIANTS_REPEAT" --mode variants --uncached block | tee -a "$report"
+		stop_server
 	fi
-	stop_server
 }
 
 for bin in "$@"; do
