@@ -285,8 +285,9 @@ func (f PostFilter) listQueryOf(sel string, byID bool) (string, []any) {
 const pageIDsSelect = `SELECT p.id FROM posts p`
 
 // walkShare is the share of the walked posts above which a page of
-// several areas is found by walking posts newest first: the walk reads
-// about (Offset+Limit)/share rows at a third of the merge's cost a row.
+// several areas is found by walking posts newest first: to find n posts
+// (a page's Offset+Limit, or ListPage's atMost, which it also counts) the
+// walk reads about n/share rows, at a third of the merge's cost a row.
 const walkShare = 0.3
 
 // walkByID reports whether a page of f is found faster by walking posts
@@ -334,7 +335,10 @@ func lastPageOffset(total, size int) int {
 // ListPage returns a page of posts, newest first, and how many posts f
 // matches, counted up to atMost when it is positive (as CountPosts): the
 // board's page and its paginator. An Offset past the posts gives the last
-// page (f.Limit posts a page), as the paginator shows it.
+// page (f.Limit posts a page), as the paginator shows it. The board's
+// atMost reaches ten pages past the page; a smaller one is counted as far
+// as the page anyway, and only the count it returns is capped. A Limit of
+// 0 or less reads nothing.
 //
 // Where the posts come in order from one index or the walk by id, one
 // statement (pageQuery) finds the page's posts on its way to counting

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"regexp"
 	"slices"
 	"strings"
@@ -138,8 +139,10 @@ func TestListUsesIndex(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			query, args := tt.filter.listQuery(false)
 			check(t, "list", query, args, tt.index, len(tt.filter.Areas) > 1)
-			query, args = tt.filter.pageQuery(110, false, postSelect)
-			check(t, "page", query, args, tt.index, len(tt.filter.Areas) > 1)
+			if len(tt.filter.Areas) == 1 { // several areas without the walk count apart (listPage)
+				query, args = tt.filter.pageQuery(110, false, postSelect)
+				check(t, "page", query, args, tt.index, false)
+			}
 			query, args = tt.filter.countQuery(110)
 			check(t, "count", query, args, tt.index, false)
 		})
@@ -197,6 +200,7 @@ func TestWalkByIDChoice(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	st.shares.next.Store(math.MaxInt64) // no refresh in the background: the test takes the counts itself
 	if st.walkByID(PostFilter{Areas: []string{"A", "B"}}) {
 		t.Error("walks before any count of the areas")
 	}

@@ -22,7 +22,7 @@ type areaCategory struct{ area, category string }
 
 // sharesEvery is how old the snapshot may grow before a board read asks for
 // a new one. Counting reads one covering index (about 3 ms for 10,000
-// posts) on a connection of its own time, beside the requests.
+// posts) on a reader connection, in a goroutine beside the requests.
 const sharesEvery = 30 * time.Second
 
 // shareKeeper keeps the snapshot and refreshes it in the background.
@@ -30,7 +30,44 @@ type shareKeeper struct {
 	current    atomic.Pointer[postShares]
 	next       atomic.Int64 // unix nanoseconds after which a read starts a refresh
 	refreshing atomic.Bool
-	wg         sync.WaitGroup // Store.Close waits for a refresh in flight
+
+	// mu orders a refresh's start against close: none starts after it.
+	mu     sync.Mutex
+	closed bool
+	ctx    context.Context // cancelled by close
+	cancel context.CancelFunc
+	wg     sync.WaitGroup // close waits for a refresh in flight
+}
+
+func newShareKeeper() *shareKeeper {
+	k := &shareKeeper{}
+	k.ctx, k.cancel = context.WithCancel(context.Background())
+	return k
+}
+
+// close stops the refresh in flight, if any, and waits for it.
+func (k *shareKeeper) close() {
+	k.mu.Lock()
+	k.closed = true
+	k.mu.Unlock()
+	k.cancel()
+	k.wg.Wait()
+}
+
+// start runs refresh in a goroutine, unless the keeper is closed.
+func (k *shareKeeper) start(refresh func(context.Context) error) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if k.closed {
+		k.refreshing.Store(false)
+		return
+	}
+	k.wg.Add(1)
+	go func() {
+		defer k.wg.Done()
+		defer k.refreshing.Store(false)
+		refresh(k.ctx) // on failure the old snapshot serves
+	}()
 }
 
 // shareOf returns the share of all posts that f's areas hold, or with a
@@ -39,15 +76,10 @@ type shareKeeper struct {
 // index) keeps. It starts a refresh when the snapshot is missing or old;
 // without a snapshot yet it answers 0.
 func (s *Store) shareOf(f PostFilter) float64 {
-	k := &s.shares
+	k := s.shares
 	if now := time.Now().UnixNano(); now >= k.next.Load() && k.refreshing.CompareAndSwap(false, true) {
 		k.next.Store(now + int64(sharesEvery))
-		k.wg.Add(1)
-		go func() {
-			defer k.wg.Done()
-			defer k.refreshing.Store(false)
-			s.refreshShares(context.Background()) // on failure the old snapshot serves
-		}()
+		k.start(s.refreshShares)
 	}
 	snap := k.current.Load()
 	if snap == nil {

@@ -54,7 +54,7 @@ type Store struct {
 	users *userWrites
 	ckpt  *checkpointer
 	// shares: how many posts each area holds, for the board's plans.
-	shares shareKeeper
+	shares *shareKeeper
 
 	path string // the database file, absolute
 }
@@ -82,8 +82,10 @@ type readPool struct {
 	stmts map[string]*sql.Stmt
 }
 
-// maxCachedStatements bounds the cache; query texts are fixed strings, and
-// list queries vary only with the number of neighbourhoods in a range.
+// maxCachedStatements bounds the cache. Most query texts are fixed
+// strings; the board's vary with the number of neighbourhoods in a range
+// and with the page (LIMIT and OFFSET are in the text), so on a board read
+// far and wide the cache fills, and a new text then runs unprepared.
 const maxCachedStatements = 256
 
 func (p *readPool) stmt(ctx context.Context, query string) *sql.Stmt {
@@ -193,7 +195,7 @@ func Open(path string, opts ...Option) (*Store, error) {
 	r.SetMaxIdleConns(readers)
 	r.SetConnMaxIdleTime(0)
 	r.SetConnMaxLifetime(0)
-	st := &Store{path: path, users: uw, ckpt: uw.ckpt, w: w, writeTurn: make(chan struct{}, 1), r: &readPool{DB: r, stmts: map[string]*sql.Stmt{}}, now: func() time.Time { return time.Now().UTC() }}
+	st := &Store{path: path, users: uw, ckpt: uw.ckpt, shares: newShareKeeper(), w: w, writeTurn: make(chan struct{}, 1), r: &readPool{DB: r, stmts: map[string]*sql.Stmt{}}, now: func() time.Time { return time.Now().UTC() }}
 	for _, opt := range opts {
 		opt(st)
 	}
@@ -258,7 +260,7 @@ func fileURI(path string, q url.Values) string {
 
 // Close closes both pools.
 func (s *Store) Close() error {
-	s.shares.wg.Wait()
+	s.shares.close()
 	s.wstmts.close()
 	return errors.Join(s.r.Close(), s.w.Close(), s.ckpt.close())
 }
