@@ -315,7 +315,9 @@ func (s *Store) ListPosts(ctx context.Context, f PostFilter) ([]Post, error) {
 // pageQuery is the query ListPage runs: the ids of the board's first
 // limit posts (-1: all), newest first, kept once (MATERIALIZED); their
 // count; and sel (postSelect or pageIDsSelect) of the page's posts among
-// them, or of the last page's when Offset is past them.
+// them, or of the last page's when Offset is past them. The OFFSET
+// clamp is lastPageOffset written in SQL: the count is known only inside
+// the statement. Keep the two alike.
 func (f PostFilter) pageQuery(limit int, byID bool, sel string) (string, []any) {
 	where, args := f.whereOn(byID)
 	size := strconv.Itoa(f.Limit)
@@ -327,7 +329,7 @@ func (f PostFilter) pageQuery(limit int, byID bool, sel string) (string, []any) 
 }
 
 // lastPageOffset is the Offset of the last page of total posts, in pages
-// of size posts.
+// of size posts (pageQuery clamps the same way in SQL).
 func lastPageOffset(total, size int) int {
 	return max((total+size-1)/size-1, 0) * size
 }
