@@ -79,50 +79,129 @@ func (s *Store) DataVersion(ctx context.Context) (int64, error) {
 type readPool struct {
 	*sql.DB
 	mu    sync.Mutex
-	stmts map[string]*sql.Stmt
+	stmts map[string]*cachedStmt
+	max   int    // statements kept at most (maxCachedStatements)
+	uses  uint64 // counts lookups: cachedStmt.used orders the statements by their last use
 }
 
-// maxCachedStatements bounds the cache. Most query texts are fixed
-// strings; the board's vary with the number of neighbourhoods in a range
-// and with the page (LIMIT and OFFSET are in the text), so on a board read
-// far and wide the cache fills, and a new text then runs unprepared.
-const maxCachedStatements = 256
+// cachedStmt is a kept statement. One pushed out of the cache while calls
+// run on it is closed by the last of them (release).
+type cachedStmt struct {
+	*sql.Stmt
+	used    uint64 // readPool.uses at its last lookup
+	running int    // calls between stmt and release
+	evicted bool
+}
 
-func (p *readPool) stmt(ctx context.Context, query string) *sql.Stmt {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if st, ok := p.stmts[query]; ok {
-		return st
-	}
-	if len(p.stmts) >= maxCachedStatements {
-		return nil
+// maxCachedStatements bounds the cache: a prepared statement holds tens
+// of kilobytes on each reader connection. The query texts are fixed
+// strings, or vary with the shape of a board (its number of
+// neighbourhoods, a category, the blocks of the viewer), not with its
+// page (boundLimit); when more shapes than this are read, the statement
+// used longest ago is closed.
+const maxCachedStatements = 128
+
+func newReadPool(db *sql.DB) *readPool {
+	return &readPool{DB: db, stmts: map[string]*cachedStmt{}, max: maxCachedStatements}
+}
+
+// stmt returns the kept statement of query, preparing it the first time,
+// or nil if it cannot be prepared (the unprepared call reports the
+// error). A statement returned must be released once the call on it has
+// returned; the rows it returned may outlive it (database/sql closes the
+// statement after them).
+//
+// The lock is never held while a connection is awaited: preparing takes a
+// connection, and the callers holding every connection may be waiting in
+// release.
+func (p *readPool) stmt(ctx context.Context, query string) *cachedStmt {
+	if cs := p.lookup(query); cs != nil {
+		return cs
 	}
 	st, err := p.DB.PrepareContext(ctx, query)
 	if err != nil {
-		return nil // the unprepared call below reports the error
+		return nil
 	}
-	p.stmts[query] = st
-	return st
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	cs, ok := p.stmts[query]
+	if ok { // prepared meanwhile by another caller
+		st.Close()
+	} else {
+		if len(p.stmts) >= p.max {
+			p.evictOldest()
+		}
+		cs = &cachedStmt{Stmt: st}
+		p.stmts[query] = cs
+	}
+	return p.take(cs)
+}
+
+// lookup is stmt for a query already kept, or nil.
+func (p *readPool) lookup(query string) *cachedStmt {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if cs, ok := p.stmts[query]; ok {
+		return p.take(cs)
+	}
+	return nil
+}
+
+// take marks cs used now and running (p.mu held).
+func (p *readPool) take(cs *cachedStmt) *cachedStmt {
+	p.uses++
+	cs.used = p.uses
+	cs.running++
+	return cs
+}
+
+// evictOldest drops the statement used longest ago (p.mu held). A scan
+// is enough: it runs only when a new query text meets a full cache.
+func (p *readPool) evictOldest() {
+	var oldest string
+	var at uint64
+	for q, cs := range p.stmts {
+		if oldest == "" || cs.used < at {
+			oldest, at = q, cs.used
+		}
+	}
+	cs := p.stmts[oldest]
+	delete(p.stmts, oldest)
+	cs.evicted = true
+	if cs.running == 0 {
+		cs.Close()
+	}
+}
+
+func (p *readPool) release(cs *cachedStmt) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	cs.running--
+	if cs.evicted && cs.running == 0 {
+		cs.Close()
+	}
 }
 
 func (p *readPool) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	if st := p.stmt(ctx, query); st != nil {
-		return st.QueryContext(ctx, args...)
+	if cs := p.stmt(ctx, query); cs != nil {
+		defer p.release(cs)
+		return cs.QueryContext(ctx, args...)
 	}
 	return p.DB.QueryContext(ctx, query, args...)
 }
 
 func (p *readPool) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
-	if st := p.stmt(ctx, query); st != nil {
-		return st.QueryRowContext(ctx, args...)
+	if cs := p.stmt(ctx, query); cs != nil {
+		defer p.release(cs)
+		return cs.QueryRowContext(ctx, args...)
 	}
 	return p.DB.QueryRowContext(ctx, query, args...)
 }
 
 func (p *readPool) Close() error {
 	p.mu.Lock()
-	for _, st := range p.stmts {
-		st.Close()
+	for _, cs := range p.stmts {
+		cs.Close()
 	}
 	clear(p.stmts)
 	p.mu.Unlock()
@@ -195,7 +274,7 @@ func Open(path string, opts ...Option) (*Store, error) {
 	r.SetMaxIdleConns(readers)
 	r.SetConnMaxIdleTime(0)
 	r.SetConnMaxLifetime(0)
-	st := &Store{path: path, users: uw, ckpt: uw.ckpt, shares: newShareKeeper(), w: w, writeTurn: make(chan struct{}, 1), r: &readPool{DB: r, stmts: map[string]*sql.Stmt{}}, now: func() time.Time { return time.Now().UTC() }}
+	st := &Store{path: path, users: uw, ckpt: uw.ckpt, shares: newShareKeeper(), w: w, writeTurn: make(chan struct{}, 1), r: newReadPool(r), now: func() time.Time { return time.Now().UTC() }}
 	for _, opt := range opts {
 		opt(st)
 	}
@@ -369,6 +448,10 @@ func (s *Store) tx(ctx context.Context, fn func(tx *wtx) error) error {
 	return nil
 }
 
+// maxWriteStatements bounds the writer's statements (one connection, so
+// a few megabytes at most); a text met when full runs unprepared.
+const maxWriteStatements = 256
+
 // writeStmts are the writer's prepared statements by query text. Parsing
 // a statement cost more than running it in the write transactions of a
 // busy board (13 % of the server's CPU under the mixed load). A statement
@@ -389,7 +472,7 @@ func (c *writeStmts) prepare(ctx context.Context, w *sql.DB, queries []string) {
 	for _, q := range queries {
 		c.mu.Lock()
 		_, done := c.stmts[q]
-		full := len(c.stmts) >= maxCachedStatements
+		full := len(c.stmts) >= maxWriteStatements
 		c.mu.Unlock()
 		if done || full {
 			continue

@@ -3,9 +3,13 @@ package store
 import (
 	"context"
 	"errors"
+	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -232,5 +236,83 @@ func TestParseStoredTime(t *testing.T) {
 	}
 	if got := parseTime("2026-11-28T17:04:05+09:00"); !got.Equal(time.Date(2026, 11, 28, 8, 4, 5, 0, time.UTC)) {
 		t.Errorf("RFC 3339 with an offset: %v", got)
+	}
+}
+
+// TestReadStatementCache: the reader pool keeps at most its bound of
+// prepared statements, drops the one used longest ago, and a statement
+// dropped while its rows are open leaves them readable.
+func TestReadStatementCache(t *testing.T) {
+	st := newTestStore(t)
+	ctx := context.Background()
+	p := st.r
+	p.mu.Lock()
+	p.max = 3
+	clear(p.stmts)
+	p.mu.Unlock()
+	query := func(n int) string { return fmt.Sprintf("SELECT ? + %d", n) }
+	ask := func(n int) {
+		t.Helper()
+		var got int
+		if err := p.QueryRowContext(ctx, query(n), 1000).Scan(&got); err != nil || got != 1000+n {
+			t.Fatalf("query %d: %d, %v", n, got, err)
+		}
+	}
+	cached := func() []string {
+		p.mu.Lock()
+		defer p.mu.Unlock()
+		return slices.Sorted(maps.Keys(p.stmts))
+	}
+
+	ask(1)
+	ask(2)
+	ask(3)
+	ask(1) // 2 is now the one used longest ago
+	ask(4)
+	if got, want := cached(), []string{query(1), query(3), query(4)}; !slices.Equal(got, want) {
+		t.Fatalf("cached %q, want %q", got, want)
+	}
+
+	// Rows of a statement that is dropped while they are open.
+	rows, err := p.QueryContext(ctx, `SELECT value FROM json_each('[1,2,3]')`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for n := 5; n <= 8; n++ {
+		ask(n)
+	}
+	if slices.Contains(cached(), `SELECT value FROM json_each('[1,2,3]')`) {
+		t.Fatal("the open rows' statement was not dropped")
+	}
+	var sum int
+	for rows.Next() {
+		var v int
+		if err := rows.Scan(&v); err != nil {
+			t.Fatal(err)
+		}
+		sum += v
+	}
+	if err := rows.Err(); err != nil || sum != 6 {
+		t.Fatalf("rows after their statement was dropped: sum %d, %v", sum, err)
+	}
+	rows.Close()
+
+	// Many callers over more texts than the cache holds (go test -race).
+	var wg sync.WaitGroup
+	for g := range 8 {
+		wg.Go(func() {
+			for i := range 200 {
+				n := (g + i) % 10
+				var got int
+				if err := p.QueryRowContext(ctx, query(n), i).Scan(&got); err != nil || got != i+n {
+					t.Errorf("query %d: %d, %v", n, got, err)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if n := len(cached()); n > 3 {
+		t.Fatalf("%d statements kept, bound 3", n)
 	}
 }
