@@ -30,7 +30,10 @@ type checkpointer struct {
 
 	// The last checkpoint's result: frames in the log, frames copied.
 	logFrames, copiedFrames atomic.Int64
-	runs                    atomic.Int64
+	// commits counts the commits noted; covered is the count when the last
+	// checkpoint that succeeded began: every commit up to it was in the log
+	// that checkpoint copied.
+	commits, covered atomic.Int64
 }
 
 // checkpointEvery spaces checkpoints: a log of a few hundred frames is
@@ -50,6 +53,7 @@ func (c *checkpointer) committed() {
 	if c == nil {
 		return
 	}
+	c.commits.Add(1)
 	select {
 	case c.kick <- struct{}{}:
 	default:
@@ -79,6 +83,7 @@ func (c *checkpointer) checkpoint() {
 	c.running.Lock()
 	defer c.running.Unlock()
 	var busy, logFrames, copied int64
+	seen := c.commits.Load()
 	// A failure (another checkpoint running: a backup's) leaves the
 	// frames for the next one.
 	if err := c.db.QueryRowContext(context.Background(), `PRAGMA wal_checkpoint(PASSIVE)`).Scan(&busy, &logFrames, &copied); err != nil {
@@ -86,7 +91,7 @@ func (c *checkpointer) checkpoint() {
 	}
 	c.logFrames.Store(logFrames)
 	c.copiedFrames.Store(copied)
-	c.runs.Add(1)
+	c.covered.Store(seen)
 }
 
 // close stops the goroutine and closes the connection (the last one to
