@@ -287,13 +287,9 @@ const boundLimit = `?+0`
 
 // listQuery is the query ListPosts runs. The page is picked on the index
 // (or by id) first; only its rows are joined.
-func (f PostFilter) listQuery(byID bool) (string, []any) { return f.listQueryOf(postSelect, byID) }
-
-// listQueryOf is listQuery reading sel (postSelect or pageIDsSelect) of
-// each post of the page.
-func (f PostFilter) listQueryOf(sel string, byID bool) (string, []any) {
+func (f PostFilter) listQuery(byID bool) (string, []any) {
 	ids, args := f.pageIDs(byID)
-	return sel + ` WHERE p.id IN (` + ids + `) ORDER BY p.id DESC`, args
+	return postSelect + ` WHERE p.id IN (` + ids + `) ORDER BY p.id DESC`, args
 }
 
 // pageIDsSelect reads a page's ids alone (ListPageIDs).
