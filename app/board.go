@@ -112,12 +112,26 @@ func (s *Server) handleListPosts(w http.ResponseWriter, r *http.Request) {
 	page := pageParam(r)
 	key := boardKey{area: u.Area(), rng: rng, category: category, page: page, recruiting: recruiting}
 	areas := s.areasFor(u, rng)
-	blocked, err := s.blockedWriters(r.Context(), u) // a viewer with blocks bypasses the shared cache
+	blocked, err := s.blockedWriters(r.Context(), u)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
 	kept, seq, ok := s.boards.get(r.Context(), key)
+	if ok && len(blocked) > 0 {
+		// A viewer with blocks bypasses the kept page, unless the blocked
+		// writers have no post on this board, hidden or not: then the
+		// blocks hide nothing, and the kept page is the viewer's too.
+		// Asked only when a page is kept, where it saves rendering one.
+		hides, err := s.store.WritesIn(r.Context(), blocked, areas)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		if !hides {
+			blocked = nil
+		}
+	}
 	if ok && len(blocked) == 0 {
 		if kept.body == nil { // a post on it changed: the same posts, items read again
 			body, err := s.assembleBoard(r.Context(), kept.ids, kept.paginator, u.DongCode, seq)

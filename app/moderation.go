@@ -203,7 +203,8 @@ func (s *Server) handleBlock(w http.ResponseWriter, r *http.Request) {
 // blockedWriters lists the writers whose posts the viewer does not see.
 // A viewer with blocks bypasses the shared board cache (whose pages are
 // rendered for every viewer of an area) and gets a page queried with the
-// writers excluded, so paging stays exact.
+// writers excluded, so paging stays exact; unless the blocked writers have
+// no post on the board at all (handleListPosts).
 func (s *Server) blockedWriters(ctx context.Context, viewer store.User) ([]int64, error) {
 	return s.users.blocked(ctx, viewer.ID) // cached: every board view asks (usercache.go)
 }

@@ -5,6 +5,9 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/mealbuddy/mealbuddy/store"
 )
 
 // modEnv is a server with a resident, a second resident, staff and a
@@ -399,6 +402,52 @@ func TestBlocks(t *testing.T) {
 		t.Error("the post did not come back after unblocking")
 	}
 	m.joinAPI(myRoom, m.other, 200)
+}
+
+// A viewer whose blocks hide nothing on a board (the blocked writer has
+// no post in its neighbourhoods) is served the page the board keeps for
+// everyone; one whose blocks hide a post gets a page of their own.
+func TestBlocksThatHideNothingShareTheKeptPage(t *testing.T) {
+	m := newModEnv(t)
+	m.writePost(m.other, "이웃의 글", 5)
+	far := m.register("far", addrYongdam)
+	m.writePost(far, "먼 동네 글", 5)
+	block := func(u testUser) {
+		t.Helper()
+		if r := m.do(req{method: "POST", path: "/api/user/blocks/", token: m.resident.token, body: map[string]any{"user_id": u.id}}); r.status != 201 {
+			t.Fatalf("block: %d %s", r.status, r.raw)
+		}
+	}
+	block(far) // far writes, but not on 사직동's board
+
+	// With the board cache's clock stopped, it never looks for commits of
+	// other processes again after its first look: a post written behind
+	// the server's back (below) stays off the kept page, which tells the
+	// kept page from one rendered for the viewer.
+	stopped := time.Now()
+	m.srv.boards.now = func() time.Time { return stopped }
+	if titles := boardTitles(t, m.testEnv, m.staff); !contains(titles, "이웃의 글") {
+		t.Fatalf("the board: %v", titles)
+	}
+	other, err := m.store.UserByID(context.Background(), m.other.id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := m.store.CreatePost(context.Background(), store.NewPost{WriterID: other.ID, Title: "몰래 쓴 글", Category: "치킨",
+		Content: "같이 시켜요", Address: other.Address, Area: other.Area(), TargetNumber: 5}); err != nil {
+		t.Fatal(err)
+	}
+	if titles := boardTitles(t, m.testEnv, m.resident); !contains(titles, "이웃의 글") || contains(titles, "몰래 쓴 글") {
+		t.Errorf("a viewer whose block hides nothing here was not served the kept page: %v", titles)
+	}
+
+	block(m.other)
+	if titles := boardTitles(t, m.testEnv, m.resident); contains(titles, "이웃의 글") || contains(titles, "몰래 쓴 글") {
+		t.Errorf("a viewer whose block hides posts here: %v", titles)
+	}
+	if titles := boardTitles(t, m.testEnv, m.staff); contains(titles, "몰래 쓴 글") || !contains(titles, "이웃의 글") {
+		t.Errorf("the kept page changed: %v", titles)
+	}
 }
 
 func TestBlockValidation(t *testing.T) {

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -524,6 +525,35 @@ func (f PostFilter) moderationFilter(col string) (string, []any) {
 		args[i] = id
 	}
 	return clause + ` AND ` + col + `writer_id NOT IN (?` + strings.Repeat(`, ?`, len(args)-1) + `)`, args
+}
+
+// writesInSQL finds a post by one of the writers (?1, a JSON array of
+// ids) in one of the areas (?2, a JSON array of area keys). It searches
+// the writers' index, so it reads their posts only, never a board's. One
+// text for any number of writers and areas, so one prepared statement.
+const writesInSQL = `SELECT EXISTS (SELECT 1 FROM posts INDEXED BY posts_writer
+	WHERE writer_id IN (SELECT value FROM json_each(?1)) AND area IN (SELECT value FROM json_each(?2)))`
+
+// WritesIn reports whether any of writers has a post, hidden or not, in
+// one of areas. A viewer whose blocks are of writers who have none there
+// sees those areas' boards as everyone does (the board shares its page).
+func (s *Store) WritesIn(ctx context.Context, writers []int64, areas []string) (bool, error) {
+	if len(writers) == 0 || len(areas) == 0 {
+		return false, nil
+	}
+	ws, err := json.Marshal(writers)
+	if err != nil {
+		return false, fmt.Errorf("writes in: %w", err)
+	}
+	as, err := json.Marshal(areas)
+	if err != nil {
+		return false, fmt.Errorf("writes in: %w", err)
+	}
+	var found bool
+	if err := s.r.QueryRowContext(ctx, writesInSQL, string(ws), string(as)).Scan(&found); err != nil {
+		return false, fmt.Errorf("writes in: %w", err)
+	}
+	return found, nil
 }
 
 // Approve lets a waiting account in and records who did.

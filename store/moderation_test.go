@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -176,5 +178,38 @@ func TestHiddenMessagesOfOnePage(t *testing.T) {
 	}
 	if got, err := st.HiddenMessages(ctx, byRoom[b.RoomID]); err != nil || len(got) != 1 || !got[hiddenInB] {
 		t.Errorf("room B's page: hidden %v, %v; want only %d", got, err, hiddenInB)
+	}
+}
+
+func TestWritesIn(t *testing.T) {
+	st := newTestStore(t)
+	ctx := context.Background()
+	writer, quiet := mustUser(t, st, "writer"), mustUser(t, st, "quiet")
+	p := mustPost(t, st, writer, 5)
+	if err := st.tx(ctx, func(tx *wtx) error { return hide(ctx, tx, TargetPost, p.ID, Actor{}, formatTime(st.now())) }); err != nil {
+		t.Fatal(err)
+	}
+	here, elsewhere := p.Area, "@제주 어딘가"
+	for _, c := range []struct {
+		name    string
+		writers []int64
+		areas   []string
+		want    bool
+	}{
+		{"a hidden post still counts", []int64{writer.ID}, []string{here}, true},
+		{"one of several writers and areas", []int64{quiet.ID, writer.ID}, []string{elsewhere, here}, true},
+		{"the writer posted elsewhere", []int64{writer.ID}, []string{elsewhere}, false},
+		{"a writer with no posts", []int64{quiet.ID}, []string{here}, false},
+		{"no writers", nil, []string{here}, false},
+		{"no areas", []int64{writer.ID}, nil, false},
+	} {
+		got, err := st.WritesIn(ctx, c.writers, c.areas)
+		if err != nil || got != c.want {
+			t.Errorf("%s: %v, %v; want %v", c.name, got, err, c.want)
+		}
+	}
+	plan := queryPlan(t, st, writesInSQL, []any{"[1]", `["x"]`})
+	if !slices.ContainsFunc(plan, func(s planStep) bool { return strings.Contains(s.detail, "USING INDEX posts_writer (writer_id=?)") }) {
+		t.Errorf("writesInSQL does not search by writer:\n%s", formatPlan(plan))
 	}
 }

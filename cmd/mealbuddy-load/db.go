@@ -160,9 +160,10 @@ func (l *loadDB) insertPosts(ctx context.Context, rows []postRow) ([]int64, erro
 	return rooms, tx.Commit()
 }
 
-// block makes each blocker block target: a viewer with blocks is served
-// every board page from the database, past the shared page cache, which
-// measures an uncached board on a binary without --no-board-cache.
+// block makes each blocker block target: a viewer whose blocks hide a
+// post on the board (target has one there) is served every board page
+// from the database, past the shared page cache, which measures an
+// uncached board on a binary without --no-board-cache.
 func (l *loadDB) block(ctx context.Context, blockers []user, target int64) error {
 	for _, b := range blockers {
 		if _, err := l.db.ExecContext(ctx, `INSERT OR IGNORE INTO user_blocks (blocker_id, blocked_id, created_at) VALUES (?, ?, ?)`,

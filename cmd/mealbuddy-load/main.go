@@ -10,8 +10,9 @@
 //	board     board list only: 16 clients, pages 1–5, half with a category
 //	variants  the board uncached: range 0/1/2 × with/without category ×
 //	          page 1/10/50, one row each (--uncached flag: the server runs
-//	          with --no-board-cache; block: the viewers block someone, which
-//	          bypasses the page cache on any version)
+//	          with --no-board-cache; block: the viewers block someone with
+//	          a post on the board, which bypasses the page cache on any
+//	          version)
 //	mixed     16 clients: 70 % board, 20 % post detail, 5 % write a post,
 //	          5 % join a room and leave it
 //	chat      --rooms × --members sockets, each sending --rate messages a
