@@ -527,16 +527,23 @@ func (f PostFilter) moderationFilter(col string) (string, []any) {
 	return clause + ` AND ` + col + `writer_id NOT IN (?` + strings.Repeat(`, ?`, len(args)-1) + `)`, args
 }
 
-// writesInSQL finds a post by one of the writers (?1, a JSON array of
-// ids) in one of the areas (?2, a JSON array of area keys). It searches
-// the writers' index, so it reads their posts only, never a board's. One
+// writesInSQL reads the areas of at most ?3 posts of the writers (?1, a
+// JSON array of ids) on the writers' index, never a board's, and counts
+// them and those in one of the areas (?2, a JSON array of area keys). One
 // text for any number of writers and areas, so one prepared statement.
-const writesInSQL = `SELECT EXISTS (SELECT 1 FROM posts INDEXED BY posts_writer
-	WHERE writer_id IN (SELECT value FROM json_each(?1)) AND area IN (SELECT value FROM json_each(?2)))`
+const writesInSQL = `SELECT COUNT(*), COALESCE(SUM(area IN (SELECT value FROM json_each(?2))), 0)
+	FROM (SELECT area FROM posts INDEXED BY posts_writer WHERE writer_id IN (SELECT value FROM json_each(?1)) LIMIT ?3+0)`
 
-// WritesIn reports whether any of writers has a post, hidden or not, in
-// one of areas. A viewer whose blocks are of writers who have none there
-// sees those areas' boards as everyone does (the board shares its page).
+// writesInLooksAt bounds the posts WritesIn reads, ~0.35 µs each: a
+// blocked writer with 5,000 posts elsewhere took 600 µs to clear, three
+// times the page it would save rendering.
+const writesInLooksAt = 100
+
+// WritesIn reports whether any of writers may have a post, hidden or not,
+// in one of areas: one has, or they have more than writesInLooksAt posts
+// and it did not look further. A viewer whose blocks are of writers with
+// no post there sees those areas' boards as everyone does (the board
+// shares its page).
 func (s *Store) WritesIn(ctx context.Context, writers []int64, areas []string) (bool, error) {
 	if len(writers) == 0 || len(areas) == 0 {
 		return false, nil
@@ -549,11 +556,11 @@ func (s *Store) WritesIn(ctx context.Context, writers []int64, areas []string) (
 	if err != nil {
 		return false, fmt.Errorf("writes in: %w", err)
 	}
-	var found bool
-	if err := s.r.QueryRowContext(ctx, writesInSQL, string(ws), string(as)).Scan(&found); err != nil {
+	var read, in int
+	if err := s.r.QueryRowContext(ctx, writesInSQL, string(ws), string(as), writesInLooksAt+1).Scan(&read, &in); err != nil {
 		return false, fmt.Errorf("writes in: %w", err)
 	}
-	return found, nil
+	return in > 0 || read > writesInLooksAt, nil
 }
 
 // Approve lets a waiting account in and records who did.

@@ -208,7 +208,24 @@ func TestWritesIn(t *testing.T) {
 			t.Errorf("%s: %v, %v; want %v", c.name, got, err, c.want)
 		}
 	}
-	plan := queryPlan(t, st, writesInSQL, []any{"[1]", `["x"]`})
+	// Past writesInLooksAt posts it does not look further.
+	prolific := mustUser(t, st, "prolific")
+	for i := range writesInLooksAt + 1 {
+		if i == writesInLooksAt {
+			if got, err := st.WritesIn(ctx, []int64{prolific.ID}, []string{here}); err != nil || got {
+				t.Errorf("%d posts elsewhere: %v, %v", i, got, err)
+			}
+		}
+		if _, err := st.CreatePost(ctx, NewPost{WriterID: prolific.ID, Title: "t", Category: "치킨", Content: "c",
+			Address: "제주", Area: elsewhere, TargetNumber: 5}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got, err := st.WritesIn(ctx, []int64{prolific.ID}, []string{here}); err != nil || !got {
+		t.Errorf("%d posts elsewhere: %v, %v; want true (not all read)", writesInLooksAt+1, got, err)
+	}
+
+	plan := queryPlan(t, st, writesInSQL, []any{"[1]", `["x"]`, 2})
 	if !slices.ContainsFunc(plan, func(s planStep) bool { return strings.Contains(s.detail, "USING INDEX posts_writer (writer_id=?)") }) {
 		t.Errorf("writesInSQL does not search by writer:\n%s", formatPlan(plan))
 	}
