@@ -33,7 +33,9 @@
 //
 // Each chat message carries its send time ("L<unix nanos> …"); every member
 // of the room, the sender included, measures now − send time when it
-// arrives.
+// arrives. The chat table also gives the CPU, in cores, that the target
+// (--pid, --ceiling-pid) and the driver itself used over the measured
+// window: when they add up to the machine's cores, both were starved.
 //
 //	mealbuddy-load --mode ceiling --addr 127.0.0.1:9090 &
 //	mealbuddy-load --data /tmp/mb --mode seed --posts 10000
@@ -186,7 +188,8 @@ func run(o options) error {
 			fmt.Printf("run %d/%d ceiling:   %s\n", rep+1, o.repeat, c)
 		}
 	}
-	fmt.Printf("\n| chat, %d rooms × %d members × %.1f msg/s | delivered | p50 ms | p99 ms | RSS MB |\n|---|---|---|---|---|\n", o.rooms, o.members, o.rate)
+	fmt.Printf("\n| chat, %d rooms × %d members × %.1f msg/s | delivered | p50 ms | p99 ms | RSS MB | CPU cores | driver's cores (of %d) |\n|---|---|---|---|---|---|---|\n",
+		o.rooms, o.members, o.rate, runtime.NumCPU())
 	printChat := func(name string, rs []chatResult) {
 		if len(rs) == 0 {
 			return
@@ -199,9 +202,10 @@ func run(o options) error {
 			sort.Float64s(v)
 			return v[len(v)/2]
 		}
-		fmt.Printf("| %s | %.3f %% | %.1f | %.1f | %.1f |\n", name, med(func(r chatResult) float64 { return r.deliveredPct }),
+		fmt.Printf("| %s | %.3f %% | %.1f | %.1f | %.1f | %s | %.2f |\n", name, med(func(r chatResult) float64 { return r.deliveredPct }),
 			med(func(r chatResult) float64 { return ms(r.p50) }), med(func(r chatResult) float64 { return ms(r.p99) }),
-			med(func(r chatResult) float64 { return mb(r.rssKiB) }))
+			med(func(r chatResult) float64 { return mb(r.rssKiB) }), cores(med(func(r chatResult) float64 { return r.targetCores })),
+			med(func(r chatResult) float64 { return r.driverCores }))
 	}
 	printChat("MealBuddy", real)
 	printChat("ceiling", ceiling)
@@ -311,11 +315,23 @@ type chatResult struct {
 	deliveredPct              float64
 	p50, p99, p999            time.Duration
 	rssKiB                    int64 // the target's VmRSS at the end of sending (0: no pid)
+	// The CPU the target (-1: no pid) and this driver used over the
+	// measured window, in cores: beside the machine's core count, whether
+	// the two together had the machine to themselves or saturated it.
+	targetCores, driverCores float64
 }
 
 func (r chatResult) String() string {
-	return fmt.Sprintf("sent %d, %d of %d delivered (%.3f%%), latency %s / %s / %s (p50/p99/p99.9), RSS %.1f MB",
-		r.sent, r.delivered, r.expected, r.deliveredPct, r.p50, r.p99, r.p999, mb(r.rssKiB))
+	return fmt.Sprintf("sent %d, %d of %d delivered (%.3f%%), latency %s / %s / %s (p50/p99/p99.9), RSS %.1f MB, CPU %s cores (driver %.2f of %d)",
+		r.sent, r.delivered, r.expected, r.deliveredPct, r.p50, r.p99, r.p999, mb(r.rssKiB), cores(r.targetCores), r.driverCores, runtime.NumCPU())
+}
+
+// cores formats a CPU share in cores, "–" when it is unknown (negative).
+func cores(v float64) string {
+	if v < 0 {
+		return "–"
+	}
+	return strconv.FormatFloat(v, 'f', 2, 64)
 }
 
 func chat(ctx context.Context, o options, url string, pid int, rooms []room) (chatResult, error) {
@@ -370,6 +386,8 @@ func chat(ctx context.Context, o options, url string, pid int, rooms []room) (ch
 			}
 		})
 	}
+	cpu := make(chan [2]float64, 1)
+	go func() { cpu <- windowCores(pid, time.Unix(0, windowFrom), time.Unix(0, windowTo)) }()
 	interval := time.Duration(float64(time.Second) / o.rate)
 	stopAt := time.Unix(0, windowTo)
 	fmt.Printf("sending %.1f msg/s per member (%.0f msg/s in total) for %s + %s warm-up\n",
@@ -409,6 +427,7 @@ func chat(ctx context.Context, o options, url string, pid int, rooms []room) (ch
 	closeAll(clients)
 	readersWG.Wait()
 
+	used := <-cpu
 	expected := sent.Load() * int64(o.members)
 	got := received.Load()
 	// These three lines are read by scripts (backup-measure.sh).
@@ -422,7 +441,59 @@ func chat(ctx context.Context, o options, url string, pid int, rooms []room) (ch
 	fmt.Println()
 	return chatResult{sent: sent.Load(), expected: expected, delivered: got,
 		deliveredPct: 100 * float64(got) / float64(max(expected, 1)),
-		p50:          hist.quantile(0.50), p99: hist.quantile(0.99), p999: hist.quantile(0.999), rssKiB: rss}, nil
+		p50:          hist.quantile(0.50), p99: hist.quantile(0.99), p999: hist.quantile(0.999), rssKiB: rss,
+		targetCores: used[0], driverCores: used[1]}, nil
+}
+
+// windowCores is the CPU that process pid (0: none, reported as -1) and
+// this one used from from to to, in cores.
+func windowCores(pid int, from, to time.Time) [2]float64 {
+	time.Sleep(time.Until(from))
+	t0, d0 := cpuTicks(pid), cpuTicks(os.Getpid())
+	start := time.Now()
+	time.Sleep(time.Until(to))
+	t1, d1 := cpuTicks(pid), cpuTicks(os.Getpid())
+	ticks := time.Since(start).Seconds() * ticksPerSecond
+	target := float64(t1-t0) / ticks
+	if pid == 0 {
+		target = -1
+	}
+	return [2]float64{target, float64(d1-d0) / ticks}
+}
+
+// ticksPerSecond is Linux's USER_HZ, the unit of /proc/PID/stat's times:
+// 100 on every architecture the kernel exports it for.
+const ticksPerSecond = 100
+
+// cpuTicks is the user and system time process pid has used, in
+// ticksPerSecond (0 when pid is 0 or its stat cannot be read).
+func cpuTicks(pid int) int64 {
+	if pid == 0 {
+		return 0
+	}
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	return statTicks(b)
+}
+
+// statTicks reads utime + stime from a /proc/PID/stat line (0 if it
+// cannot).
+func statTicks(b []byte) int64 {
+	// After the command name, which may hold spaces and parentheses, in
+	// parentheses: state is field 3, utime 14 and stime 15.
+	i := bytes.LastIndexByte(b, ')')
+	if i < 0 {
+		return 0
+	}
+	f := strings.Fields(string(b[i+1:]))
+	if len(f) < 13 {
+		return 0
+	}
+	utime, _ := strconv.ParseInt(f[11], 10, 64)
+	stime, _ := strconv.ParseInt(f[12], 10, 64)
+	return utime + stime
 }
 
 func closeAll(clients []*client) {
