@@ -462,7 +462,7 @@ func windowCores(pid int, from, to time.Time) [2]float64 {
 }
 
 // ticksPerSecond is Linux's USER_HZ, the unit of /proc/PID/stat's times:
-// 100 on every architecture the kernel exports it for.
+// 100 on every architecture Go runs Linux on.
 const ticksPerSecond = 100
 
 // cpuTicks is the user and system time process pid has used, in
