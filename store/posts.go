@@ -202,34 +202,26 @@ func recruitingCond(t string) string {
 		"t.", t+".")
 }
 
-func (f PostFilter) where() (string, []any) { return f.whereOn(false) }
-
 // postsFrom names the posts table of a board query. A merge of several
 // areas with a category is held to the (area, category) index: SQLite
-// would otherwise take posts_category_id for the order it gives, which is
-// the walk (walkByID), slow when the areas hold few of the category's
-// posts.
-func (f PostFilter) postsFrom(byID bool) string {
-	if !byID && f.Category != "" && len(f.Areas) > 1 {
+// would otherwise take posts_category_id for the order it gives, which
+// walks the category's posts newest first, slow when the areas hold few
+// of them.
+func (f PostFilter) postsFrom() string {
+	if f.Category != "" && len(f.Areas) > 1 {
 		return `posts p INDEXED BY posts_area_category_id`
 	}
 	return `posts p`
 }
 
-// whereOn is where; byID keeps SQLite off the area indexes ("+p.area"), so
-// that it walks posts newest first, by id or on the category's index
-// (posts_category_id), and checks each one's area (see walkByID).
-func (f PostFilter) whereOn(byID bool) (string, []any) {
+// where is the board's condition on the posts p that f lists.
+func (f PostFilter) where() (string, []any) {
 	var b strings.Builder
 	args := make([]any, 0, len(f.Areas)+1)
-	area := ` WHERE p.area`
-	if byID {
-		area = ` WHERE +p.area`
-	}
 	if len(f.Areas) == 1 {
-		b.WriteString(area + ` = ?`)
+		b.WriteString(` WHERE p.area = ?`)
 	} else {
-		b.WriteString(area + ` IN (?` + strings.Repeat(`, ?`, max(len(f.Areas)-1, 0)) + `)`)
+		b.WriteString(` WHERE p.area IN (?` + strings.Repeat(`, ?`, max(len(f.Areas)-1, 0)) + `)`)
 	}
 	for _, a := range f.Areas {
 		args = append(args, a)
@@ -248,6 +240,9 @@ func (f PostFilter) whereOn(byID bool) (string, []any) {
 	return b.String(), args
 }
 
+// The board's SQL below serves the boards the index cannot (boardIndex.read):
+// recruiting posts, whose state depends on members and orders.
+
 // pageIDs selects the ids of one page, newest first, on the area index
 // alone. With several areas SQLite walks each area's index entries newest
 // first into a sorter that keeps Offset+Limit rows, and leaves an area as
@@ -255,20 +250,15 @@ func (f PostFilter) whereOn(byID bool) (string, []any) {
 // IN with ORDER BY … LIMIT): the per-area merge without a statement per
 // area. A UNION ALL of per-area LIMITs, merged by an outer ORDER BY, did
 // the same job 4× slower at 35 areas (issue 11).
-//
-// Every row of that merge passes through the sorter, which makes a deep
-// page slow: ~0.85 µs a row, against ~0.25 µs for a row read walking
-// posts newest first. So when the areas hold a large share of all posts,
-// byID walks posts newest first instead (walkByID).
-func (f PostFilter) pageIDs(byID bool) (string, []any) {
-	return f.pageIDsFrom(byID, boundLimit, f.Offset)
+func (f PostFilter) pageIDs() (string, []any) {
+	return f.pageIDsFrom(boundLimit, f.Offset)
 }
 
 // pageIDsFrom is pageIDs from the offset that the SQL expression offset
 // gives, with the arguments offsetArgs.
-func (f PostFilter) pageIDsFrom(byID bool, offset string, offsetArgs ...any) (string, []any) {
-	where, args := f.whereOn(byID)
-	return `SELECT p.id FROM ` + f.postsFrom(byID) + where + ` ORDER BY p.id DESC LIMIT ` + strconv.Itoa(f.Limit) +
+func (f PostFilter) pageIDsFrom(offset string, offsetArgs ...any) (string, []any) {
+	where, args := f.where()
+	return `SELECT p.id FROM ` + f.postsFrom() + where + ` ORDER BY p.id DESC LIMIT ` + strconv.Itoa(f.Limit) +
 		` OFFSET ` + offset, append(args, offsetArgs...)
 }
 
@@ -285,82 +275,87 @@ func (f PostFilter) pageIDsFrom(byID bool, offset string, offsetArgs ...any) (st
 // on the board.
 const boundLimit = `?+0`
 
-// listQuery is the query ListPosts runs. The page is picked on the index
-// (or by id) first; only its rows are joined.
-func (f PostFilter) listQuery(byID bool) (string, []any) {
-	ids, args := f.pageIDs(byID)
-	return postSelect + ` WHERE p.id IN (` + ids + `) ORDER BY p.id DESC`, args
-}
-
 // pageIDsSelect reads a page's ids alone (ListPageIDs).
 const pageIDsSelect = `SELECT p.id FROM posts p`
-
-// walkShare is the share of the walked posts above which a page of
-// several areas is found by walking posts newest first: to find n posts
-// (a page's Offset+Limit, or ListPage's atMost, which it also counts) the
-// walk reads about n/share rows, at a third of the merge's cost a row.
-const walkShare = 0.3
-
-// walkByID reports whether a page of f is found faster by walking posts
-// newest first than by merging its areas' indexes: f has several areas
-// that hold at least walkShare of all posts, or with a category of the
-// category's posts (shareOf; the walk is then on the category's index).
-// A board of recruiting posts keeps the merge: how many of them still
-// recruit is not counted, and may be few.
-//
-// Measured on 10,000 posts, 45 areas holding all of them, page 50: the
-// page and its count 600 → 236 µs (issue 11).
-func (s *Store) walkByID(f PostFilter) bool {
-	return len(f.Areas) > 1 && !f.Recruiting && s.shareOf(f) >= walkShare
-}
 
 // ListPosts returns a page of posts, newest first.
 func (s *Store) ListPosts(ctx context.Context, f PostFilter) ([]Post, error) {
 	if len(f.Areas) == 0 {
 		return nil, nil
 	}
-	query, args := f.listQuery(s.walkByID(f))
+	ids, ok, err := s.indexPosts(ctx, f)
+	if err != nil {
+		return nil, fmt.Errorf("list posts: %w", err)
+	}
+	if ok {
+		return s.PostsByIDs(ctx, ids)
+	}
+	query, args := f.listQuery()
 	return s.queryPosts(ctx, "list posts", f.Limit, query, args...)
 }
 
-// pageQuery is the query ListPage runs: how many posts the board has, up
-// to limit (-1: all), counted once (MATERIALIZED); and sel (postSelect or
-// pageIDsSelect) of the page's posts, or the last page's when Offset is
-// past the count: the page the board's paginator (app's newPaginator)
-// shows for a page past the last one. The count is known only inside the
-// statement, so the clamp is written in SQL.
-//
-// Where the posts come in order from an area's index (or a merge of
-// several), the count and the page are two reads of the index in one
+// listQuery is the query ListPosts runs when the index cannot answer. The
+// page is picked on the area index first; only its rows are joined.
+func (f PostFilter) listQuery() (string, []any) {
+	ids, args := f.pageIDs()
+	return postSelect + ` WHERE p.id IN (` + ids + `) ORDER BY p.id DESC`, args
+}
+
+// ListPostIDs returns the ids of a page of posts, newest first: the board
+// renders the posts it has not kept (PostsByIDs) and reuses the others.
+func (s *Store) ListPostIDs(ctx context.Context, f PostFilter) ([]int64, error) {
+	if len(f.Areas) == 0 {
+		return nil, nil
+	}
+	ids, ok, err := s.indexPosts(ctx, f)
+	if err != nil || ok {
+		return ids, err
+	}
+	query, args := f.pageIDs()
+	rows, err := s.r.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("list post ids: %w", err)
+	}
+	defer rows.Close()
+	ids = make([]int64, 0, f.Limit)
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("scan post id: %w", err)
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
+}
+
+// indexPosts is the ids of f's page (Offset, Limit; all when Limit is
+// negative) from the board index; ok is false when it cannot answer.
+func (s *Store) indexPosts(ctx context.Context, f PostFilter) (ids []int64, ok bool, err error) {
+	countTo := -1
+	if f.Limit >= 0 {
+		countTo = f.Offset + f.Limit
+	}
+	ok, err = s.board.read(ctx, s, f, func() { ids, _ = s.board.walk(f, countTo, false) })
+	return ids, ok, err
+}
+
+// pageQuery is the query ListPage runs when the index cannot answer: how
+// many posts the board has, up to limit (-1: all), counted once
+// (MATERIALIZED); and sel (postSelect or pageIDsSelect) of the page's
+// posts, or the last page's when Offset is past the count: the page the
+// board's paginator (app's newPaginator) shows for a page past the last
+// one. The count is known only inside the statement, so the clamp is
+// written in SQL. The count and the page are two reads of the index in one
 // statement (one snapshot): the count needs no order and stops at limit,
-// and the page skips index entries, where keeping the ids sorted them
-// again. The walk (byID) reads table rows and checks each one's area, so
-// it walks once: the first limit ids are kept and counted, and the page
-// is taken from them. Measured alone on 10,000 posts (ListPage: the page,
-// its count and its posts), one area: page 1 118 → 106 µs, page 50
-// 204 → 168 µs against keeping the ids there too; the walk at page 50
-// took ~265 µs kept and ~288 µs walking twice (issue 11).
-func (f PostFilter) pageQuery(limit int, byID bool, sel string) (string, []any) {
+// and the page skips index entries.
+func (f PostFilter) pageQuery(limit int, sel string) (string, []any) {
 	size := strconv.Itoa(f.Limit)
 	offset := `(SELECT MAX(MIN(?, ((n + ` + size + ` - 1) / ` + size + ` - 1) * ` + size + `), 0) FROM counted)`
-	var with, ids string
-	var args []any
-	if byID {
-		where, whereArgs := f.whereOn(true)
-		with = `matching AS MATERIALIZED (SELECT p.id FROM ` + f.postsFrom(true) + where + ` ORDER BY p.id DESC LIMIT ` + boundLimit + `),
-		counted(n) AS MATERIALIZED (SELECT COUNT(*) FROM matching)`
-		ids = `SELECT id FROM matching ORDER BY id DESC LIMIT ` + size + ` OFFSET ` + offset
-		args = append(whereArgs, limit, f.Offset)
-	} else {
-		count, countArgs := f.countQuery(limit)
-		with = `counted(n) AS MATERIALIZED (` + count + `)`
-		var idsArgs []any
-		ids, idsArgs = f.pageIDsFrom(false, offset, f.Offset)
-		args = append(countArgs, idsArgs...)
-	}
-	return `WITH ` + with + `
+	count, args := f.countQuery(limit)
+	ids, idsArgs := f.pageIDsFrom(offset, f.Offset)
+	return `WITH counted(n) AS MATERIALIZED (` + count + `)
 	SELECT (SELECT n FROM counted), ` + strings.TrimPrefix(sel, "SELECT ") + ` WHERE p.id IN (` + ids + `)
-	ORDER BY p.id DESC`, args
+	ORDER BY p.id DESC`, append(args, idsArgs...)
 }
 
 // ListPage returns a page of posts, newest first, and how many posts f
@@ -369,16 +364,55 @@ func (f PostFilter) pageQuery(limit int, byID bool, sel string) (string, []any) 
 // page (f.Limit posts a page), as the paginator shows it. The board's
 // atMost reaches ten pages past the page; a smaller one is counted as far
 // as the page anyway, and only the count it returns is capped. A Limit of
-// 0 or less reads nothing. The page and its count are one statement
-// (pageQuery).
+// 0 or less reads nothing.
 func (s *Store) ListPage(ctx context.Context, f PostFilter, atMost int) ([]Post, int, error) {
-	return listPage(ctx, s, f, atMost, s.walkByID(f), postSelect, scanPost)
+	if len(f.Areas) == 0 || f.Limit <= 0 {
+		return nil, 0, nil
+	}
+	ids, total, ok, err := s.indexPage(ctx, f, atMost)
+	if err != nil {
+		return nil, 0, err
+	}
+	if !ok {
+		return listPage(ctx, s, f, atMost, postSelect, scanPost)
+	}
+	posts, err := s.PostsByIDs(ctx, ids)
+	return posts, total, err
 }
 
 // ListPageIDs is ListPage with the posts' ids only: the board renders the
 // posts it has not kept (PostsByIDs) and reuses the others.
 func (s *Store) ListPageIDs(ctx context.Context, f PostFilter, atMost int) ([]int64, int, error) {
-	return listPage(ctx, s, f, atMost, s.walkByID(f), pageIDsSelect, scanID)
+	if len(f.Areas) == 0 || f.Limit <= 0 {
+		return nil, 0, nil
+	}
+	ids, total, ok, err := s.indexPage(ctx, f, atMost)
+	if err != nil || ok {
+		return ids, total, err
+	}
+	return listPage(ctx, s, f, atMost, pageIDsSelect, scanID)
+}
+
+// pageCountTo is how far ListPage counts for atMost: far enough to hold
+// the page; -1 (SQLite's "no limit") counts all.
+func pageCountTo(f PostFilter, atMost int) int {
+	if atMost > 0 {
+		return max(atMost, f.Offset+f.Limit)
+	}
+	return -1
+}
+
+// indexPage is ListPage's page and count from the board index; ok is false
+// when it cannot answer.
+func (s *Store) indexPage(ctx context.Context, f PostFilter, atMost int) (ids []int64, total int, ok bool, err error) {
+	ok, err = s.board.read(ctx, s, f, func() { ids, total = s.board.walk(f, pageCountTo(f, atMost), true) })
+	if err != nil {
+		return nil, 0, false, fmt.Errorf("list page: %w", err)
+	}
+	if atMost > 0 {
+		total = min(total, atMost)
+	}
+	return ids, total, ok, nil
 }
 
 func scanID(row interface{ Scan(...any) error }, before ...any) (int64, error) {
@@ -386,18 +420,11 @@ func scanID(row interface{ Scan(...any) error }, before ...any) (int64, error) {
 	return id, row.Scan(append(before, &id)...)
 }
 
-// listPage is ListPage reading sel of each post with scan, and byID
-// choosing the walk (walkByID).
-func listPage[T any](ctx context.Context, s *Store, f PostFilter, atMost int, byID bool, sel string,
+// listPage is ListPage in SQL (pageQuery), reading sel of each post with
+// scan.
+func listPage[T any](ctx context.Context, s *Store, f PostFilter, atMost int, sel string,
 	scan func(row interface{ Scan(...any) error }, before ...any) (T, error)) ([]T, int, error) {
-	if len(f.Areas) == 0 || f.Limit <= 0 {
-		return nil, 0, nil
-	}
-	limit := -1 // SQLite's "no limit"
-	if atMost > 0 {
-		limit = max(atMost, f.Offset+f.Limit) // counted far enough to hold the page
-	}
-	query, args := f.pageQuery(limit, byID, sel)
+	query, args := f.pageQuery(pageCountTo(f, atMost), sel)
 	rows, err := s.r.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("list page: %w", err)
@@ -443,29 +470,6 @@ func (s *Store) queryPosts(ctx context.Context, what string, sizeHint int, query
 	return out, nil
 }
 
-// ListPostIDs returns the ids of a page of posts, newest first: the board
-// renders the posts it has not kept (PostsByIDs) and reuses the others.
-func (s *Store) ListPostIDs(ctx context.Context, f PostFilter) ([]int64, error) {
-	if len(f.Areas) == 0 {
-		return nil, nil
-	}
-	query, args := f.pageIDs(s.walkByID(f))
-	rows, err := s.r.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, fmt.Errorf("list post ids: %w", err)
-	}
-	defer rows.Close()
-	ids := make([]int64, 0, f.Limit)
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, fmt.Errorf("scan post id: %w", err)
-		}
-		ids = append(ids, id)
-	}
-	return ids, rows.Err()
-}
-
 // PostsByIDs reads the posts with these ids (a page's worth), newest first;
 // an id that no longer exists is left out.
 func (s *Store) PostsByIDs(ctx context.Context, ids []int64) ([]Post, error) {
@@ -489,7 +493,7 @@ func (f PostFilter) countQuery(atMost int) (string, []any) {
 		limit = ` LIMIT ` + boundLimit
 		args = append(args, atMost)
 	}
-	return `SELECT COUNT(*) FROM (SELECT 1 FROM ` + f.postsFrom(false) + where + limit + `)`, args
+	return `SELECT COUNT(*) FROM (SELECT 1 FROM ` + f.postsFrom() + where + limit + `)`, args
 }
 
 // CountPosts counts the posts a filter matches (Limit and Offset ignored),
@@ -499,8 +503,17 @@ func (s *Store) CountPosts(ctx context.Context, f PostFilter, atMost int) (int, 
 	if len(f.Areas) == 0 {
 		return 0, nil
 	}
-	query, args := f.countQuery(atMost)
+	countTo := -1 // all
+	if atMost > 0 {
+		countTo = atMost
+	}
 	var n int
+	f.Offset, f.Limit = 0, 0
+	ok, err := s.board.read(ctx, s, f, func() { _, n = s.board.walk(f, countTo, false) })
+	if err != nil || ok {
+		return n, err
+	}
+	query, args := f.countQuery(atMost)
 	if err := s.r.QueryRowContext(ctx, query, args...).Scan(&n); err != nil {
 		return 0, fmt.Errorf("count posts: %w", err)
 	}

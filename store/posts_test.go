@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math"
 	"regexp"
 	"slices"
 	"strings"
@@ -81,8 +80,9 @@ func formatPlan(plan []planStep) string {
 }
 
 // TestListUsesIndex checks the plans of the exact queries that ListPosts,
-// ListPage and CountPosts run (listQuery, pageQuery, countQuery), for
-// every shape of filter the board sends: each picks posts on the area
+// ListPage and CountPosts run when the board index cannot answer
+// (listQuery, pageQuery, countQuery), for every shape of filter the board
+// sends: each picks posts on the area
 // index alone (covering: a later page skips index entries, not table
 // rows), never scans posts, and never sorts what an index delivers in
 // order. With several areas the list and the page sort (pageIDs: a sorter
@@ -137,90 +137,13 @@ func TestListUsesIndex(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			query, args := tt.filter.listQuery(false)
+			query, args := tt.filter.listQuery()
 			check(t, "list", query, args, tt.index, len(tt.filter.Areas) > 1)
-			query, args = tt.filter.pageQuery(110, false, postSelect)
+			query, args = tt.filter.pageQuery(110, postSelect)
 			check(t, "page", query, args, tt.index, len(tt.filter.Areas) > 1)
 			query, args = tt.filter.countQuery(110)
 			check(t, "count", query, args, tt.index, false)
 		})
-	}
-}
-
-// TestWalkByIDPlan: the walk (walkByID) reads posts newest first, by id
-// or with a category on the category's index, so that it stops after the
-// page, and sorts nothing.
-func TestWalkByIDPlan(t *testing.T) {
-	st := newTestStore(t)
-	several := []string{"1111053000", "1111054000", "1111055000"}
-	const onCategory = "SEARCH p USING COVERING INDEX posts_category_id (category=?)"
-	for _, tt := range []struct {
-		f    PostFilter
-		walk string // the plan step that walks posts newest first
-	}{
-		{PostFilter{Areas: several, Limit: 10, Offset: 490}, "SCAN p"},
-		{PostFilter{Areas: several, Limit: 10, ExcludeWriters: []int64{3}}, "SCAN p"},
-		{PostFilter{Areas: several, Category: "치킨", Limit: 10, Offset: 90}, onCategory},
-		{PostFilter{Areas: several, Category: "치킨", Limit: 10, ExcludeWriters: []int64{3}}, onCategory},
-	} {
-		ids, idsArgs := tt.f.pageIDs(true)
-		page, pageArgs := tt.f.pageQuery(601, true, postSelect)
-		for name, q := range map[string]struct {
-			query string
-			args  []any
-		}{"ids": {ids, idsArgs}, "page": {page, pageArgs}} {
-			plan := queryPlan(t, st, q.query, q.args)
-			walks := slices.ContainsFunc(plan, func(s planStep) bool { return s.detail == tt.walk })
-			sorts := slices.ContainsFunc(plan, func(s planStep) bool { return sortsRows.MatchString(s.detail) })
-			if !walks || sorts {
-				t.Errorf("%+v %s: walks (%s) %v, sorts %v:\n%s", tt.f, name, tt.walk, walks, sorts, formatPlan(plan))
-			}
-		}
-	}
-}
-
-// TestWalkByIDChoice: a page of several areas is walked newest first when
-// they hold at least walkShare of the posts (with a category, of the
-// category's posts), as the last count of every area and category says;
-// never for one area or a board of recruiting posts.
-func TestWalkByIDChoice(t *testing.T) {
-	st := newTestStore(t)
-	ctx := context.Background()
-	u := mustUser(t, st, "writer")
-	// A: 6 chicken posts, B: 3 pizza posts, C: 1 chicken post.
-	for i, area := range []string{"A", "A", "A", "A", "A", "A", "B", "B", "B", "C"} {
-		category := "치킨"
-		if area == "B" {
-			category = "피자"
-		}
-		if _, err := st.CreatePost(ctx, NewPost{WriterID: u.ID, Title: fmt.Sprint(i), Category: category, Content: "c",
-			Address: "a", Area: area, TargetNumber: 3}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	st.shares.next.Store(math.MaxInt64) // no refresh in the background: the test takes the counts itself
-	if st.walkByID(PostFilter{Areas: []string{"A", "B"}}) {
-		t.Error("walks before any count of the areas")
-	}
-	if err := st.refreshShares(ctx); err != nil {
-		t.Fatal(err)
-	}
-	for _, tt := range []struct {
-		f    PostFilter
-		walk bool
-	}{
-		{PostFilter{Areas: []string{"A", "B"}}, true},                                   // 0.9
-		{PostFilter{Areas: []string{"B", "C"}}, true},                                   // 0.4
-		{PostFilter{Areas: []string{"C", "D"}}, false},                                  // 0.1
-		{PostFilter{Areas: []string{"A"}}, false},                                       // one area: its index is exact
-		{PostFilter{Areas: []string{"B", "C"}, Category: "피자"}, true},                   // every 피자 post
-		{PostFilter{Areas: []string{"B", "C"}, Category: "치킨"}, false},                  // 1 of 7 치킨 posts
-		{PostFilter{Areas: []string{"A", "D"}, Category: "치킨"}, true},                   // 6 of 7 치킨 posts
-		{PostFilter{Areas: []string{"A", "B"}, Recruiting: true, Now: st.now()}, false}, // how many recruit is not counted
-	} {
-		if got := st.walkByID(tt.f); got != tt.walk {
-			t.Errorf("%v %q recruiting %v: walk %v, want %v", tt.f.Areas, tt.f.Category, tt.f.Recruiting, got, tt.walk)
-		}
 	}
 }
 
@@ -296,58 +219,83 @@ func TestCompleteRule(t *testing.T) {
 }
 
 // TestListPostsMatchesNaiveOrder checks both ways of finding a page (the
-// per-area merge of pageIDs and the walk by id), and ListPage's page and
-// count, against the plain order of every matching post, for one and
-// several areas, with and without a category, at many offsets.
+// board index, and the SQL of boards it cannot answer) for ListPosts,
+// ListPage, ListPageIDs and CountPosts against the plain order of every
+// matching post: one and several areas, with and without a category,
+// hidden posts and blocked writers, at many offsets.
 func TestListPostsMatchesNaiveOrder(t *testing.T) {
 	st := openTest(t)
 	ctx := context.Background()
 	if err := st.Migrate(ctx); err != nil {
 		t.Fatal(err)
 	}
-	u, err := st.CreateUser(ctx, NewUser{Email: "w@example.com", Username: "w", PasswordHash: "x", Address: "a"})
-	if err != nil {
-		t.Fatal(err)
+	writers := make([]User, 3)
+	for i := range writers {
+		u, err := st.CreateUser(ctx, NewUser{Email: fmt.Sprintf("w%d@example.com", i), Username: fmt.Sprintf("w%d", i), PasswordHash: "x", Address: "a"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		writers[i] = u
 	}
 	areas := []string{"A", "B", "C", "D", "E"}
 	categories := []string{"치킨", "피자"}
 	type row struct {
 		id             int64
+		writer         int64
 		area, category string
+		hidden         bool
 	}
 	var all []row
 	for i := range 260 {
 		// A skewed, deterministic spread: some areas are busier than others.
-		area, category := areas[(i*i+i/3)%len(areas)], categories[(i/7)%2]
-		p, err := st.CreatePost(ctx, NewPost{WriterID: u.ID, Title: "t", Category: category, Content: "c",
+		area, category, writer := areas[(i*i+i/3)%len(areas)], categories[(i/7)%2], writers[(i/3+i%5)%3].ID
+		p, err := st.CreatePost(ctx, NewPost{WriterID: writer, Title: "t", Category: category, Content: "c",
 			Address: "a", Area: area, TargetNumber: 3})
 		if err != nil {
 			t.Fatal(err)
 		}
-		all = append(all, row{p.ID, area, category})
+		all = append(all, row{id: p.ID, writer: writer, area: area, category: category})
+	}
+	staff := Actor{Name: "test"}
+	for i := 5; i < len(all); i += 23 {
+		rep, _, err := st.CreateReport(ctx, NewReport{ReporterID: writers[0].ID, TargetType: TargetPost, TargetID: all[i].id, Reason: "spam"})
+		if err == nil {
+			_, err = st.ResolveReport(ctx, rep.ID, ActionHide, 0, staff)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		all[i].hidden = true
 	}
 	for _, f := range []PostFilter{
 		{Areas: []string{"A"}},
 		{Areas: []string{"B", "D"}},
 		{Areas: areas},
 		{Areas: areas, Category: "피자"},
-		{Areas: []string{"C", "E"}, Category: "치킨"},
+		{Areas: []string{"C", "E", "C"}, Category: "치킨"}, // an area twice counts once, as IN does
+		{Areas: areas, ExcludeWriters: []int64{writers[1].ID}},
+		{Areas: []string{"A", "B"}, Category: "치킨", ExcludeWriters: []int64{writers[0].ID, writers[2].ID}},
+		{Areas: []string{"nowhere", "B"}},
 	} {
 		var want []int64
-		in := map[string]bool{}
-		for _, a := range f.Areas {
-			in[a] = true
-		}
 		for i := len(all) - 1; i >= 0; i-- {
-			if in[all[i].area] && (f.Category == "" || all[i].category == f.Category) {
-				want = append(want, all[i].id)
+			r := all[i]
+			if slices.Contains(f.Areas, r.area) && (f.Category == "" || r.category == f.Category) && !r.hidden &&
+				!slices.Contains(f.ExcludeWriters, r.writer) {
+				want = append(want, r.id)
 			}
 		}
-		if n, _ := st.CountPosts(ctx, f, 0); n != len(want) {
-			t.Errorf("%+v: count %d, want %d", f, n, len(want))
+		if n, err := st.CountPosts(ctx, f, 0); err != nil || n != len(want) {
+			t.Errorf("%+v: count %d (%v), want %d", f, n, err, len(want))
 		}
 		if n, _ := st.CountPosts(ctx, f, 7); n != min(7, len(want)) {
 			t.Errorf("%+v: capped count %d, want %d", f, n, min(7, len(want)))
+		}
+		if q, args := f.countQuery(0); true {
+			var n int
+			if err := st.r.QueryRowContext(ctx, q, args...).Scan(&n); err != nil || n != len(want) {
+				t.Errorf("%+v: count in SQL %d (%v), want %d", f, n, err, len(want))
+			}
 		}
 		for offset := 0; offset <= len(want)+10; offset += 10 {
 			f.Limit, f.Offset = 10, offset
@@ -356,46 +304,45 @@ func TestListPostsMatchesNaiveOrder(t *testing.T) {
 			// ListPage answers the last page for an offset past the posts.
 			lastStart := min(offset, max((len(want)+9)/10-1, 0)*10)
 			lastEnd := min(lastStart+10, len(want))
-			check := func(how string, posts []Post, err error) {
+			check := func(how string, ids []int64, err error) {
 				t.Helper()
 				if err != nil {
 					t.Fatal(how, err)
 				}
-				if len(posts) != end-start {
-					t.Fatalf("%s %+v: %d posts, want %d", how, f, len(posts), end-start)
-				}
-				for i, p := range posts {
-					if p.ID != want[start+i] {
-						t.Fatalf("%s %+v: post %d is %d, want %d", how, f, i, p.ID, want[start+i])
-					}
+				if !slices.Equal(ids, want[start:end]) {
+					t.Fatalf("%s %+v: %v, want %v", how, f, ids, want[start:end])
 				}
 			}
 			posts, err := st.ListPosts(ctx, f)
-			check("ListPosts", posts, err)
-			for _, byID := range []bool{false, true} { // both plans, whichever walkByID picks
-				query, args := f.listQuery(byID)
-				posts, err := st.queryPosts(ctx, "list", 10, query, args...)
-				check(fmt.Sprintf("listQuery(byID %v)", byID), posts, err)
-			}
+			check("ListPosts", postIDs(posts), err)
+			ids, err := st.ListPostIDs(ctx, f)
+			check("ListPostIDs", ids, err)
+			query, args := f.listQuery()
+			posts, err = st.queryPosts(ctx, "list", 10, query, args...)
+			check("listQuery", postIDs(posts), err)
 			for _, atMost := range []int{0, 7, offset + 11, offset + 101} {
 				wantTotal := len(want)
 				if atMost > 0 {
 					wantTotal = min(wantTotal, atMost)
 				}
-				for _, byID := range []bool{false, true} {
-					posts, total, err := listPage(ctx, st, f, atMost, byID, postSelect, scanPost)
-					how := fmt.Sprintf("ListPage(%d, byID %v)", atMost, byID)
-					if err != nil || !slices.Equal(postIDs(posts), want[lastStart:lastEnd]) {
-						t.Fatalf("%s %+v: %v, %v; want %v", how, f, postIDs(posts), err, want[lastStart:lastEnd])
-					}
-					ids, idsTotal, err := listPage(ctx, st, f, atMost, byID, pageIDsSelect, scanID)
+				page := func(how string, ids []int64, total int, err error) {
+					t.Helper()
+					how = fmt.Sprintf("%s(%d)", how, atMost)
 					if err != nil || !slices.Equal(ids, want[lastStart:lastEnd]) {
-						t.Fatalf("ListPageIDs(%d, byID %v) %+v: %v, %v; want %v", atMost, byID, f, ids, err, want[lastStart:lastEnd])
+						t.Fatalf("%s %+v: %v, %v; want %v", how, f, ids, err, want[lastStart:lastEnd])
 					}
-					if total != wantTotal || idsTotal != wantTotal {
-						t.Fatalf("%s %+v: total %d, ids' total %d, want %d", how, f, total, idsTotal, wantTotal)
+					if total != wantTotal {
+						t.Fatalf("%s %+v: total %d, want %d", how, f, total, wantTotal)
 					}
 				}
+				posts, total, err := st.ListPage(ctx, f, atMost)
+				page("ListPage", postIDs(posts), total, err)
+				ids, total, err := st.ListPageIDs(ctx, f, atMost)
+				page("ListPageIDs", ids, total, err)
+				posts, total, err = listPage(ctx, st, f, atMost, postSelect, scanPost)
+				page("listPage in SQL", postIDs(posts), total, err)
+				ids, total, err = listPage(ctx, st, f, atMost, pageIDsSelect, scanID)
+				page("listPage of ids in SQL", ids, total, err)
 			}
 		}
 	}

@@ -53,8 +53,8 @@ type Store struct {
 	// users counts the changes of users rows and blocks (UsersVersion).
 	users *userWrites
 	ckpt  *checkpointer
-	// shares: how many posts each area holds, for the board's plans.
-	shares *shareKeeper
+	// board finds the posts of board pages (boardIndex).
+	board *boardIndex
 
 	path string // the database file, absolute
 }
@@ -228,6 +228,7 @@ func Open(path string, opts ...Option) (*Store, error) {
 	}
 	var w, r, c *sql.DB
 	uw := new(userWrites)
+	board := newBoardIndex()
 	// The first connections create the files: under a private umask.
 	err = withPrivateFiles(func() error {
 		var err error
@@ -235,7 +236,7 @@ func Open(path string, opts ...Option) (*Store, error) {
 		if err != nil {
 			return fmt.Errorf("open writer: %w", err)
 		}
-		w = sql.OpenDB(uw.connector(base))
+		w = sql.OpenDB(uw.connector(base, board))
 		w.SetMaxOpenConns(1)
 		w.SetMaxIdleConns(1)
 		w.SetConnMaxLifetime(0)
@@ -274,7 +275,7 @@ func Open(path string, opts ...Option) (*Store, error) {
 	r.SetMaxIdleConns(readers)
 	r.SetConnMaxIdleTime(0)
 	r.SetConnMaxLifetime(0)
-	st := &Store{path: path, users: uw, ckpt: uw.ckpt, shares: newShareKeeper(), w: w, writeTurn: make(chan struct{}, 1), r: newReadPool(r), now: func() time.Time { return time.Now().UTC() }}
+	st := &Store{path: path, users: uw, ckpt: uw.ckpt, board: board, w: w, writeTurn: make(chan struct{}, 1), r: newReadPool(r), now: func() time.Time { return time.Now().UTC() }}
 	for _, opt := range opts {
 		opt(st)
 	}
@@ -339,7 +340,6 @@ func fileURI(path string, q url.Values) string {
 
 // Close closes both pools.
 func (s *Store) Close() error {
-	s.shares.close()
 	s.wstmts.close()
 	return errors.Join(s.r.Close(), s.w.Close(), s.ckpt.close())
 }
@@ -428,12 +428,14 @@ func (s *Store) tx(ctx context.Context, fn func(tx *wtx) error) error {
 	}
 	tx := &wtx{tx: sqlTx, stmts: &s.wstmts}
 	s.users.members.begin()
+	s.board.begin()
 	committed := false
 	// The writer's one connection is free again only after the
 	// transaction: prepare the statements it met for the first time then.
 	defer func() {
 		s.users.members.settle(committed)
 		conn.Close()
+		s.board.settle(ctx, s, committed) // reads: after the writer is free
 		s.wstmts.prepare(context.WithoutCancel(ctx), s.w, tx.unprepared)
 	}()
 	defer sqlTx.Rollback()

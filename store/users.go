@@ -179,14 +179,16 @@ type userWrites struct {
 	ckpt *checkpointer // told of every commit of the writer
 }
 
-// connector opens writer connections with the hook on.
-func (u *userWrites) connector(base driver.Connector) driver.Connector {
-	return hookedConnector{Connector: base, u: u}
+// connector opens writer connections with the hook on; it also tells
+// board of the posts written.
+func (u *userWrites) connector(base driver.Connector, board *boardIndex) driver.Connector {
+	return hookedConnector{Connector: base, u: u, board: board}
 }
 
 type hookedConnector struct {
 	driver.Connector
-	u *userWrites
+	u     *userWrites
+	board *boardIndex
 }
 
 func (c hookedConnector) Connect(ctx context.Context) (driver.Conn, error) {
@@ -206,6 +208,8 @@ func (c hookedConnector) Connect(ctx context.Context) (driver.Conn, error) {
 			c.u.dirty.Store(true)
 		case "room_members":
 			c.u.members.hook(&d)
+		case "posts", "hidden_posts": // hidden_posts is keyed by its post's id
+			c.board.touched(d.OldRowID, d.NewRowID)
 		}
 	})
 	h.RegisterCommitHook(func() int32 {
