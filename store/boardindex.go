@@ -2,12 +2,14 @@ package store
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
 )
 
 // boardIndex holds, for every post, what a board filters on (its area,
@@ -24,13 +26,13 @@ import (
 // microseconds (issue 11). It holds ~75 bytes a post: 7 MB for 100,000.
 //
 // The index follows every write of posts and hidden_posts rows on the
-// writer connection: a pre-update hook collects the posts a write
-// transaction touched, and once Store.tx is over (before the method that
-// wrote returns) those posts are read again. Other processes' commits (the
-// CLI, `mealbuddy seed` while serving) are found through DataVersion, read
-// at most once per indexCheckEvery, and make the index load again. A post
-// written on the writer outside Store.tx (a migration) leaves the index
-// unsure until the next transaction settles: reads go to SQL meanwhile.
+// writer connection: a pre-update hook keeps what each write changes, and
+// once Store.tx has committed (before the method that wrote returns) the
+// index applies it. Other processes' commits (the CLI, `mealbuddy seed`
+// while serving) are found through DataVersion, read at most once per
+// indexCheckEvery, and make the index load again. A post written on the
+// writer outside Store.tx (a migration) leaves the index unsure until the
+// next transaction settles: reads go to SQL meanwhile.
 type boardIndex struct {
 	mu     sync.RWMutex
 	loaded bool // false: load it before the next read
@@ -46,7 +48,8 @@ type boardIndex struct {
 	// Writes seen by the hook, taken by settle.
 	pendingMu sync.Mutex
 	inTx      bool
-	pending   []int64
+	pending   []postWrite
+	lost      bool        // a write the hook could not read
 	unsure    atomic.Bool // a post was written outside Store.tx
 
 	// The data version at the last check; see checkOtherWriters.
@@ -71,16 +74,70 @@ const indexCheckEvery = time.Second
 
 func newBoardIndex() *boardIndex { return &boardIndex{} }
 
-// touched is the pre-update hook's part: a row of posts or hidden_posts
-// (whose key is the post's id) was written.
-func (x *boardIndex) touched(ids ...int64) {
+// postWrite is a write of a posts or hidden_posts row, as the hook saw
+// it.
+type postWrite struct {
+	kind postWriteKind
+	id   int64
+	// postSet: the row's writer, area and category.
+	writer         int64
+	area, category string
+}
+
+type postWriteKind uint8
+
+const (
+	postSet    postWriteKind = iota // a posts row written with these values
+	postGone                        // a posts row deleted
+	postHidden                      // a hidden_posts row inserted
+	postShown                       // a hidden_posts row deleted
+)
+
+// hook is the pre-update hook's part for the posts and hidden_posts
+// tables (d.TableName): it keeps what the write changes for settle.
+func (x *boardIndex) hook(d *sqlite.SQLitePreUpdateData) {
+	var writes []postWrite
+	gone, set := postGone, postSet
+	if d.TableName == "hidden_posts" { // keyed by its post's id
+		gone, set = postShown, postHidden
+	}
+	if d.Op != sqlite3.SQLITE_INSERT && (d.Op == sqlite3.SQLITE_DELETE || d.OldRowID != d.NewRowID) {
+		writes = append(writes, postWrite{kind: gone, id: d.OldRowID})
+	}
+	if d.Op != sqlite3.SQLITE_DELETE {
+		w := postWrite{kind: set, id: d.NewRowID}
+		if set == postSet && !w.readRow(d) {
+			x.pendingMu.Lock()
+			x.lost = true // settle loads it all again
+			x.pendingMu.Unlock()
+			return
+		}
+		writes = append(writes, w)
+	}
 	x.pendingMu.Lock()
 	defer x.pendingMu.Unlock()
 	if !x.inTx {
 		x.unsure.Store(true)
 		return
 	}
-	x.pending = append(x.pending, ids...)
+	x.pending = append(x.pending, writes...)
+}
+
+// readRow reads the writer, category and area of the posts row being
+// written: the table's columns are (id, writer_id, title, category,
+// content, address, area, …).
+func (w *postWrite) readRow(d *sqlite.SQLitePreUpdateData) bool {
+	// The driver (v1.62) stores each value in the slice itself (see
+	// memberWrites.hook).
+	row := make([]any, 7)
+	if err := d.New(row...); err != nil {
+		return false
+	}
+	var ok1, ok2, ok3 bool
+	w.writer, ok1 = row[1].(int64)
+	w.category, ok2 = row[3].(string)
+	w.area, ok3 = row[6].(string)
+	return ok1 && ok2 && ok3
 }
 
 // begin marks a write transaction of Store.tx as open.
@@ -91,62 +148,71 @@ func (x *boardIndex) begin() {
 }
 
 // settle brings the index up to the transaction that has just ended: when
-// it committed, the posts it touched are read again. A post written
-// outside Store.tx before it has committed by now (the writer has one
-// connection), so the index is loaded afresh then.
-func (x *boardIndex) settle(ctx context.Context, s *Store, committed bool) {
+// it committed, its writes are applied. Settles run in commit order (each
+// within its transaction's turn of the writer); a load between a commit
+// and its settle has read the commit already, and applying it again
+// changes nothing. A post written outside Store.tx has committed by now
+// (the writer has one connection), so the index is loaded afresh then; so
+// it is after a transaction that committed although one of its statements
+// failed (failed): the hook may have seen a row that SQLite then undid.
+func (x *boardIndex) settle(committed, failed bool) {
 	x.pendingMu.Lock()
-	ids := slices.Clone(x.pending)
+	writes := slices.Clone(x.pending)
 	x.pending, x.inTx = x.pending[:0], false
-	reload := x.unsure.Swap(false)
+	reload := x.unsure.Swap(false) || (committed && (x.lost || failed && len(writes) > 0))
+	x.lost = false
 	x.pendingMu.Unlock()
-	if !reload && (!committed || len(ids) == 0) {
+	if !reload && (!committed || len(writes) == 0) {
 		return
 	}
 	x.mu.Lock()
 	defer x.mu.Unlock()
-	if !x.loaded {
-		return // the next read loads it
-	}
 	if reload {
 		x.loaded = false
 		return
 	}
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
-	defer cancel()
-	if err := x.refreshLocked(ctx, s, ids); err != nil {
-		x.loaded = false // read it all again
+	if !x.loaded {
+		return // the next read loads it
+	}
+	for _, w := range writes {
+		x.applyLocked(w)
+	}
+}
+
+// applyLocked applies one write to the index.
+func (x *boardIndex) applyLocked(w postWrite) {
+	area, i, found := x.findLocked(w.id)
+	switch w.kind {
+	case postSet:
+		p := indexedPost{id: w.id, writer: w.writer, category: x.categoryNumber(w.category)}
+		if found {
+			old := x.byArea[area][i]
+			if area == w.area && old.writer == p.writer && old.category == p.category {
+				return // a change the board does not filter on (closed, title, …)
+			}
+			p.hidden = old.hidden
+			x.removeLocked(w.id)
+		}
+		x.insertLocked(w.area, p)
+	case postGone:
+		x.removeLocked(w.id)
+	case postHidden, postShown:
+		if !found {
+			return
+		}
+		p := x.byArea[area][i]
+		k := areaCategory{area, x.categories[p.category]}
+		for _, list := range [][]indexedPost{x.byArea[area], x.byAreaCategory[k]} {
+			if j, ok := slices.BinarySearchFunc(list, w.id, byID); ok {
+				list[j].hidden = w.kind == postHidden
+			}
+		}
 	}
 }
 
 // indexColumns reads a post's entry; its posts row is p.
 const indexColumns = `SELECT p.id, p.writer_id, p.area, p.category,
 	EXISTS (SELECT 1 FROM hidden_posts h WHERE h.post_id = p.id) FROM posts p`
-
-// refreshLocked reads the posts ids again: each one's entry is replaced,
-// or removed when the post is gone. Under mu, so that a load cannot
-// interleave with it.
-func (x *boardIndex) refreshLocked(ctx context.Context, s *Store, ids []int64) error {
-	list, err := json.Marshal(ids)
-	if err != nil {
-		return err
-	}
-	found := make(map[int64]bool, len(ids))
-	err = x.scan(ctx, s, indexColumns+` WHERE p.id IN (SELECT value FROM json_each(?))`, func(area string, p indexedPost) {
-		x.removeLocked(p.id)
-		x.insertLocked(area, p)
-		found[p.id] = true
-	}, string(list))
-	if err != nil {
-		return err
-	}
-	for _, id := range ids {
-		if !found[id] {
-			x.removeLocked(id)
-		}
-	}
-	return nil
-}
 
 // loadLocked reads every post.
 func (x *boardIndex) loadLocked(ctx context.Context, s *Store) error {
@@ -217,26 +283,31 @@ func insertByID(list []indexedPost, p indexedPost) []indexedPost {
 	return slices.Insert(list, i, p)
 }
 
-// removeLocked drops post id from the index, if it is there. The index
-// keeps no map from a post to its area (it would cost more than the
-// lists): each area's list is searched, a few microseconds for hundreds of
-// areas, once per post a write touched.
-func (x *boardIndex) removeLocked(id int64) {
+// findLocked finds post id: its area, and where it is in the area's
+// list. The index keeps no map from a post to its area (it would cost more
+// than the lists): each area's list is searched, a few microseconds for
+// hundreds of areas, once per post a write touched.
+func (x *boardIndex) findLocked(id int64) (area string, i int, found bool) {
 	for area, list := range x.byArea {
-		i, found := slices.BinarySearchFunc(list, id, byID)
-		if !found {
-			continue
+		if i, found := slices.BinarySearchFunc(list, id, byID); found {
+			return area, i, true
 		}
-		k := areaCategory{area, x.categories[list[i].category]}
-		x.byArea[area] = removeByID(list, id)
-		x.byAreaCategory[k] = removeByID(x.byAreaCategory[k], id)
-		if len(x.byArea[area]) == 0 {
-			delete(x.byArea, area)
-		}
-		if len(x.byAreaCategory[k]) == 0 {
-			delete(x.byAreaCategory, k)
-		}
+	}
+	return "", 0, false
+}
+
+// removeLocked drops post id from the index, if it is there.
+func (x *boardIndex) removeLocked(id int64) {
+	area, i, found := x.findLocked(id)
+	if !found {
 		return
+	}
+	k := areaCategory{area, x.categories[x.byArea[area][i].category]}
+	if x.byArea[area] = slices.Delete(x.byArea[area], i, i+1); len(x.byArea[area]) == 0 {
+		delete(x.byArea, area)
+	}
+	if x.byAreaCategory[k] = removeByID(x.byAreaCategory[k], id); len(x.byAreaCategory[k]) == 0 {
+		delete(x.byAreaCategory, k)
 	}
 }
 

@@ -35,9 +35,9 @@ func boardMatchesSQL(t *testing.T, st *Store, step string, filters ...PostFilter
 
 // TestBoardIndexFollowsWrites: after each kind of write that changes what
 // a board lists (a new post, a category edit, a deletion by the writer or
-// by staff, a hidden post, a transaction that rolled back, a post written
-// outside Store.tx, a post written by another process), the board index
-// lists what SQL lists.
+// by staff, a hidden post, a transaction that rolled back, one that
+// committed after a failed statement, a post written outside Store.tx, a
+// post written by another process), the board index lists what SQL lists.
 func TestBoardIndexFollowsWrites(t *testing.T) {
 	st := newTestStore(t)
 	ctx := context.Background()
@@ -127,6 +127,28 @@ func TestBoardIndexFollowsWrites(t *testing.T) {
 		t.Fatal(err)
 	}
 	has("rolled back", rolledBack, false)
+
+	// A transaction that commits after one of its statements failed: the
+	// hook saw the failed statement's row before SQLite undid it.
+	const kept, undone = 1000, 1001
+	err = st.tx(ctx, func(tx *wtx) error {
+		const row = `(?, ?, 't', '치킨', 'c', 'a', 'X', 3, '2026-01-01T00:00:00Z')`
+		insert := `INSERT INTO posts (id, writer_id, title, category, content, address, area, target_number, created_at) VALUES `
+		if _, err := tx.ExecContext(ctx, insert+row, kept, a.ID); err != nil {
+			return err
+		}
+		// Its first row is written (the hook sees it), its second breaks
+		// the primary key: SQLite undoes the statement.
+		if _, err := tx.ExecContext(ctx, insert+row+`, `+row, undone, a.ID, kept, a.ID); err == nil {
+			return errors.New("a post was written twice")
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	has("a statement failed, the transaction committed", kept, true)
+	has("the failed statement", undone, false)
 
 	// A post written on the writer outside Store.tx: the index is unsure
 	// and SQL answers until a transaction settles, which loads it again.

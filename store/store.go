@@ -435,7 +435,7 @@ func (s *Store) tx(ctx context.Context, fn func(tx *wtx) error) error {
 	defer func() {
 		s.users.members.settle(committed)
 		conn.Close()
-		s.board.settle(ctx, s, committed) // reads: after the writer is free
+		s.board.settle(committed, tx.failed)
 		s.wstmts.prepare(context.WithoutCancel(ctx), s.w, tx.unprepared)
 	}()
 	defer sqlTx.Rollback()
@@ -510,6 +510,9 @@ type wtx struct {
 	tx         *sql.Tx
 	stmts      *writeStmts
 	unprepared []string // met for the first time: prepare after the transaction
+	// failed: a statement failed, and may have been seen by the pre-update
+	// hooks before SQLite undid it (boardIndex.settle).
+	failed bool
 }
 
 // stmt is the transaction's handle on query's prepared statement, or nil
@@ -522,11 +525,14 @@ func (t *wtx) stmt(ctx context.Context, query string) *sql.Stmt {
 	return nil
 }
 
-func (t *wtx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+func (t *wtx) ExecContext(ctx context.Context, query string, args ...any) (res sql.Result, err error) {
 	if st := t.stmt(ctx, query); st != nil {
-		return st.ExecContext(ctx, args...)
+		res, err = st.ExecContext(ctx, args...)
+	} else {
+		res, err = t.tx.ExecContext(ctx, query, args...)
 	}
-	return t.tx.ExecContext(ctx, query, args...)
+	t.failed = t.failed || err != nil
+	return res, err
 }
 
 func (t *wtx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {

@@ -208,8 +208,8 @@ func (c hookedConnector) Connect(ctx context.Context) (driver.Conn, error) {
 			c.u.dirty.Store(true)
 		case "room_members":
 			c.u.members.hook(&d)
-		case "posts", "hidden_posts": // hidden_posts is keyed by its post's id
-			c.board.touched(d.OldRowID, d.NewRowID)
+		case "posts", "hidden_posts":
+			c.board.hook(&d)
 		}
 	})
 	h.RegisterCommitHook(func() int32 {
