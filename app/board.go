@@ -183,8 +183,9 @@ func (s *Server) handleListPosts(w http.ResponseWriter, r *http.Request) {
 
 // writeOwnBoard answers a board page rendered for this view only, with
 // no page kept: a viewer who blocks someone, or a server without the board
-// cache. The page and its count come from one statement where they can
-// (ListPage); a page past the last one is the last, as its paginator says.
+// cache. The page and its count are read together (ListPage, from the
+// store's board index); a page past the last one is the last, as its
+// paginator says.
 //
 // With the board cache, the page reuses the posts' kept items: a post
 // renders the same for every viewer, whatever they block (seq is what
