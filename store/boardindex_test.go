@@ -186,14 +186,13 @@ func TestBoardIndexFollowsWrites(t *testing.T) {
 // TestBoardIndexWalk checks the merge of areas and the page of ListPage
 // past the last post on hand-made lists.
 func TestBoardIndexWalk(t *testing.T) {
-	x := newBoardIndex()
-	x.reset()
+	l := newPostLists()
 	for id := int64(1); id <= 40; id++ {
-		p := indexedPost{id: id, writer: id % 4, category: x.categoryNumber(fmt.Sprint("c", id%2)), hidden: id%10 == 0}
-		x.insertLocked([]string{"A", "B", "C"}[id%3], p)
+		p := indexedPost{id: id, writer: id % 4, category: l.categoryNumber(fmt.Sprint("c", id%2)), hidden: id%10 == 0}
+		l.insert([]string{"A", "B", "C"}[id%3], p)
 	}
-	x.removeLocked(39)
-	x.removeLocked(1000) // not there: nothing happens
+	l.remove(39)
+	l.remove(1000) // not there: nothing happens
 	ids := func(f PostFilter) (want []int64) {
 		for id := int64(40); id >= 1; id-- {
 			if id != 39 && id%10 != 0 && slices.Contains(f.Areas, []string{"A", "B", "C"}[id%3]) &&
@@ -212,11 +211,11 @@ func TestBoardIndexWalk(t *testing.T) {
 		want := ids(f)
 		for offset := 0; offset <= 40; offset += 5 {
 			f.Offset, f.Limit = offset, 5
-			got, n := x.walk(f, -1, false)
+			got, n := l.walk(f, -1, false)
 			if w := want[min(offset, len(want)):min(offset+5, len(want))]; !slices.Equal(got, w) || n != len(want) {
 				t.Fatalf("%+v: %v of %d, want %v of %d", f, got, n, w, len(want))
 			}
-			got, n = x.walk(f, offset+5, true)
+			got, n = l.walk(f, offset+5, true)
 			lastStart := min(offset, max((len(want)+4)/5-1, 0)*5)
 			if w := want[lastStart:min(lastStart+5, len(want))]; !slices.Equal(got, w) || n != min(len(want), offset+5) {
 				t.Fatalf("%+v as ListPage: %v of %d, want %v of %d", f, got, n, w, min(len(want), offset+5))
@@ -264,4 +263,80 @@ func TestBoardIndexConcurrent(t *testing.T) {
 	if n, _ := st.CountPosts(ctx, PostFilter{Areas: []string{"X", "Y", "Z"}}, 0); n != 4*(25-7) {
 		t.Fatalf("%d posts listed, want %d", n, 4*(25-7))
 	}
+}
+
+// TestBoardIndexWritesDuringLoad: a load reads the posts outside the
+// index's lock. Writes that commit meanwhile are applied on top of what
+// it read; board reads meanwhile are answered in SQL; and a load during
+// which another process committed does not take over.
+func TestBoardIndexWritesDuringLoad(t *testing.T) {
+	st := newTestStore(t)
+	ctx := context.Background()
+	u := mustUser(t, st, "w")
+	var posts []Post
+	for range 12 {
+		posts = append(posts, mustPost(t, st, u, 3))
+	}
+	f := PostFilter{Areas: []string{u.Area()}, Limit: 100}
+	var during, theirs Post
+	st.board.scanned = func() {
+		st.board.scanned = nil
+		during = mustPost(t, st, u, 3)
+		if err := st.DeletePost(ctx, posts[3].ID); err != nil {
+			t.Fatal(err)
+		}
+		rep, _, err := st.CreateReport(ctx, NewReport{ReporterID: u.ID, TargetType: TargetPost, TargetID: posts[5].ID, Reason: "spam"})
+		if err == nil {
+			_, err = st.ResolveReport(ctx, rep.ID, ActionHide, 0, Actor{Name: "staff"})
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		// A board read while the load is under way is answered (in SQL).
+		ids, err := st.ListPostIDs(ctx, f)
+		if err != nil || !slices.Contains(ids, during.ID) || slices.Contains(ids, posts[3].ID) || slices.Contains(ids, posts[5].ID) {
+			t.Errorf("a read during the load: %v, %v", ids, err)
+		}
+	}
+	ids, err := st.ListPostIDs(ctx, f) // loads
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !st.board.loaded {
+		t.Fatal("the load did not take over")
+	}
+	if !slices.Contains(ids, during.ID) || slices.Contains(ids, posts[3].ID) || slices.Contains(ids, posts[5].ID) {
+		t.Fatalf("after the load: %v; want %d in, %d (deleted) and %d (hidden) out", ids, during.ID, posts[3].ID, posts[5].ID)
+	}
+	boardMatchesSQL(t, st, "writes during the load", f)
+
+	// Another process commits while a load is under way, and the check
+	// of the data version sees it before the load takes over.
+	other, err := Open(st.path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	st.board.mu.Lock()
+	st.board.unloadLocked()
+	st.board.mu.Unlock()
+	st.board.scanned = func() {
+		st.board.scanned = nil
+		if theirs, err = other.CreatePost(ctx, NewPost{WriterID: u.ID, Title: "t", Category: "치킨", Content: "c",
+			Address: u.Address, Area: u.Area(), TargetNumber: 3}); err != nil {
+			t.Fatal(err)
+		}
+		st.board.nextCheck.Store(0)
+		st.board.checkOtherWriters(ctx, st)
+	}
+	if _, err := st.ListPostIDs(ctx, f); err != nil {
+		t.Fatal(err)
+	}
+	if st.board.loaded {
+		t.Fatal("a load that began before another process's commit took over")
+	}
+	if ids, _ := st.ListPostIDs(ctx, f); !slices.Contains(ids, theirs.ID) {
+		t.Fatalf("another process's post %d is not listed: %v", theirs.ID, ids)
+	}
+	boardMatchesSQL(t, st, "another process during the load", f)
 }

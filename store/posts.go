@@ -335,7 +335,7 @@ func (s *Store) indexPosts(ctx context.Context, f PostFilter) (ids []int64, ok b
 	if f.Limit >= 0 {
 		countTo = f.Offset + f.Limit
 	}
-	ok, err = s.board.read(ctx, s, f, func() { ids, _ = s.board.walk(f, countTo, false) })
+	ok, err = s.board.read(ctx, s, f, func(l *postLists) { ids, _ = l.walk(f, countTo, false) })
 	return ids, ok, err
 }
 
@@ -405,7 +405,7 @@ func pageCountTo(f PostFilter, atMost int) int {
 // indexPage is ListPage's page and count from the board index; ok is false
 // when it cannot answer.
 func (s *Store) indexPage(ctx context.Context, f PostFilter, atMost int) (ids []int64, total int, ok bool, err error) {
-	ok, err = s.board.read(ctx, s, f, func() { ids, total = s.board.walk(f, pageCountTo(f, atMost), true) })
+	ok, err = s.board.read(ctx, s, f, func(l *postLists) { ids, total = l.walk(f, pageCountTo(f, atMost), true) })
 	if err != nil {
 		return nil, 0, false, fmt.Errorf("list page: %w", err)
 	}
@@ -509,7 +509,7 @@ func (s *Store) CountPosts(ctx context.Context, f PostFilter, atMost int) (int, 
 	}
 	var n int
 	f.Offset, f.Limit = 0, 0
-	ok, err := s.board.read(ctx, s, f, func() { _, n = s.board.walk(f, countTo, false) })
+	ok, err := s.board.read(ctx, s, f, func(l *postLists) { _, n = l.walk(f, countTo, false) })
 	if err != nil || ok {
 		return n, err
 	}
