@@ -14,7 +14,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/mealbuddy/mealbuddy/app/menu"
@@ -404,10 +403,8 @@ type boardKey struct {
 //
 // A nil *boardCache caches nothing (Config.NoBoardCache).
 type boardCache struct {
-	dataVersion func(context.Context) (int64, error)
-	log         *slog.Logger
-	now         func() time.Time // time.Now: its monotonic reading ignores wall clock jumps
-	epoch       time.Time
+	others *store.CommitWatch // other processes' commits
+	log    *slog.Logger
 
 	mu sync.Mutex
 	// Every change takes the next sequence number. A page rendered from
@@ -434,11 +431,6 @@ type boardCache struct {
 	// Posts are kept whole for their detail page and their room's
 	// answers, with the same changes dropping them as their items.
 	posts map[int64]cachedPost
-
-	nextCheck atomic.Int64 // time since epoch of the next data version read
-	checking  sync.Mutex   // one read at a time; guards version, known
-	version   int64
-	known     bool
 }
 
 // cachedPage is a board page: the posts it lists (ids) with its
@@ -480,7 +472,7 @@ const (
 )
 
 func newBoardCache(dataVersion func(context.Context) (int64, error), log *slog.Logger, now func() time.Time) *boardCache {
-	return &boardCache{dataVersion: dataVersion, log: log, now: now, epoch: now()}
+	return &boardCache{others: store.NewCommitWatch(dataVersion, dataVersionEvery, now), log: log}
 }
 
 // get returns the cached page for k, whose body is nil when its posts
@@ -879,32 +871,15 @@ func (c *boardCache) putItem(seq uint64, post int64, dong string, body []byte) {
 	byDong[dong] = body
 }
 
-// checkOtherWriters reads the store's data version when dataVersionEvery
-// has passed since the last read, and drops every page when it moved. A
-// request that finds another one reading goes on without waiting.
+// checkOtherWriters drops every page when another process has committed,
+// or whether one did cannot be read (the first read too: pages rendered
+// before it are dropped).
 func (c *boardCache) checkOtherWriters(ctx context.Context) {
-	now := int64(c.now().Sub(c.epoch))
-	if now < c.nextCheck.Load() || !c.checking.TryLock() {
-		return
+	moved, err := c.others.Moved(ctx)
+	if err != nil && ctx.Err() == nil {
+		c.log.Warn("board cache: data version", "err", err)
 	}
-	defer c.checking.Unlock()
-	if now < c.nextCheck.Load() {
-		return // another request has just read it
-	}
-	c.nextCheck.Store(now + int64(dataVersionEvery))
-	v, err := c.dataVersion(ctx)
-	if err != nil {
-		// Whether another process wrote is unknown: render afresh.
-		if ctx.Err() == nil {
-			c.log.Warn("board cache: data version", "err", err)
-		}
-		c.changed()
-		return
-	}
-	// The first read has nothing to compare with; pages rendered before it
-	// are dropped too.
-	if !c.known || v != c.version {
-		c.version, c.known = v, true
+	if moved {
 		c.changed()
 	}
 }

@@ -420,12 +420,11 @@ func TestBlocksThatHideNothingShareTheKeptPage(t *testing.T) {
 	}
 	block(far) // far writes, but not on 사직동's board
 
-	// With the board cache's clock stopped, it never looks for commits of
-	// other processes again after its first look: a post written behind
-	// the server's back (below) stays off the kept page, which tells the
-	// kept page from one rendered for the viewer.
-	stopped := time.Now()
-	m.srv.boards.now = func() time.Time { return stopped }
+	// With the board cache looking for commits of other processes once an
+	// hour, it does not look again after its first look: a post written
+	// behind the server's back (below) stays off the kept page, which
+	// tells the kept page from one rendered for the viewer.
+	m.srv.boards.others = store.NewCommitWatch(m.store.DataVersion, time.Hour, time.Now)
 	if titles := boardTitles(t, m.testEnv, m.staff); !contains(titles, "이웃의 글") {
 		t.Fatalf("the board: %v", titles)
 	}

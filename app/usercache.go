@@ -10,7 +10,6 @@ import (
 	"log/slog"
 	"maps"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/mealbuddy/mealbuddy/store"
@@ -41,7 +40,7 @@ type userCache struct {
 	blockers                   map[int64][]int64
 	blockersVer, blockersEpoch uint64
 
-	watch dataWatch
+	watch *store.CommitWatch // other processes' commits
 }
 
 // versioned is a cached value with the versions it was read at: the
@@ -58,7 +57,7 @@ const maxCachedUsers = 4096
 func newUserCache(st *store.Store, log *slog.Logger, now func() time.Time) *userCache {
 	return &userCache{st: st, log: log, now: now, users: map[int64]versioned[store.User]{},
 		blocks: map[int64]versioned[[]int64]{}, rooms: map[int64]versioned[map[int64]bool]{},
-		watch: dataWatch{version: st.DataVersion, now: now, epoch: now()}}
+		watch: store.NewCommitWatch(st.DataVersion, dataVersionEvery, now)}
 }
 
 // cached returns m's value for id when it was read at ver and epoch, else
@@ -94,7 +93,10 @@ func (c *userCache) user(ctx context.Context, id int64) (store.User, error) {
 // validate: a change committing meanwhile moves one of them, and the
 // entry is stale from the start.
 func (c *userCache) versions(ctx context.Context) (ver, epoch uint64) {
-	if c.watch.moved(ctx, c.log) {
+	if moved, err := c.watch.Moved(ctx); moved {
+		if err != nil && ctx.Err() == nil {
+			c.log.Warn("data version", "err", err)
+		}
 		c.mu.Lock()
 		c.epoch++
 		clear(c.users)
@@ -217,47 +219,4 @@ func evictOne[V any](m map[int64]V) {
 		delete(m, k)
 		return
 	}
-}
-
-// dataWatch notices commits by other processes on the database file: it
-// reads the store's data version when dataVersionEvery has passed since
-// the last read. A request that finds another one reading goes on without
-// waiting.
-type dataWatch struct {
-	version func(context.Context) (int64, error)
-	now     func() time.Time // time.Now: its monotonic reading ignores wall clock jumps
-	epoch   time.Time
-
-	nextCheck atomic.Int64 // time since epoch of the next read
-	checking  sync.Mutex   // one read at a time; guards last, known
-	last      int64
-	known     bool
-}
-
-// moved reports whether the data version moved since the last read (or is
-// unknown: the first read, a failed one). It reads at most once per
-// dataVersionEvery; between reads it reports false.
-func (w *dataWatch) moved(ctx context.Context, log *slog.Logger) bool {
-	now := int64(w.now().Sub(w.epoch))
-	if now < w.nextCheck.Load() || !w.checking.TryLock() {
-		return false
-	}
-	defer w.checking.Unlock()
-	if now < w.nextCheck.Load() {
-		return false // another request has just read it
-	}
-	w.nextCheck.Store(now + int64(dataVersionEvery))
-	v, err := w.version(ctx)
-	if err != nil {
-		if ctx.Err() == nil {
-			log.Warn("data version", "err", err)
-		}
-		w.known = false
-		return true
-	}
-	if !w.known || v != w.last {
-		w.last, w.known = v, true
-		return true
-	}
-	return false
 }

@@ -62,11 +62,7 @@ type boardIndex struct {
 	lost      bool        // a write the hook could not read
 	unsure    atomic.Bool // a post was written outside Store.tx
 
-	// The data version at the last check; see checkOtherWriters.
-	nextCheck atomic.Int64 // unix nanoseconds of the next check
-	checking  sync.Mutex
-	version   int64
-	known     bool
+	others *CommitWatch // other processes' commits (set by Open)
 }
 
 // postLists are the posts the index holds.
@@ -381,7 +377,7 @@ func (x *boardIndex) read(ctx context.Context, s *Store, f PostFilter, fn func(*
 	if f.Recruiting || x.unsure.Load() {
 		return false, nil
 	}
-	x.checkOtherWriters(ctx, s)
+	x.checkOthers(ctx)
 	if ok := x.readLoaded(fn); ok {
 		return true, nil
 	}
@@ -396,6 +392,16 @@ func (x *boardIndex) read(ctx context.Context, s *Store, f PostFilter, fn func(*
 	return x.readLoaded(fn), nil
 }
 
+// checkOthers has the index loaded again when another process committed
+// (or whether one did cannot be read).
+func (x *boardIndex) checkOthers(ctx context.Context) {
+	if moved, _ := x.others.Moved(ctx); moved {
+		x.mu.Lock()
+		x.unloadLocked()
+		x.mu.Unlock()
+	}
+}
+
 // readLoaded runs fn if the index is loaded.
 func (x *boardIndex) readLoaded(fn func(*postLists)) bool {
 	x.mu.RLock()
@@ -404,32 +410,6 @@ func (x *boardIndex) readLoaded(fn func(*postLists)) bool {
 		fn(x.lists)
 	}
 	return x.loaded
-}
-
-// checkOtherWriters reads the store's data version when indexCheckEvery
-// has passed since the last read, and has the index loaded again when it
-// moved. A request that finds another one reading goes on without waiting.
-func (x *boardIndex) checkOtherWriters(ctx context.Context, s *Store) {
-	now := time.Now().UnixNano()
-	if now < x.nextCheck.Load() || !x.checking.TryLock() {
-		return
-	}
-	defer x.checking.Unlock()
-	if now < x.nextCheck.Load() {
-		return // another request has just read it
-	}
-	x.nextCheck.Store(now + int64(indexCheckEvery))
-	v, err := s.DataVersion(ctx)
-	if err == nil && x.known && v == x.version {
-		return
-	}
-	// Moved, unknown (the first read), or not readable: load again. The
-	// version is read before the load, so a commit in between is seen at
-	// the next check.
-	x.version, x.known = v, err == nil
-	x.mu.Lock()
-	x.unloadLocked()
-	x.mu.Unlock()
 }
 
 // walk visits f's posts newest first, as the board's SQL would list them

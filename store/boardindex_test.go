@@ -179,7 +179,7 @@ func TestBoardIndexFollowsWrites(t *testing.T) {
 		Address: "a", Area: "X", TargetNumber: 3}); err != nil {
 		t.Fatal(err)
 	}
-	st.board.nextCheck.Store(0) // the second has passed
+	st.board.others.due() // the second has passed
 	has("written by another process", theirs.ID, true)
 }
 
@@ -326,8 +326,8 @@ func TestBoardIndexWritesDuringLoad(t *testing.T) {
 			Address: u.Address, Area: u.Area(), TargetNumber: 3}); err != nil {
 			t.Fatal(err)
 		}
-		st.board.nextCheck.Store(0)
-		st.board.checkOtherWriters(ctx, st)
+		st.board.others.due()
+		st.board.checkOthers(ctx)
 	}
 	if _, err := st.ListPostIDs(ctx, f); err != nil {
 		t.Fatal(err)

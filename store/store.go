@@ -276,6 +276,7 @@ func Open(path string, opts ...Option) (*Store, error) {
 	r.SetConnMaxIdleTime(0)
 	r.SetConnMaxLifetime(0)
 	st := &Store{path: path, users: uw, ckpt: uw.ckpt, board: board, w: w, writeTurn: make(chan struct{}, 1), r: newReadPool(r), now: func() time.Time { return time.Now().UTC() }}
+	board.others = NewCommitWatch(st.DataVersion, indexCheckEvery, time.Now)
 	for _, opt := range opts {
 		opt(st)
 	}
