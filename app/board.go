@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/mealbuddy/mealbuddy/app/menu"
@@ -403,8 +404,9 @@ type boardKey struct {
 //
 // A nil *boardCache caches nothing (Config.NoBoardCache).
 type boardCache struct {
-	others *store.CommitWatch // other processes' commits
-	log    *slog.Logger
+	commits     *store.CommitWatch // other processes' commits
+	seenCommits atomic.Uint64      // its generation last seen
+	log         *slog.Logger
 
 	mu sync.Mutex
 	// Every change takes the next sequence number. A page rendered from
@@ -471,8 +473,8 @@ const (
 	maxChangedPosts = 4096
 )
 
-func newBoardCache(dataVersion func(context.Context) (int64, error), log *slog.Logger, now func() time.Time) *boardCache {
-	return &boardCache{others: store.NewCommitWatch(dataVersion, dataVersionEvery, now), log: log}
+func newBoardCache(commits *store.CommitWatch, log *slog.Logger) *boardCache {
+	return &boardCache{commits: commits, log: log}
 }
 
 // get returns the cached page for k, whose body is nil when its posts
@@ -875,11 +877,11 @@ func (c *boardCache) putItem(seq uint64, post int64, dong string, body []byte) {
 // or whether one did cannot be read (the first read too: pages rendered
 // before it are dropped).
 func (c *boardCache) checkOtherWriters(ctx context.Context) {
-	moved, err := c.others.Moved(ctx)
-	if err != nil && ctx.Err() == nil {
+	gen, err := c.commits.Generation(ctx)
+	if err != nil {
 		c.log.Warn("board cache: data version", "err", err)
 	}
-	if moved {
+	if c.seenCommits.Swap(gen) != gen {
 		c.changed()
 	}
 }

@@ -274,7 +274,7 @@ func (f *fakeDataVersion) read(context.Context) (int64, error) {
 func newFakeBoardCache(t *testing.T) (*boardCache, *fakeDataVersion, *time.Time) {
 	dv := &fakeDataVersion{v: 7}
 	clock := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	c := newBoardCache(dv.read, testLogger(t), func() time.Time { return clock })
+	c := newBoardCache(store.NewCommitWatch(dv.read, dataVersionEvery, func() time.Time { return clock }), testLogger(t))
 	return c, dv, &clock
 }
 

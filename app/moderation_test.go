@@ -424,7 +424,7 @@ func TestBlocksThatHideNothingShareTheKeptPage(t *testing.T) {
 	// hour, it does not look again after its first look: a post written
 	// behind the server's back (below) stays off the kept page, which
 	// tells the kept page from one rendered for the viewer.
-	m.srv.boards.others = store.NewCommitWatch(m.store.DataVersion, time.Hour, time.Now)
+	m.srv.boards.commits = store.NewCommitWatch(m.store.DataVersion, time.Hour, time.Now)
 	if titles := boardTitles(t, m.testEnv, m.staff); !contains(titles, "이웃의 글") {
 		t.Fatalf("the board: %v", titles)
 	}

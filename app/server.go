@@ -119,10 +119,10 @@ func NewServer(cfg Config, st *store.Store, dongs *neighborhood.Index, uiFS fs.F
 	}
 	s.metrics = newServerMetrics(s)
 	if !cfg.NoBoardCache {
-		s.boards = newBoardCache(st.DataVersion, log, time.Now)
+		s.boards = newBoardCache(st.Commits(), log)
 	}
 	s.accounts = newAccountGuard(cfg.Accounts, s.now)
-	s.users = newUserCache(st, log, time.Now)
+	s.users = newUserCache(st, log)
 	s.tokens = token.NewVerifier(secret, func() time.Time { return s.now() })
 	if cfg.ChatRate > 0 {
 		s.chatByUser = newLimiter(60*cfg.ChatRate, 2*cfg.ChatRate, func() time.Time { return s.now() })

@@ -10,7 +10,7 @@ import (
 	"log/slog"
 	"maps"
 	"sync"
-	"time"
+	"sync/atomic"
 
 	"github.com/mealbuddy/mealbuddy/store"
 )
@@ -20,14 +20,13 @@ import (
 // UsersVersion, which every change of a users row through this process's
 // store moves once it has committed, and the cache's epoch, which moves
 // when another process (the CLI: user disable, set-password) has committed
-// to the file, seen through the data version at most once per
-// dataVersionEvery, like the board cache. So this process's own changes
+// to the file, seen by the store's CommitWatch, like the board cache. So
+// this process's own changes
 // (logout, password change, profile edit, deletion, a ban by staff) apply
 // to the very next request, and the CLI's within about a second.
 type userCache struct {
 	st  *store.Store
 	log *slog.Logger
-	now func() time.Time
 
 	mu     sync.Mutex
 	epoch  uint64
@@ -40,7 +39,7 @@ type userCache struct {
 	blockers                   map[int64][]int64
 	blockersVer, blockersEpoch uint64
 
-	watch *store.CommitWatch // other processes' commits
+	seenCommits atomic.Uint64 // the store's CommitWatch generation last seen
 }
 
 // versioned is a cached value with the versions it was read at: the
@@ -54,10 +53,9 @@ type versioned[V any] struct {
 // maxCachedUsers bounds the cache (a row is ~200 bytes).
 const maxCachedUsers = 4096
 
-func newUserCache(st *store.Store, log *slog.Logger, now func() time.Time) *userCache {
-	return &userCache{st: st, log: log, now: now, users: map[int64]versioned[store.User]{},
-		blocks: map[int64]versioned[[]int64]{}, rooms: map[int64]versioned[map[int64]bool]{},
-		watch: store.NewCommitWatch(st.DataVersion, dataVersionEvery, now)}
+func newUserCache(st *store.Store, log *slog.Logger) *userCache {
+	return &userCache{st: st, log: log, users: map[int64]versioned[store.User]{},
+		blocks: map[int64]versioned[[]int64]{}, rooms: map[int64]versioned[map[int64]bool]{}}
 }
 
 // cached returns m's value for id when it was read at ver and epoch, else
@@ -93,10 +91,11 @@ func (c *userCache) user(ctx context.Context, id int64) (store.User, error) {
 // validate: a change committing meanwhile moves one of them, and the
 // entry is stale from the start.
 func (c *userCache) versions(ctx context.Context) (ver, epoch uint64) {
-	if moved, err := c.watch.Moved(ctx); moved {
-		if err != nil && ctx.Err() == nil {
-			c.log.Warn("data version", "err", err)
-		}
+	gen, err := c.st.Commits().Generation(ctx)
+	if err != nil {
+		c.log.Warn("data version", "err", err)
+	}
+	if c.seenCommits.Swap(gen) != gen {
 		c.mu.Lock()
 		c.epoch++
 		clear(c.users)

@@ -7,7 +7,6 @@ import (
 	"slices"
 	"sync"
 	"sync/atomic"
-	"time"
 
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
@@ -30,10 +29,12 @@ import (
 // writer connection: a pre-update hook keeps what each write changes, and
 // once Store.tx has committed (before the method that wrote returns) the
 // index applies it. Other processes' commits (the CLI, `mealbuddy seed`
-// while serving) are found through DataVersion, read at most once per
-// indexCheckEvery, and make the index load again. A post written on the
-// writer outside Store.tx (a migration) leaves the index unsure until the
-// next transaction settles: reads go to SQL meanwhile.
+// while serving) are found by the store's CommitWatch, which unloads the
+// index before any cache learns of them; the next read loads it again. A
+// posts row written on the writer outside Store.tx leaves the index unsure
+// until the next transaction settles: reads go to SQL meanwhile. Schema
+// changes are not seen by the hook: migrations run before the first board
+// read loads the index.
 //
 // A load (the first board read, or after another process committed) reads
 // every post: ~20 ms for 10,000 posts, ~300 ms for 100,000. It runs in
@@ -62,7 +63,7 @@ type boardIndex struct {
 	lost      bool        // a write the hook could not read
 	unsure    atomic.Bool // a post was written outside Store.tx
 
-	others *CommitWatch // other processes' commits (set by Open)
+	commits *CommitWatch // other processes' commits (Store.commits)
 }
 
 // postLists are the posts the index holds.
@@ -90,10 +91,6 @@ type indexedPost struct {
 	category   uint32 // in categories
 	hidden     bool
 }
-
-// indexCheckEvery is how often a read asks whether another process
-// committed (the board cache's dataVersionEvery).
-const indexCheckEvery = time.Second
 
 func newBoardIndex() *boardIndex { return &boardIndex{} }
 
@@ -127,40 +124,53 @@ func (x *boardIndex) hook(d *sqlite.SQLitePreUpdateData) {
 	if d.Op != sqlite3.SQLITE_INSERT && (d.Op == sqlite3.SQLITE_DELETE || d.OldRowID != d.NewRowID) {
 		writes = append(writes, postWrite{kind: gone, id: d.OldRowID})
 	}
+	lost := false
 	if d.Op != sqlite3.SQLITE_DELETE {
 		w := postWrite{kind: set, id: d.NewRowID}
-		if set == postSet && !w.readRow(d) {
-			x.pendingMu.Lock()
-			x.lost = true // settle loads it all again
-			x.pendingMu.Unlock()
-			return
+		if set == postSet {
+			var ok bool
+			if w.writer, w.area, w.category, ok = boardColumns(d.New); !ok {
+				lost = true
+			} else if d.Op == sqlite3.SQLITE_UPDATE && d.OldRowID == d.NewRowID {
+				// Most updates change what the board does not filter on
+				// (closed, a title): finding the post in the index would
+				// cost more than comparing the row.
+				writer, area, category, ok := boardColumns(d.Old)
+				if ok && writer == w.writer && area == w.area && category == w.category {
+					return
+				}
+			}
 		}
 		writes = append(writes, w)
 	}
 	x.pendingMu.Lock()
 	defer x.pendingMu.Unlock()
-	if !x.inTx {
+	switch {
+	case !x.inTx:
 		x.unsure.Store(true)
-		return
+	case lost:
+		x.lost = true // settle loads it all again
+	default:
+		x.pending = append(x.pending, writes...)
 	}
-	x.pending = append(x.pending, writes...)
 }
 
-// readRow reads the writer, category and area of the posts row being
-// written: the table's columns are (id, writer_id, title, category,
-// content, address, area, …).
-func (w *postWrite) readRow(d *sqlite.SQLitePreUpdateData) bool {
+// boardColumns reads the writer, area and category of a posts row with
+// read (SQLitePreUpdateData.New or Old): the table's columns are (id,
+// writer_id, title, category, content, address, area, …), as the first
+// migration made them.
+func boardColumns(read func(...any) error) (writer int64, area, category string, ok bool) {
 	// The driver (v1.62) stores each value in the slice itself (see
 	// memberWrites.hook).
 	row := make([]any, 7)
-	if err := d.New(row...); err != nil {
-		return false
+	if err := read(row...); err != nil {
+		return 0, "", "", false
 	}
 	var ok1, ok2, ok3 bool
-	w.writer, ok1 = row[1].(int64)
-	w.category, ok2 = row[3].(string)
-	w.area, ok3 = row[6].(string)
-	return ok1 && ok2 && ok3
+	writer, ok1 = row[1].(int64)
+	category, ok2 = row[3].(string)
+	area, ok3 = row[6].(string)
+	return writer, area, category, ok1 && ok2 && ok3
 }
 
 // begin marks a write transaction of Store.tx as open.
@@ -258,7 +268,9 @@ func (x *boardIndex) load(ctx context.Context, s *Store) error {
 	x.mu.Unlock()
 
 	lists := newPostLists()
-	err := lists.scan(ctx, s) // a snapshot taken after logging began
+	// Not cut short by the request that happens to load: others wait
+	// for the index (in SQL meanwhile).
+	err := lists.scan(context.WithoutCancel(ctx), s) // a snapshot taken after logging began
 	if x.scanned != nil {
 		x.scanned()
 	}
@@ -377,7 +389,7 @@ func (x *boardIndex) read(ctx context.Context, s *Store, f PostFilter, fn func(*
 	if f.Recruiting || x.unsure.Load() {
 		return false, nil
 	}
-	x.checkOthers(ctx)
+	x.commits.Generation(ctx) // unloads the index when another process committed
 	if ok := x.readLoaded(fn); ok {
 		return true, nil
 	}
@@ -387,19 +399,19 @@ func (x *boardIndex) read(ctx context.Context, s *Store, f PostFilter, fn func(*
 	err = x.load(ctx, s)
 	x.loading.Unlock()
 	if err != nil {
-		return false, err
+		// SQL answers, or says what is wrong with the database; the next
+		// read loads again.
+		return false, nil
 	}
 	return x.readLoaded(fn), nil
 }
 
-// checkOthers has the index loaded again when another process committed
-// (or whether one did cannot be read).
-func (x *boardIndex) checkOthers(ctx context.Context) {
-	if moved, _ := x.others.Moved(ctx); moved {
-		x.mu.Lock()
-		x.unloadLocked()
-		x.mu.Unlock()
-	}
+// unload has the next read load the index afresh: the store's
+// CommitWatch saw another process commit.
+func (x *boardIndex) unload() {
+	x.mu.Lock()
+	x.unloadLocked()
+	x.mu.Unlock()
 }
 
 // readLoaded runs fn if the index is loaded.
@@ -416,9 +428,10 @@ func (x *boardIndex) readLoaded(fn func(*postLists)) bool {
 // (areas, category, hidden posts, blocked writers; not Recruiting), and
 // counts them up to countTo (all when negative). It returns the page at
 // f.Offset (f.Limit ids; all when negative) and how many it counted. With
-// last, the page is the one ListPage shows: the last page when f.Offset
-// is past it (pageQuery's clamp).
-func (l *postLists) walk(f PostFilter, countTo int, last bool) (page []int64, n int) {
+// clampToLast, the page is the one ListPage shows: the last page when
+// f.Offset is past it (pageQuery's clamp).
+func (l *postLists) walk(f PostFilter, countTo int, clampToLast bool) (page []int64, n int) {
+	f.Offset = max(f.Offset, 0) // as SQL's OFFSET
 	h := make(postCursors, 0, len(f.Areas))
 	for i, a := range f.Areas {
 		list := l.byArea[a]
@@ -430,9 +443,12 @@ func (l *postLists) walk(f PostFilter, countTo int, last bool) (page []int64, n 
 		}
 	}
 	h.init()
-	var ring []int64 // the last f.Limit ids counted, for the clamp
-	if last && f.Limit > 0 {
+	var ring []int64 // the last f.Limit ids counted (no more than it counts), for the clamp
+	if clampToLast && f.Limit > 0 {
 		ring = make([]int64, f.Limit)
+		if countTo >= 0 {
+			ring = make([]int64, max(min(f.Limit, countTo), 1))
+		}
 	}
 	for len(h) > 0 && (countTo < 0 || n < countTo) {
 		p := h.next()
@@ -449,11 +465,11 @@ func (l *postLists) walk(f PostFilter, countTo int, last bool) (page []int64, n 
 	}
 	if ring != nil {
 		// pageQuery's offset: MAX(MIN(Offset, start of the last page), 0).
-		size := len(ring)
+		size := f.Limit
 		if lastStart := max(((n+size-1)/size-1)*size, 0); lastStart < f.Offset {
 			page = page[:0]
 			for k := lastStart; k < n; k++ {
-				page = append(page, ring[k%size])
+				page = append(page, ring[k%len(ring)])
 			}
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"path/filepath"
 	"slices"
 	"sync"
@@ -179,7 +180,7 @@ func TestBoardIndexFollowsWrites(t *testing.T) {
 		Address: "a", Area: "X", TargetNumber: 3}); err != nil {
 		t.Fatal(err)
 	}
-	st.board.others.due() // the second has passed
+	st.commits.due() // the second has passed
 	has("written by another process", theirs.ID, true)
 }
 
@@ -326,8 +327,8 @@ func TestBoardIndexWritesDuringLoad(t *testing.T) {
 			Address: u.Address, Area: u.Area(), TargetNumber: 3}); err != nil {
 			t.Fatal(err)
 		}
-		st.board.others.due()
-		st.board.checkOthers(ctx)
+		st.commits.due()
+		st.commits.Generation(ctx)
 	}
 	if _, err := st.ListPostIDs(ctx, f); err != nil {
 		t.Fatal(err)
@@ -339,4 +340,118 @@ func TestBoardIndexWritesDuringLoad(t *testing.T) {
 		t.Fatalf("another process's post %d is not listed: %v", theirs.ID, ids)
 	}
 	boardMatchesSQL(t, st, "another process during the load", f)
+}
+
+// TestBoardIndexUnloadedBeforeCachesSeeCommits: whoever learns from the
+// store's CommitWatch that another process committed (app's board cache,
+// which then renders its pages again) reads a board index that knows of
+// the commit: the watch unloads the index before its generation moves.
+func TestBoardIndexUnloadedBeforeCachesSeeCommits(t *testing.T) {
+	st := newTestStore(t)
+	ctx := context.Background()
+	u := mustUser(t, st, "w")
+	mustPost(t, st, u, 3)
+	f := PostFilter{Areas: []string{u.Area()}, Limit: 10}
+	seen, _ := st.Commits().Generation(ctx) // a cache's first look
+	if _, err := st.ListPostIDs(ctx, f); err != nil {
+		t.Fatal(err)
+	}
+	other, err := Open(st.path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	theirs := mustPost(t, other, u, 3)
+	st.commits.due()
+	if gen, _ := st.Commits().Generation(ctx); gen == seen {
+		t.Fatal("the watch did not see another process's commit")
+	}
+	if ids, _ := st.ListPostIDs(ctx, f); !slices.Contains(ids, theirs.ID) {
+		t.Fatalf("after the watch moved, the index lists %v without post %d", ids, theirs.ID)
+	}
+}
+
+// TestBoardIndexMatchesSQLOnRandomBoards compares the index with the SQL
+// it stands in for on random boards, offsets, page sizes and counts, over
+// posts that were hidden, deleted and moved to another category.
+func TestBoardIndexMatchesSQLOnRandomBoards(t *testing.T) {
+	st := newTestStore(t)
+	ctx := context.Background()
+	users := []User{mustUser(t, st, "a"), mustUser(t, st, "b"), mustUser(t, st, "c")}
+	areas := []string{"A", "B", "C", "D"}
+	categories := []string{"치킨", "피자", "한식"}
+	r := rand.New(rand.NewPCG(1, 2))
+	var ids []int64
+	for range 120 {
+		p, err := st.CreatePost(ctx, NewPost{WriterID: users[r.IntN(3)].ID, Title: "t", Category: categories[r.IntN(3)],
+			Content: "c", Address: "a", Area: areas[r.IntN(4)], TargetNumber: 3})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, p.ID)
+	}
+	r.Shuffle(len(ids), func(i, j int) { ids[i], ids[j] = ids[j], ids[i] })
+	for _, id := range ids[:15] {
+		rep, _, err := st.CreateReport(ctx, NewReport{ReporterID: users[0].ID, TargetType: TargetPost, TargetID: id, Reason: "spam"})
+		if err == nil {
+			_, err = st.ResolveReport(ctx, rep.ID, ActionHide, 0, Actor{Name: "staff"})
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, id := range ids[10:20] { // some of them hidden too
+		if err := st.DeletePost(ctx, id); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, id := range ids[20:30] {
+		c := categories[r.IntN(3)]
+		if _, err := st.UpdatePost(ctx, id, PostUpdate{Category: &c}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for range 1000 {
+		var f PostFilter
+		for range 1 + r.IntN(4) {
+			f.Areas = append(f.Areas, areas[r.IntN(4)])
+		}
+		if r.IntN(2) == 0 {
+			f.Category = categories[r.IntN(3)]
+		}
+		if r.IntN(3) == 0 {
+			f.ExcludeWriters = []int64{users[r.IntN(3)].ID}
+		}
+		f.Limit, f.Offset = 1+r.IntN(12), r.IntN(140)
+		atMost := r.IntN(150) - 10
+		got, gotTotal, err := st.ListPageIDs(ctx, f, atMost)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, wantTotal, err := listPage(ctx, st, f, atMost, pageIDsSelect, scanID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(got, want) || gotTotal != wantTotal {
+			t.Fatalf("ListPageIDs %+v, atMost %d: index %v of %d, SQL %v of %d", f, atMost, got, gotTotal, want, wantTotal)
+		}
+		posts, err := st.ListPosts(ctx, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		query, args := f.listQuery()
+		sqlPosts, err := st.queryPosts(ctx, "list", f.Limit, query, args...)
+		if err != nil || !slices.Equal(postIDs(posts), postIDs(sqlPosts)) {
+			t.Fatalf("ListPosts %+v: index %v, SQL %v (%v)", f, postIDs(posts), postIDs(sqlPosts), err)
+		}
+		n, err := st.CountPosts(ctx, f, atMost)
+		if err != nil {
+			t.Fatal(err)
+		}
+		query, args = f.countQuery(atMost)
+		var sqlN int
+		if err := st.r.QueryRowContext(ctx, query, args...).Scan(&sqlN); err != nil || n != sqlN {
+			t.Fatalf("CountPosts %+v, atMost %d: index %d, SQL %d (%v)", f, atMost, n, sqlN, err)
+		}
+	}
 }

@@ -55,6 +55,8 @@ type Store struct {
 	ckpt  *checkpointer
 	// board finds the posts of board pages (boardIndex).
 	board *boardIndex
+	// commits watches for other processes' commits (Commits).
+	commits *CommitWatch
 
 	path string // the database file, absolute
 }
@@ -72,6 +74,14 @@ func (s *Store) DataVersion(ctx context.Context) (int64, error) {
 	}
 	return v, nil
 }
+
+// Commits is the watch on other processes' commits that every copy of the
+// database's contents in this process follows (see CommitWatch).
+func (s *Store) Commits() *CommitWatch { return s.commits }
+
+// commitsEvery is how often Commits reads the data version: commits of
+// other processes show within about that.
+const commitsEvery = time.Second
 
 // readPool is the pool of read-only connections. It keeps one prepared
 // statement per query text: parsing and planning a query costs as much as
@@ -276,7 +286,9 @@ func Open(path string, opts ...Option) (*Store, error) {
 	r.SetConnMaxIdleTime(0)
 	r.SetConnMaxLifetime(0)
 	st := &Store{path: path, users: uw, ckpt: uw.ckpt, board: board, w: w, writeTurn: make(chan struct{}, 1), r: newReadPool(r), now: func() time.Time { return time.Now().UTC() }}
-	board.others = NewCommitWatch(st.DataVersion, indexCheckEvery, time.Now)
+	st.commits = NewCommitWatch(st.DataVersion, commitsEvery, time.Now)
+	st.commits.onMove = board.unload
+	board.commits = st.commits
 	for _, opt := range opts {
 		opt(st)
 	}
@@ -435,8 +447,8 @@ func (s *Store) tx(ctx context.Context, fn func(tx *wtx) error) error {
 	// transaction: prepare the statements it met for the first time then.
 	defer func() {
 		s.users.members.settle(committed)
-		conn.Close()
 		s.board.settle(committed, tx.failed)
+		conn.Close()
 		s.wstmts.prepare(context.WithoutCancel(ctx), s.w, tx.unprepared)
 	}()
 	defer sqlTx.Rollback()
