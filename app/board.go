@@ -15,7 +15,6 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-	"time"
 
 	"github.com/mealbuddy/mealbuddy/app/menu"
 	"github.com/mealbuddy/mealbuddy/store"
@@ -398,9 +397,9 @@ type boardKey struct {
 // process's handlers report theirs by calling changed once their write has
 // committed and before they answer, so a client never reads a page older
 // than its own write. Commits by other processes on the same file (the
-// CLI, `mealbuddy seed` while serving) are found through the store's data
-// version, read at most once per dataVersionEvery, so they show within
-// about that.
+// CLI, `mealbuddy seed` while serving) are found through the store's
+// CommitWatch (Store.Commits), which reads the data version at most once
+// a second, so they show within about that.
 //
 // A nil *boardCache caches nothing (Config.NoBoardCache).
 type boardCache struct {
@@ -458,10 +457,6 @@ type cachedCount struct {
 	total, atMost int
 	areas         []string
 }
-
-// dataVersionEvery is how often the cache asks whether another process
-// committed.
-const dataVersionEvery = time.Second
 
 // maxBoardPages bounds the cache (a page is ~6 KB).
 const maxBoardPages = 512

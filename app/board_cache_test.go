@@ -274,7 +274,7 @@ func (f *fakeDataVersion) read(context.Context) (int64, error) {
 func newFakeBoardCache(t *testing.T) (*boardCache, *fakeDataVersion, *time.Time) {
 	dv := &fakeDataVersion{v: 7}
 	clock := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	c := newBoardCache(store.NewCommitWatch(dv.read, dataVersionEvery, func() time.Time { return clock }), testLogger(t))
+	c := newBoardCache(store.NewCommitWatch(dv.read, time.Second, func() time.Time { return clock }), testLogger(t))
 	return c, dv, &clock
 }
 
@@ -341,7 +341,7 @@ func TestBoardCacheDataVersion(t *testing.T) {
 	if _, _, ok := c.get(ctx, k); !ok {
 		t.Error("the data version was read again within the interval")
 	}
-	*clock = clock.Add(dataVersionEvery)
+	*clock = clock.Add(time.Second)
 	if _, _, ok := c.get(ctx, k); ok {
 		t.Error("a page survived a commit by another process")
 	}
@@ -350,13 +350,13 @@ func TestBoardCacheDataVersion(t *testing.T) {
 	}
 
 	cache()
-	*clock = clock.Add(dataVersionEvery)
+	*clock = clock.Add(time.Second)
 	if _, _, ok := c.get(ctx, k); !ok {
 		t.Error("an unchanged data version dropped the page")
 	}
 
 	dv.err = errors.New("disk gone")
-	*clock = clock.Add(dataVersionEvery)
+	*clock = clock.Add(time.Second)
 	if _, _, ok := c.get(ctx, k); ok {
 		t.Error("a page was served though the data version could not be read")
 	}

@@ -21,9 +21,9 @@ import (
 // store moves once it has committed, and the cache's epoch, which moves
 // when another process (the CLI: user disable, set-password) has committed
 // to the file, seen by the store's CommitWatch, like the board cache. So
-// this process's own changes
-// (logout, password change, profile edit, deletion, a ban by staff) apply
-// to the very next request, and the CLI's within about a second.
+// this process's own changes (logout, password change, profile edit,
+// deletion, a ban by staff) apply to the very next request, and the CLI's
+// within about a second.
 type userCache struct {
 	st  *store.Store
 	log *slog.Logger
