@@ -42,9 +42,8 @@ import (
 // reads go to SQL meanwhile, and writes log what they change, which the
 // load applies on top of what it read before it takes over.
 type boardIndex struct {
-	mu     sync.RWMutex
-	loaded bool // false: load it before the next read
-	lists  *postLists
+	mu    sync.RWMutex
+	lists *postLists // nil: load it before the next read
 	// A load under way: settles append their writes to log. gen moves when
 	// the load under way must not take over (the index must be read
 	// afresh once more).
@@ -209,7 +208,7 @@ func (x *boardIndex) settle(committed, failed bool) {
 	if x.logging {
 		x.log = append(x.log, writes...)
 	}
-	if x.loaded {
+	if x.lists != nil {
 		for _, w := range writes {
 			x.lists.apply(w)
 		}
@@ -219,7 +218,7 @@ func (x *boardIndex) settle(committed, failed bool) {
 // unloadLocked has the next read load the index afresh, and a load under
 // way not take over.
 func (x *boardIndex) unloadLocked() {
-	x.loaded = false
+	x.lists = nil
 	x.gen++
 }
 
@@ -259,7 +258,7 @@ func (l *postLists) apply(w postWrite) {
 // loading when the index is loaded already.
 func (x *boardIndex) load(ctx context.Context, s *Store) error {
 	x.mu.Lock()
-	if x.loaded {
+	if x.lists != nil {
 		x.mu.Unlock()
 		return nil
 	}
@@ -285,7 +284,7 @@ func (x *boardIndex) load(ctx context.Context, s *Store) error {
 	for _, w := range logged {
 		lists.apply(w)
 	}
-	x.lists, x.loaded = lists, true
+	x.lists = lists
 	return nil
 }
 
@@ -418,10 +417,10 @@ func (x *boardIndex) unload() {
 func (x *boardIndex) readLoaded(fn func(*postLists)) bool {
 	x.mu.RLock()
 	defer x.mu.RUnlock()
-	if x.loaded {
+	if x.lists != nil {
 		fn(x.lists)
 	}
-	return x.loaded
+	return x.lists != nil
 }
 
 // walk visits f's posts newest first, as the board's SQL would list them
