@@ -39,10 +39,18 @@ type MessagePage struct {
 // more messages lie beyond the page in its direction (older for the latest
 // page and Before, newer for After).
 func (s *Store) Messages(ctx context.Context, roomID int64, pg MessagePage) ([]Message, bool, error) {
-	limit := pg.Limit
-	if limit <= 0 {
-		limit = 100
+	if pg.Limit <= 0 {
+		pg.Limit = 100
 	}
+	if pg.Before <= 0 && pg.After <= 0 {
+		return s.latestMessages(ctx, roomID, pg.Limit) // history.go
+	}
+	return s.readMessages(ctx, roomID, pg)
+}
+
+// readMessages is Messages from the database.
+func (s *Store) readMessages(ctx context.Context, roomID int64, pg MessagePage) ([]Message, bool, error) {
+	limit := pg.Limit
 	const cols = `SELECT m.id, m.room_id, m.body, m.created_at, u.id, u.username, u.email
 		FROM messages m LEFT JOIN users u ON u.id = m.user_id WHERE m.room_id = ?`
 	var (

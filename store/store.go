@@ -55,6 +55,8 @@ type Store struct {
 	ckpt  *checkpointer
 	// board finds the posts of board pages (boardIndex).
 	board *boardIndex
+	// history keeps rooms' latest messages (historyCache).
+	history *historyCache
 	// commits watches for other processes' commits (Commits).
 	commits *CommitWatch
 
@@ -239,6 +241,7 @@ func Open(path string, opts ...Option) (*Store, error) {
 	var w, r, c *sql.DB
 	uw := new(userWrites)
 	board := newBoardIndex()
+	history := newHistoryCache()
 	// The first connections create the files: under a private umask.
 	err = withPrivateFiles(func() error {
 		var err error
@@ -246,7 +249,7 @@ func Open(path string, opts ...Option) (*Store, error) {
 		if err != nil {
 			return fmt.Errorf("open writer: %w", err)
 		}
-		w = sql.OpenDB(uw.connector(base, board))
+		w = sql.OpenDB(uw.connector(base, board, history))
 		w.SetMaxOpenConns(1)
 		w.SetMaxIdleConns(1)
 		w.SetConnMaxLifetime(0)
@@ -285,7 +288,7 @@ func Open(path string, opts ...Option) (*Store, error) {
 	r.SetMaxIdleConns(readers)
 	r.SetConnMaxIdleTime(0)
 	r.SetConnMaxLifetime(0)
-	st := &Store{path: path, users: uw, ckpt: uw.ckpt, board: board, w: w, writeTurn: make(chan struct{}, 1), r: newReadPool(r), now: func() time.Time { return time.Now().UTC() }}
+	st := &Store{path: path, users: uw, ckpt: uw.ckpt, board: board, history: history, w: w, writeTurn: make(chan struct{}, 1), r: newReadPool(r), now: func() time.Time { return time.Now().UTC() }}
 	st.commits = NewCommitWatch(st.DataVersion, commitsEvery, time.Now)
 	st.commits.onMove = board.unload
 	board.commits = st.commits
@@ -448,6 +451,7 @@ func (s *Store) tx(ctx context.Context, fn func(tx *wtx) error) error {
 	defer func() {
 		s.users.members.settle(committed)
 		s.board.settle(committed, tx.failed)
+		s.history.settle()
 		conn.Close()
 		s.wstmts.prepare(context.WithoutCancel(ctx), s.w, tx.unprepared)
 	}()

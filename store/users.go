@@ -180,15 +180,16 @@ type userWrites struct {
 }
 
 // connector opens writer connections with the hook on; it also tells
-// board of the posts written.
-func (u *userWrites) connector(base driver.Connector, board *boardIndex) driver.Connector {
-	return hookedConnector{Connector: base, u: u, board: board}
+// board of the posts written and history of the messages changed.
+func (u *userWrites) connector(base driver.Connector, board *boardIndex, history *historyCache) driver.Connector {
+	return hookedConnector{Connector: base, u: u, board: board, history: history}
 }
 
 type hookedConnector struct {
 	driver.Connector
-	u     *userWrites
-	board *boardIndex
+	u       *userWrites
+	board   *boardIndex
+	history *historyCache
 }
 
 func (c hookedConnector) Connect(ctx context.Context) (driver.Conn, error) {
@@ -210,6 +211,8 @@ func (c hookedConnector) Connect(ctx context.Context) (driver.Conn, error) {
 			c.u.members.hook(&d)
 		case "posts", "hidden_posts":
 			c.board.hook(&d)
+		case "messages":
+			c.history.hook(&d)
 		}
 	})
 	h.RegisterCommitHook(func() int32 {
