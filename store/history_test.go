@@ -32,17 +32,7 @@ func TestLatestMessagesFollowWrites(t *testing.T) {
 	check := func(what string, kept bool) []Message {
 		t.Helper()
 		before := st.history.rooms[p.RoomID]
-		got, more, err := st.Messages(ctx, p.RoomID, MessagePage{Limit: limit})
-		if err != nil {
-			t.Fatal(err)
-		}
-		want, wantMore, err := st.readMessages(ctx, p.RoomID, MessagePage{Limit: limit})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !slices.EqualFunc(got, want, sameMessage) || more != wantMore {
-			t.Fatalf("%s: latest page %v (more %v), the database's %v (more %v)", what, bodies(got), more, bodies(want), wantMore)
-		}
+		got := latestAsRead(t, st, p.RoomID, limit, what)
 		if e, ok := st.history.rooms[p.RoomID]; !ok || kept != (before != nil && e.stamp == before.stamp) {
 			t.Fatalf("%s: kept page used %v, want %v", what, !kept, kept)
 		}
@@ -63,26 +53,11 @@ func TestLatestMessagesFollowWrites(t *testing.T) {
 	// A change of a row moves the version: the page is read afresh.
 	last := send("e")
 	check("kept", true)
-	if err := st.tx(ctx, func(tx *wtx) error {
-		_, err := tx.ExecContext(ctx, `UPDATE messages SET client_id = 'x' WHERE id = ?`, last.ID)
-		return err
-	}); err != nil {
-		t.Fatal(err)
-	}
+	execTx(t, st, `UPDATE messages SET client_id = 'x' WHERE id = ?`, last.ID)
 	check("client_id changed, which history does not show", true)
-	if err := st.tx(ctx, func(tx *wtx) error {
-		_, err := tx.ExecContext(ctx, `UPDATE messages SET body = 'edited' WHERE id = ?`, last.ID)
-		return err
-	}); err != nil {
-		t.Fatal(err)
-	}
+	execTx(t, st, `UPDATE messages SET body = 'edited' WHERE id = ?`, last.ID)
 	check("a body changed", false)
-	if err := st.tx(ctx, func(tx *wtx) error {
-		_, err := tx.ExecContext(ctx, `DELETE FROM messages WHERE id = ?`, last.ID)
-		return err
-	}); err != nil {
-		t.Fatal(err)
-	}
+	execTx(t, st, `DELETE FROM messages WHERE id = ?`, last.ID)
 	check("a message deleted", false)
 	name := "renamed"
 	if _, err := st.UpdateUser(ctx, writer.ID, UserUpdate{Username: &name}); err != nil {
@@ -99,12 +74,7 @@ func TestLatestMessagesFollowWrites(t *testing.T) {
 	}
 	defer other.Close()
 	check("kept", true)
-	if err := other.tx(ctx, func(tx *wtx) error {
-		_, err := tx.ExecContext(ctx, `UPDATE messages SET body = 'theirs' WHERE room_id = ?`, p.RoomID)
-		return err
-	}); err != nil {
-		t.Fatal(err)
-	}
+	execTx(t, other, `UPDATE messages SET body = 'theirs' WHERE room_id = ?`, p.RoomID)
 	st.commits.due() // the second has passed
 	check("changed by another process", false)
 
@@ -171,16 +141,37 @@ func TestLatestMessagesConcurrent(t *testing.T) {
 		})
 	}
 	wg.Wait()
-	got, more, err := st.Messages(ctx, p.RoomID, MessagePage{Limit: limit})
+	latestAsRead(t, st, p.RoomID, limit, "after the writes")
+}
+
+// latestAsRead returns the latest page of room, and fails unless it is
+// the page that the database holds (read around the cache).
+func latestAsRead(t *testing.T, st *Store, room int64, limit int, what string) []Message {
+	t.Helper()
+	ctx := context.Background()
+	got, more, err := st.Messages(ctx, room, MessagePage{Limit: limit})
 	if err != nil {
 		t.Fatal(err)
 	}
-	want, wantMore, err := st.readMessages(ctx, p.RoomID, MessagePage{Limit: limit})
+	want, wantMore, err := st.readMessages(ctx, room, MessagePage{Limit: limit})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !slices.EqualFunc(got, want, sameMessage) || more != wantMore {
-		t.Fatalf("latest page %v, the database's %v", bodies(got), bodies(want))
+		t.Fatalf("%s: latest page %v (more %v), the database's %v (more %v)", what, bodies(got), more, bodies(want), wantMore)
+	}
+	return got
+}
+
+// execTx runs one statement in a transaction of st.
+func execTx(t *testing.T, st *Store, query string, args ...any) {
+	t.Helper()
+	ctx := context.Background()
+	if err := st.tx(ctx, func(tx *wtx) error {
+		_, err := tx.ExecContext(ctx, query, args...)
+		return err
+	}); err != nil {
+		t.Fatal(err)
 	}
 }
 
