@@ -56,7 +56,7 @@ type historyStamp struct{ messages, users, commits uint64 }
 
 func newHistoryCache() *historyCache { return &historyCache{rooms: map[int64]*roomHistory{}} }
 
-// stamp reads the versions now, before the read it stamps.
+// historyStamp reads the versions now, before the read it stamps.
 func (s *Store) historyStamp(ctx context.Context) historyStamp {
 	gen, _ := s.commits.Generation(ctx) // a failed read counts as a commit
 	return historyStamp{messages: s.history.ver.Load(), users: s.UsersVersion(), commits: gen}
