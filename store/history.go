@@ -44,11 +44,19 @@ const historyRooms = 256
 
 // roomHistory is a room's latest page as it was read.
 type roomHistory struct {
-	msgs   []Message // oldest first; no more than limit
-	limit  int
-	more   bool  // older messages exist
-	newest int64 // the room's newest message id when read (0: none)
-	stamp  historyStamp
+	msgs  []Message // oldest first; no more than limit
+	limit int
+	more  bool // older messages exist
+	stamp historyStamp
+}
+
+// newest is the room's newest message id when the page was read (0: it
+// had none): the page ends with it.
+func (e *roomHistory) newest() int64 {
+	if len(e.msgs) == 0 {
+		return 0
+	}
+	return e.msgs[len(e.msgs)-1].ID
 }
 
 // historyStamp is what a kept page was read under.
@@ -121,7 +129,7 @@ func (h *historyCache) put(room int64, e *roomHistory) {
 func (s *Store) latestMessages(ctx context.Context, roomID int64, limit int) ([]Message, bool, error) {
 	stamp := s.historyStamp(ctx)
 	if kept, ok := s.history.get(roomID, limit, stamp); ok {
-		newer, more, err := s.readMessages(ctx, roomID, MessagePage{After: kept.newest, Limit: limit})
+		newer, more, err := s.readMessages(ctx, roomID, MessagePage{After: kept.newest(), Limit: limit})
 		if err != nil {
 			return nil, false, err
 		}
@@ -130,8 +138,7 @@ func (s *Store) latestMessages(ctx context.Context, roomID int64, limit int) ([]
 			if len(newer) > 0 {
 				msgs := append(slices.Clone(kept.msgs), newer...)
 				cut := max(len(msgs)-limit, 0)
-				e = &roomHistory{msgs: msgs[cut:], limit: limit, more: kept.more || cut > 0,
-					newest: newer[len(newer)-1].ID, stamp: stamp}
+				e = &roomHistory{msgs: msgs[cut:], limit: limit, more: kept.more || cut > 0, stamp: stamp}
 				s.history.put(roomID, e)
 			}
 			return slices.Clone(e.msgs), e.more, nil // the caller may change its copy
@@ -142,10 +149,6 @@ func (s *Store) latestMessages(ctx context.Context, roomID int64, limit int) ([]
 	if err != nil {
 		return nil, false, err
 	}
-	e := &roomHistory{msgs: slices.Clone(msgs), limit: limit, more: more, stamp: stamp}
-	if len(msgs) > 0 {
-		e.newest = msgs[len(msgs)-1].ID
-	}
-	s.history.put(roomID, e)
+	s.history.put(roomID, &roomHistory{msgs: slices.Clone(msgs), limit: limit, more: more, stamp: stamp})
 	return msgs, more, nil
 }

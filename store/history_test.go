@@ -12,12 +12,8 @@ import (
 // TestLatestMessagesFollowWrites checks that the latest page, kept in the
 // history cache, is what the database holds after every kind of write.
 func TestLatestMessagesFollowWrites(t *testing.T) {
-	st := newTestStore(t)
+	st, writer, p, w := historyRoom(t)
 	ctx := context.Background()
-	writer := mustUser(t, st, "writer")
-	p := mustPost(t, st, writer, 5)
-	w := st.NewMessageWriter(MessageWriterConfig{MaxBatch: 16})
-	defer w.Close(ctx)
 	send := func(body string) Message {
 		t.Helper()
 		m, _, err := w.Append(ctx, NewMessage{RoomID: p.RoomID, UserID: writer.ID, Body: body}, nil)
@@ -88,16 +84,11 @@ func TestLatestMessagesFollowWrites(t *testing.T) {
 }
 
 // TestLatestMessagesConcurrent reads the latest page while messages are
-// sent and deleted; every page read must be one the room had: its
-// messages in id order, with no gap between two that the database still
-// holds.
+// sent and deleted: every page read is at most a page, in id order, and
+// the last one is the database's.
 func TestLatestMessagesConcurrent(t *testing.T) {
-	st := newTestStore(t)
+	st, writer, p, w := historyRoom(t)
 	ctx := context.Background()
-	writer := mustUser(t, st, "writer")
-	p := mustPost(t, st, writer, 5)
-	w := st.NewMessageWriter(MessageWriterConfig{MaxBatch: 8})
-	defer w.Close(ctx)
 	const limit = 10
 	var wg sync.WaitGroup
 	done := make(chan struct{})
@@ -142,6 +133,18 @@ func TestLatestMessagesConcurrent(t *testing.T) {
 	}
 	wg.Wait()
 	latestAsRead(t, st, p.RoomID, limit, "after the writes")
+}
+
+// historyRoom is a store with a writer, their post and a message writer
+// (closed at the end of the test).
+func historyRoom(t *testing.T) (*Store, User, Post, *MessageWriter) {
+	t.Helper()
+	st := newTestStore(t)
+	writer := mustUser(t, st, "writer")
+	p := mustPost(t, st, writer, 5)
+	w := st.NewMessageWriter(MessageWriterConfig{MaxBatch: 8})
+	t.Cleanup(func() { w.Close(context.Background()) })
+	return st, writer, p, w
 }
 
 // latestAsRead returns the latest page of room, and fails unless it is
