@@ -85,7 +85,10 @@ const (
 
 // Inbound rate limit per user, shared by all of the user's sockets
 // (Config.ChatRate, --chat-rate): a token bucket of twice the rate refilled
-// at the rate a second; a refused frame gets a chat.error, and
+// at the rate a second. Read frames take from a bucket of their own of the
+// same size: the web app marks a room read as messages arrive, and that
+// must never use up what the resident may send. A refused frame gets a
+// chat.error, and
 // chatFloodLimit refused frames in a row close that socket with 1008. Per
 // user rather than per socket, so that more sockets do not mean more
 // messages: a flooder's frames are refused (and its sockets closed) at the
@@ -101,6 +104,11 @@ const (
 // chatAllowed takes one frame of the user's chat rate.
 func (s *Server) chatAllowed(user int64) bool {
 	return s.chatByUser == nil || s.chatByUser.allow(strconv.FormatInt(user, 10))
+}
+
+// readAllowed takes one read frame of the user's read budget.
+func (s *Server) readAllowed(user int64) bool {
+	return s.readsByUser == nil || s.readsByUser.allow(strconv.FormatInt(user, 10))
 }
 
 // socketCount counts each user's open chat sockets (Config.MaxSocketsPerUser).
@@ -331,24 +339,30 @@ type chatSocket struct {
 // plus one on coming back online or visible) can never be refused or closed
 // as a flooder for its pings; pings beyond that are charged like any frame.
 const (
-	pingBurst  = 4
-	pingEvery  = 2 * time.Second
-	maxPingLen = 64 // longer frames are not read as pings
+	pingBurst = 4
+	pingEvery = 2 * time.Second
 )
 
 var framePong = []byte(`{"type":"pong"}`)
 
-// isPing reports whether a text frame is {"type": "ping"} (any spacing, no
-// other fields needed). Only short frames are looked at, before the rate
-// limit, so this costs little.
-func isPing(typ websocket.MessageType, frame []byte) bool {
-	if typ != websocket.MessageText || len(frame) > maxPingLen {
-		return false
+// maxShortFrameLen bounds the frames whose "type" is read before the rate
+// limits ({"type": "read", "message_id": <19 digits>} is 51 bytes): a
+// longer ping or read frame is charged to the chat rate like a message.
+const maxShortFrameLen = 128
+
+// shortFrameType is the "type" of a short text frame, "" for any other
+// frame. It is read before the rate limits, so it looks at little.
+func shortFrameType(typ websocket.MessageType, frame []byte) string {
+	if typ != websocket.MessageText || len(frame) > maxShortFrameLen {
+		return ""
 	}
 	var in struct {
 		Type string `json:"type"`
 	}
-	return json.Unmarshal(frame, &in) == nil && in.Type == "ping"
+	if json.Unmarshal(frame, &in) != nil {
+		return ""
+	}
+	return in.Type
 }
 
 // pingAllowed takes one ping from the socket's heartbeat allowance.
@@ -367,13 +381,18 @@ func (c *chatSocket) pingAllowed(now time.Time) bool {
 }
 
 // handle answers one inbound frame: the heartbeat, rate limit, frame
-// checks, then the message.
+// checks, then the read marker or the message.
 func (c *chatSocket) handle(ctx context.Context, typ websocket.MessageType, frame []byte) hub.Reply {
-	ping := isPing(typ, frame)
+	kind := shortFrameType(typ, frame)
+	ping, read := kind == "ping", kind == "read"
 	if ping && c.pingAllowed(time.Now()) {
 		return hub.Reply{Frame: framePong} // neither refused nor counted
 	}
-	if !c.s.chatAllowed(c.user) {
+	allowed := c.s.chatAllowed
+	if read {
+		allowed = c.s.readAllowed
+	}
+	if !allowed(c.user) {
 		c.refused++
 		reply := hub.Reply{Frame: frameChatTooFast}
 		if id := clientIDOf(typ, frame); id != "" {
@@ -389,6 +408,8 @@ func (c *chatSocket) handle(ctx context.Context, typ websocket.MessageType, fram
 	switch {
 	case ping:
 		return hub.Reply{Frame: framePong}
+	case read:
+		return hub.Reply{Frame: c.s.readFrame(ctx, c.room, c.user, frame)}
 	case typ != websocket.MessageText:
 		return hub.Reply{Frame: frameChatTextOnly}
 	case !utf8.Valid(frame):

@@ -893,3 +893,42 @@ func TestChatSocketPingFlood(t *testing.T) {
 		t.Errorf("%d pongs, %d refused before the close", pongs, refused)
 	}
 }
+
+// TestChatReadFramesHaveTheirOwnRate: read frames take from a budget of
+// their own, the same size as the chat rate, so a member who marks every
+// message read as it arrives can still send. The reads here are bad ones
+// (message_id 0): they are refused or answered without touching the
+// database, so the socket reads them faster than the budget refills.
+func TestChatReadFramesHaveTheirOwnRate(t *testing.T) {
+	e := newChatEnv(t, func(c *Config) { c.ChatRate = chatRatePerSec })
+	_, member, room := chatPair(e)
+	c := e.mustDial(room, member)
+	// The whole read budget and a few frames more, short of the flood close.
+	const frames = chatBurst + chatFloodLimit/2
+	for range frames {
+		c.sendRaw(websocket.MessageText, []byte(`{"type": "read", "message_id": 0}`))
+	}
+	answered, refused := 0, 0
+	for range frames {
+		switch ev := c.next(); ev.Error {
+		case msgReadBadFrame:
+			answered++
+		case msgChatTooFast:
+			refused++
+		default:
+			t.Fatalf("answer to a read frame: %s", ev.raw)
+		}
+	}
+	if answered < chatBurst || refused == 0 {
+		t.Fatalf("%d read frames answered, %d refused: want the burst answered and the rest refused", answered, refused)
+	}
+	// The chat rate is untouched: a whole burst of messages goes out.
+	for i := range chatBurst {
+		text := fmt.Sprintf("읽고 나서 %d", i)
+		c.send(text)
+		if ev := c.next(); ev.Type != "chat.message" || ev.Message.Message != text {
+			t.Fatalf("message %d after the reads: %s, want its echo", i, ev.raw)
+		}
+	}
+	c.close()
+}

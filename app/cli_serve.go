@@ -139,7 +139,7 @@ or --metrics-allow is set; with both, a scrape needs both.`,
 	f.StringVar(&cfg.OpenMeteoURL, "openmeteo-url", "", "base URL of the Open-Meteo API (default: the public one)")
 	f.IntVar(&cfg.MaxOpenPosts, "max-open-posts", 10, "posts not yet complete one user may have written; beyond it a new post is 429 (0: no limit)")
 	f.IntVar(&cfg.MaxOpenRooms, "max-open-rooms", 20, "rooms of others' posts not yet complete one user may belong to; beyond it a join is 429 (0: no limit)")
-	f.IntVar(&cfg.ChatRate, "chat-rate", chatRatePerSec, "chat messages a second one user may send over all its sockets, burst twice that; beyond it chat.error, a flood closes the socket with 1008 (0: no limit)")
+	f.IntVar(&cfg.ChatRate, "chat-rate", chatRatePerSec, "chat messages a second one user may send over all its sockets, burst twice that (read markers have as much again of their own); beyond it chat.error, a flood closes the socket with 1008 (0: no limit)")
 	f.IntVar(&cfg.MaxSocketsPerUser, "max-sockets-per-user", 8, "open chat sockets one user may have; a new one beyond it is refused with 429 (0: no limit)")
 	f.IntVar(&cfg.WeatherRate, "weather-rate", 30, "weather questions a user may ask a minute (0: no limit)")
 	f.IntVar(&cfg.WeatherUpstreamPerMinute, "weather-upstream-per-minute", 60, "calls to the weather provider a minute, for everyone together; beyond it the last cached answer or 503 (0: no limit)")

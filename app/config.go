@@ -42,7 +42,8 @@ type Config struct {
 	MaxOpenRooms int
 
 	// ChatRate is how many chat messages a second one user may send over
-	// all of its sockets, with a burst of twice that (--chat-rate);
+	// all of its sockets, with a burst of twice that (--chat-rate); read
+	// frames have a budget of the same size of their own;
 	// MaxSocketsPerUser caps one user's open chat sockets
 	// (--max-sockets-per-user; beyond it a new socket is refused with 429).
 	// Zero turns either off.

@@ -59,6 +59,7 @@ type Server struct {
 	menuAsking      sync.Map // user id → a question being answered (menu.go)
 	weatherByUser   *limiter // nil: Config.WeatherRate off
 	chatByUser      *limiter // nil: Config.ChatRate off (chatsocket.go)
+	readsByUser     *limiter // read frames, a budget of their own; nil with chatByUser
 	chatSockets     socketCount
 	previews        *limiter // public post previews per client (share.go)
 
@@ -126,6 +127,7 @@ func NewServer(cfg Config, st *store.Store, dongs *neighborhood.Index, uiFS fs.F
 	s.tokens = token.NewVerifier(secret, func() time.Time { return s.now() })
 	if cfg.ChatRate > 0 {
 		s.chatByUser = newLimiter(60*cfg.ChatRate, 2*cfg.ChatRate, func() time.Time { return s.now() })
+		s.readsByUser = newLimiter(60*cfg.ChatRate, 2*cfg.ChatRate, func() time.Time { return s.now() })
 	}
 	if cfg.WeatherRate > 0 {
 		s.weatherByUser = newLimiter(cfg.WeatherRate, cfg.WeatherRate, func() time.Time { return s.now() })

@@ -3,6 +3,7 @@ import { api, ApiError, chatsApi, errorStatus, path, qs } from '../lib/api';
 import type { ChatMessage, ChatRoom, Order, UserRef } from '../lib/types';
 import { orderApi } from '../order/orderApi';
 import { earlyOr, takeEarly } from '../lib/early';
+import { readMarker, type ReadMarker } from './readMarker';
 import {
   ANSWER_TIMEOUT_MS,
   chatReducer,
@@ -353,16 +354,23 @@ export function useChat(roomId: string, myId: number) {
     dispatch({ type: 'sent', ids: queued.map((p) => p.id) });
   }, [state.conn, state.pending]);
 
-  // My read marker: a frame on the open socket, else the REST route. The
+  // My read marker: a frame on the open socket, else the REST route, at
+  // readMarker's pace; one still waiting goes out when the room closes. The
   // server only moves it forward, so a late or repeated one is harmless.
-  const markRead = useCallback(
-    (messageId: number) => {
+  const reads = useRef<ReadMarker | null>(null);
+  useEffect(() => {
+    const marker = readMarker((messageId) => {
       const ws = wsRef.current;
       if (ws && ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify({ type: 'read', message_id: messageId }));
       else chatsApi.read(roomId, messageId).catch(() => {});
-    },
-    [roomId],
-  );
+    });
+    reads.current = marker;
+    return () => {
+      reads.current = null;
+      marker.flush();
+    };
+  }, [roomId]);
+  const markRead = useCallback((messageId: number) => reads.current?.mark(messageId), []);
 
   const send = useCallback((text: string) => dispatch({ type: 'send', id: newClientId(), message: text.trim() }), []);
   const retry = useCallback((id: string) => dispatch({ type: 'retry', id }), []);
