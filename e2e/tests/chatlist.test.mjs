@@ -279,24 +279,36 @@ describe('my chats, unread counts, live updates and Web Push (issue 13) at phone
     const cdp = await u.context.newCDPSession(u.page);
     const regs = [];
     cdp.on('ServiceWorker.workerRegistrationUpdated', (e) => regs.push(...e.registrations));
+    const workerErrors = [];
+    cdp.on('ServiceWorker.workerErrorReported', (e) => workerErrors.push(e.errorMessage));
     await cdp.send('ServiceWorker.enable');
     const reg = await until(u, async () => regs.find((r) => !r.isDeleted && r.scopeURL === `${S.server.base}/`), 'the service worker registration in CDP');
-    await cdp.send('ServiceWorker.deliverPushMessage', {
-      origin: S.server.base,
-      registrationId: reg.registrationId,
-      data: JSON.stringify(S.payload),
-    });
-    const notes = await until(
-      u,
-      async () => {
-        const n = await u.page.evaluate(async () =>
-          (await (await navigator.serviceWorker.ready).getNotifications()).map((x) => ({ title: x.title, body: x.body, tag: x.tag, data: x.data })),
-        );
-        return n.length ? n : null;
-      },
-      'a notification shown by the service worker',
-    );
+    const shown = async () => {
+      const n = await u.page.evaluate(async () =>
+        (await (await navigator.serviceWorker.ready).getNotifications()).map((x) => ({ title: x.title, body: x.body, tag: x.tag, data: x.data })),
+      );
+      return n.length ? n : null;
+    };
+    // Now and then no notification ever showed for a push delivered through
+    // CDP (3 of about 15 runs on 2026-11-29, then none in 30 runs with more
+    // logging); the cause was not found. The same push again replaces the
+    // room's notification (same tag), so the checks below are unchanged.
+    // Up to three deliveries, 5 s each; a retry is printed.
+    let notes = null;
+    for (let delivery = 1; !notes; delivery++) {
+      await cdp.send('ServiceWorker.deliverPushMessage', {
+        origin: S.server.base,
+        registrationId: reg.registrationId,
+        data: JSON.stringify(S.payload),
+      });
+      notes = await until(u, shown, `a notification shown by the service worker (delivery ${delivery} of 3)`, 5000).catch((e) => {
+        if (delivery === 3) throw e;
+        console.log(`push: no notification 5 s after delivery ${delivery}; delivering again`);
+        return null;
+      });
+    }
     await cdp.detach();
+    assert.deepEqual(workerErrors, [], 'the service worker reported no error');
     assert.equal(notes.length, 1);
     assert.equal(notes[0].title, S.payload.title);
     assert.equal(notes[0].body, S.payload.body);
