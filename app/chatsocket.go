@@ -88,12 +88,12 @@ const (
 // at the rate a second. Read frames take from a bucket of their own of the
 // same size: the web app marks a room read as messages arrive, and that
 // must never use up what the resident may send. A refused frame gets a
-// chat.error, and
-// chatFloodLimit refused frames in a row close that socket with 1008. Per
-// user rather than per socket, so that more sockets do not mean more
-// messages: a flooder's frames are refused (and its sockets closed) at the
-// door, and the fan-out to the other members stays within the rate, so
-// their buffers do not fill and nobody else is closed as too slow.
+// chat.error, and chatFloodLimit refused frames in a row close that socket
+// with 1008. Per user rather than per socket, so that more sockets do not
+// mean more messages: a flooder's frames are refused (and its sockets
+// closed) at the door, and the fan-out to the other members stays within
+// the rate, so their buffers do not fill and nobody else is closed as too
+// slow.
 const (
 	chatRatePerSec    = 5 // the default of --chat-rate
 	chatBurst         = 2 * chatRatePerSec
