@@ -290,8 +290,8 @@ describe('my chats, unread counts, live updates and Web Push (issue 13) at phone
       return n.length ? n : null;
     };
     // Now and then no notification ever showed for a push delivered through
-    // CDP (3 of about 15 runs on 2026-11-29, then none in 30 runs with more
-    // logging); the cause was not found. The same push again replaces the
+    // CDP (3 of 7 runs within ten minutes on 2026-11-29, then none in the 41
+    // runs after, with and without more logging); the cause was not found. The same push again replaces the
     // room's notification (same tag), so the checks below are unchanged.
     // Up to three deliveries, 5 s each; a retry is printed.
     let notes = null;
