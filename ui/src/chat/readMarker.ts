@@ -4,17 +4,16 @@
  * The server gives read frames a budget of their own (the chat rate, 5 a
  * second by default), so at most one goes out every READ_EVERY_MS: the
  * first at once, then the newest id seen meanwhile once the interval is
- * over. `flush` sends a waiting one now (leaving the room), `cancel` drops it.
+ * over. `flush` sends a waiting one now (when the room closes).
  */
 export const READ_EVERY_MS = 1_000;
 
 export interface ReadMarker {
   mark(messageId: number): void;
   flush(): void;
-  cancel(): void;
 }
 
-export function readMarker(send: (messageId: number) => void, everyMs = READ_EVERY_MS, now = () => Date.now()): ReadMarker {
+export function readMarker(send: (messageId: number) => void, everyMs = READ_EVERY_MS): ReadMarker {
   let lastSent = -Infinity;
   let sentId = 0;
   let waiting = 0; // the newest id not sent yet, 0: none
@@ -26,7 +25,7 @@ export function readMarker(send: (messageId: number) => void, everyMs = READ_EVE
     if (!waiting) return;
     const id = waiting;
     waiting = 0;
-    lastSent = now();
+    lastSent = Date.now();
     sentId = id;
     send(id);
   };
@@ -36,15 +35,10 @@ export function readMarker(send: (messageId: number) => void, everyMs = READ_EVE
       if (messageId <= Math.max(waiting, sentId)) return;
       waiting = messageId;
       if (timer !== undefined) return;
-      const wait = lastSent + everyMs - now();
+      const wait = lastSent + everyMs - Date.now();
       if (wait <= 0) flush();
       else timer = setTimeout(flush, wait);
     },
     flush,
-    cancel() {
-      clearTimeout(timer);
-      timer = undefined;
-      waiting = 0;
-    },
   };
 }
